@@ -1,0 +1,51 @@
+# The two commands: `make run` serves the portal with demo data, a worker and beat;
+# `make test` runs the whole suite. Both create .venv on first use.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export PORT
+
+.PHONY: run test install install-dev migrate lint format clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.run-installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.run-installed
+
+install: $(VENV)/.run-installed
+install-dev: $(VENV)/.dev-installed
+
+migrate: install
+	mkdir -p var
+	$(BIN)/python manage.py migrate --no-input
+
+run: migrate
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	$(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "  LDN Portal: http://127.0.0.1:$(PORT)   (Ctrl-C stops the web server, worker and beat)"
+	@echo ""
+	$(BIN)/honcho start --port $(PORT) --procfile Procfile
+
+test: install-dev
+	mkdir -p var
+	$(BIN)/python -m pytest
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf var staticfiles .pytest_cache

@@ -1,0 +1,61 @@
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from portal.accounts.mfa import mfa_enrolled, mfa_required
+
+_LAST_SEEN = "last_seen"
+
+
+class IdleTimeoutMiddleware:
+    """Logs out a session that has made no request for its role's idle timeout."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated:
+            now = time.time()
+            last_seen = request.session.get(_LAST_SEEN, now)
+            if now - last_seen > self._timeout_seconds(user):
+                logout(request)
+                messages.info(request, _("You were logged out after a period of inactivity."))
+                return redirect(f"{reverse('account_login')}?next={request.path}")
+            request.session[_LAST_SEEN] = now
+        return self.get_response(request)
+
+    @staticmethod
+    def _timeout_seconds(user) -> int:
+        if user.is_patient:
+            return settings.SESSION_IDLE_TIMEOUT_PATIENT * 60
+        return settings.SESSION_IDLE_TIMEOUT_STAFF * 60
+
+
+class RequireMFAMiddleware:
+    """Providers and admins enrol a second factor before they reach any other page."""
+
+    # Pages a user without MFA may still reach: enrolment itself, logout, static files.
+    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            mfa_required(user)
+            and not request.path.startswith(self.ALLOWED_PREFIXES)
+            and not mfa_enrolled(user)
+        ):
+            messages.warning(
+                request,
+                _("Your role needs two-factor authentication. Set it up to continue."),
+            )
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)

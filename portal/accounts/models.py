@@ -1,0 +1,105 @@
+import zoneinfo
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone as django_timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("%(value)s is not a time zone we know. Choose one from the list, such as Europe/Paris."),
+            params={"value": value},
+            code="unknown_timezone",
+        )
+
+
+class Role(models.TextChoices):
+    PATIENT = "patient", _("Patient")
+    PROVIDER = "provider", _("Provider")
+    ADMIN = "admin", _("Admin")
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, **fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **fields):
+        fields.update(role=Role.ADMIN, is_superuser=True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in. E-mail is the login; each user has exactly one role."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.PATIENT)
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", validators=[validate_timezone]
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=django_timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                name="user_role_valid", condition=models.Q(role__in=Role.values)
+            ),
+            models.CheckConstraint(
+                name="user_superuser_is_admin",
+                condition=models.Q(is_superuser=False) | models.Q(role=Role.ADMIN),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name or self.email
+
+    @property
+    def is_staff(self) -> bool:
+        """Only admins reach the Django admin."""
+        return self.role == Role.ADMIN
+
+    @property
+    def is_patient(self) -> bool:
+        return self.role == Role.PATIENT
+
+    @property
+    def is_provider(self) -> bool:
+        return self.role == Role.PROVIDER
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    def get_full_name(self):
+        return self.name or self.email
+
+    def get_short_name(self):
+        return self.name.split(" ")[0] if self.name else self.email
+
+    def has_perm(self, perm, obj=None):
+        # Admins manage every model in the Django admin; other roles have no admin rights.
+        return self.is_active and self.is_admin
+
+    def has_module_perms(self, app_label):
+        return self.is_active and self.is_admin

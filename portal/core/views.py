@@ -1,0 +1,72 @@
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from portal.accounts.forms import AccountForm
+from portal.accounts.mfa import mfa_enrolled
+from portal.accounts.models import Role
+from portal.accounts.services import account_update
+from portal.core.decorators import role_required
+from portal.core.health import broker_status, database_status
+
+ROLE_HOMES = {
+    Role.PATIENT: "patient_home",
+    Role.PROVIDER: "provider_home",
+    Role.ADMIN: "admin_home",
+}
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return render(request, "core/landing.html")
+    return redirect(ROLE_HOMES[request.user.role])
+
+
+@role_required(Role.PATIENT)
+def patient_home(request):
+    return render(request, "core/patient_home.html", {"mfa_enrolled": mfa_enrolled(request.user)})
+
+
+@role_required(Role.PROVIDER)
+def provider_home(request):
+    return render(request, "core/provider_home.html")
+
+
+@role_required(Role.ADMIN)
+def admin_home(request):
+    rows = get_user_model().objects.filter(is_active=True).values("role").annotate(n=Count("id"))
+    counts = {row["role"]: row["n"] for row in rows}
+    role_counts = [(label, counts.get(value, 0)) for value, label in Role.choices]
+    return render(request, "core/admin_home.html", {"role_counts": role_counts})
+
+
+@login_required
+def account(request):
+    form = AccountForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        account_update(
+            user=request.user,
+            name=form.cleaned_data["name"],
+            timezone=form.cleaned_data["timezone"],
+        )
+        messages.success(request, _("Your account details are saved."))
+        return redirect("account")
+    return render(
+        request, "core/account.html", {"form": form, "mfa_enrolled": mfa_enrolled(request.user)}
+    )
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    checks = {"database": database_status(), "broker": broker_status()}
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+    )

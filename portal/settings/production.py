@@ -1,0 +1,37 @@
+"""Production settings: no default secrets, HTTPS everywhere, PostgreSQL and Redis expected."""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from portal.settings.env import env_bool, env_int, env_list, env_required
+
+for _name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS"):
+    env_required(_name)
+
+from portal.settings.base import *  # noqa: E402, F403
+from portal.settings.base import MIDDLEWARE  # noqa: E402
+
+SECRET_KEY = env_required("SECRET_KEY")
+if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("dev-only"):
+    raise ImproperlyConfigured("SECRET_KEY must be a random value of at least 50 characters.")
+DEBUG = False
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+MIDDLEWARE = list(MIDDLEWARE)
+
+if os.environ.get("EMAIL_BACKEND", "").endswith("console.EmailBackend"):
+    raise ImproperlyConfigured("Production must not print e-mail to the console.")

@@ -1,0 +1,20 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from portal.core import views as core
+
+# The Django admin logs in through allauth, so it shares the rate limits and MFA.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.autodiscover()
+
+urlpatterns = [
+    path("", core.home, name="home"),
+    path("healthz", core.healthz, name="healthz"),
+    path("patient/", core.patient_home, name="patient_home"),
+    path("provider/", core.provider_home, name="provider_home"),
+    path("staff/", core.admin_home, name="admin_home"),
+    path("account/", core.account, name="account"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]

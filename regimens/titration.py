@@ -1,0 +1,305 @@
+"""The titration engine: given a protocol's rules, the current step and recent side effects,
+recommend the next move, with the reasons a provider needs to confirm or override it.
+
+Pure: plain values in, a recommendation out. No ORM, no clock (``today`` is passed in), no
+settings. Every transition still needs provider confirmation (CLINICAL.md 1, [design]).
+
+Sources are in /work/shared/design/CLINICAL.md, section 1 ("Dose ranges and titration",
+"Timing", "When side effects appear") and section 5 (sleep trouble and vivid dreams are the
+most common side effects at LDN doses).
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_FLOOR, Decimal
+from enum import Enum
+
+from django.utils.dateformat import format as format_date
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+NONE, MILD, MODERATE, SEVERE = 0, 1, 2, 3
+
+BEDTIME, MORNING = "bedtime", "morning"
+SLEEP_KINDS = frozenset({"insomnia", "vivid_dreams"})
+
+
+class Action(str, Enum):
+    ADVANCE = "advance"
+    HOLD = "hold"
+    STEP_BACK = "step_back"
+    MAINTAIN = "maintain"
+    SWITCH_TO_MORNING = "switch_to_morning"
+
+
+@dataclass(frozen=True)
+class Rules:
+    step_mg: Decimal
+    interval_days: int
+    target_mg: Decimal
+    ceiling_mg: Decimal
+    tolerance_window_days: int  # days without a moderate-or-worse side effect before a step up
+    sleep_switch_days: int = 3  # days with sleep trouble in the window -> suggest morning dosing
+    dose_quantum_mg: Decimal = Decimal("0.25")  # halving rounds down to this
+
+    def __post_init__(self):
+        for name in ("step_mg", "target_mg", "ceiling_mg", "dose_quantum_mg"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be positive")
+        for name in ("interval_days", "tolerance_window_days", "sleep_switch_days"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+
+    @property
+    def cap_mg(self) -> Decimal:
+        """The highest dose titration may reach: the target, never above the ceiling."""
+        return min(self.target_mg, self.ceiling_mg)
+
+
+@dataclass(frozen=True)
+class SideEffect:
+    day: date
+    kind: str  # "vivid_dreams", "insomnia", "headache", "nausea", "other", "palpitations", ...
+    severity: int  # NONE..SEVERE
+
+    def __post_init__(self):
+        if self.severity not in (NONE, MILD, MODERATE, SEVERE):
+            raise ValueError("severity must be NONE, MILD, MODERATE or SEVERE")
+
+
+@dataclass(frozen=True)
+class State:
+    dose_mg: Decimal  # current dose
+    step_started: date  # first day of the current dose
+    dose_time: str  # "bedtime" or "morning"
+    last_tolerated_mg: Decimal | None  # last lower dose without moderate-or-worse effects
+
+    def __post_init__(self):
+        if not self.dose_mg > 0:
+            raise ValueError("dose_mg must be positive")
+        if self.dose_time not in (BEDTIME, MORNING):
+            raise ValueError("dose_time must be 'bedtime' or 'morning'")
+        if self.last_tolerated_mg is not None and not self.last_tolerated_mg > 0:
+            raise ValueError("last_tolerated_mg must be positive or None")
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    action: Action
+    dose_mg: Decimal  # the dose the recommendation leads to
+    reasons: tuple[str, ...]  # plain, translated sentences
+    review_on: date | None  # when to look again
+
+
+def next_dose(*, rules: Rules, dose_mg: Decimal) -> Decimal:
+    """One step up, capped at min(target, ceiling). A dose already at or above the cap is
+    returned unchanged: this function never lowers a dose."""
+    if dose_mg >= rules.cap_mg:
+        return dose_mg
+    return min(dose_mg + rules.step_mg, rules.cap_mg)
+
+
+def plan_steps(*, rules: Rules, start_mg: Decimal, start_on: date) -> list[tuple[Decimal, date]]:
+    """The planned doses and their start dates, one every ``interval_days``, from
+    ``start_mg`` up to the target (capped at the ceiling). E.g. 1 mg + 1 mg weekly gives
+    1, 2, 3, 4, 4.5 mg (LDN Research Trust, Dickson; CLINICAL.md 1)."""
+    steps = [(start_mg, start_on)]
+    dose, day = start_mg, start_on
+    while dose < rules.cap_mg:
+        dose = next_dose(rules=rules, dose_mg=dose)
+        day += timedelta(days=rules.interval_days)
+        steps.append((dose, day))
+    return steps
+
+
+def step_back_dose(*, rules: Rules, state: State) -> Decimal:
+    """The dose to fall back to after a bad side effect: the last tolerated dose if it is
+    lower than the current one, else half the current dose rounded down to
+    ``dose_quantum_mg`` and never below one quantum ("halve the dose, then titrate back up",
+    LDN Research Trust, Dickson; CLINICAL.md 1).
+
+    A dose at or below one quantum has no lower dose on the quantum grid; it is halved
+    unrounded so that a step back always lowers the dose (only fine liquid doses get there).
+    """
+    last = state.last_tolerated_mg
+    if last is not None and last < state.dose_mg:
+        return last
+    quantum = rules.dose_quantum_mg
+    if state.dose_mg <= quantum:
+        return state.dose_mg / 2
+    halved = (state.dose_mg / 2 / quantum).to_integral_value(rounding=ROUND_FLOOR) * quantum
+    return max(halved, quantum)
+
+
+def in_window(
+    *, rules: Rules, state: State, side_effects: Iterable[SideEffect], today: date
+) -> list[SideEffect]:
+    """The side effects that count: reported (above NONE) on a day inside the inclusive
+    window [today - tolerance_window_days + 1, today] and on or after the current step began."""
+    first_day = max(today - timedelta(days=rules.tolerance_window_days - 1), state.step_started)
+    return [e for e in side_effects if e.severity > NONE and first_day <= e.day <= today]
+
+
+def recommend(
+    *, rules: Rules, state: State, side_effects: Sequence[SideEffect], today: date
+) -> Recommendation:
+    """Recommend the next titration move. The first rule that applies wins:
+
+    1. A severe side effect in the window -> STEP_BACK to ``step_back_dose``. Source: if bad
+       side effects do not settle, halve the dose, then titrate back up (LDN Research Trust
+       pharmacist Dickson, CLINICAL.md 1); severity scoring and the window are [design].
+    2. Insomnia or vivid dreams, mild or worse, on at least ``sleep_switch_days`` distinct
+       days in the window while dosing at bedtime -> SWITCH_TO_MORNING at the same dose.
+       Source: morning dosing is a common workaround (lower-quality source, CLINICAL.md 1
+       "Timing"); sleep trouble and vivid dreams are the commonest LDN effects (CLINICAL.md 5).
+    3. A moderate-or-worse side effect in the window -> HOLD at the current dose until the
+       window is clear of it (last such day + ``tolerance_window_days``). Source: wait until
+       side effects pass plus 3-5 days (Kresser, not a clinician); the window is [design].
+    4. The dose is already at min(target, ceiling) -> MAINTAIN (dose above it: MAINTAIN too,
+       never raise; the provider reviews).
+    5. Fewer than ``interval_days`` since the step began -> HOLD until it has passed.
+       Source: the protocol's interval, e.g. 7-14 days per step (CLINICAL.md 1 table).
+    6. Otherwise ADVANCE to ``next_dose``.
+    """
+    window = rules.tolerance_window_days
+    counted = in_window(rules=rules, state=state, side_effects=side_effects, today=today)
+    dose = state.dose_mg
+
+    severe = [e for e in counted if e.severity >= SEVERE]
+    if severe:
+        new_dose = step_back_dose(rules=rules, state=state)
+        return Recommendation(
+            action=Action.STEP_BACK,
+            dose_mg=new_dose,
+            reasons=(
+                _effect_in_window(_latest(severe), window),
+                _step_back_reason(rules=rules, state=state, new_dose=new_dose),
+            ),
+            review_on=today + timedelta(days=rules.interval_days),
+        )
+
+    sleep_days = {e.day for e in counted if e.kind in SLEEP_KINDS}
+    if state.dose_time == BEDTIME and len(sleep_days) >= rules.sleep_switch_days:
+        reason = ngettext(
+            "Trouble sleeping or vivid dreams on %(count)d day in the last %(window)d days.",
+            "Trouble sleeping or vivid dreams on %(count)d days in the last %(window)d days.",
+            len(sleep_days),
+        ) % {"count": len(sleep_days), "window": window}
+        return Recommendation(
+            action=Action.SWITCH_TO_MORNING,
+            dose_mg=dose,
+            reasons=(
+                reason,
+                _("Taking the same dose in the morning often helps sleep; keep %(dose)s mg.")
+                % {"dose": mg(dose)},
+            ),
+            review_on=today + timedelta(days=window),
+        )
+
+    troubling = [e for e in counted if e.severity >= MODERATE]
+    if troubling:
+        latest = _latest(troubling)
+        clear_on = latest.day + timedelta(days=window)
+        return Recommendation(
+            action=Action.HOLD,
+            dose_mg=dose,
+            reasons=(
+                _effect_in_window(latest, window),
+                _("Stay on %(dose)s mg until %(day)s, when the window is clear of it.")
+                % {"dose": mg(dose), "day": _day(clear_on)},
+            ),
+            review_on=clear_on,
+        )
+
+    if dose >= rules.cap_mg:
+        if dose > rules.cap_mg:
+            reason = _(
+                "%(dose)s mg is above this protocol's highest dose of %(cap)s mg; "
+                "it will not be raised. Please review."
+            )
+        else:
+            reason = _("%(dose)s mg is this protocol's highest dose of %(cap)s mg.")
+        return Recommendation(
+            action=Action.MAINTAIN,
+            dose_mg=dose,
+            reasons=(reason % {"dose": mg(dose), "cap": mg(rules.cap_mg)},),
+            review_on=None,
+        )
+
+    due_on = state.step_started + timedelta(days=rules.interval_days)
+    if today < due_on:
+        return Recommendation(
+            action=Action.HOLD,
+            dose_mg=dose,
+            reasons=(
+                _(
+                    "The next step is not due yet: each dose is kept for %(interval)d days, "
+                    "so %(dose)s mg runs until %(day)s."
+                )
+                % {"interval": rules.interval_days, "dose": mg(dose), "day": _day(due_on)},
+            ),
+            review_on=due_on,
+        )
+
+    new_dose = next_dose(rules=rules, dose_mg=dose)
+    return Recommendation(
+        action=Action.ADVANCE,
+        dose_mg=new_dose,
+        reasons=(
+            _(
+                "%(dose)s mg has been taken for %(interval)d days with no moderate or severe "
+                "side effects in the last %(window)d days."
+            )
+            % {"dose": mg(dose), "interval": rules.interval_days, "window": window},
+            _("Step up to %(new)s mg.") % {"new": mg(new_dose)},
+        ),
+        review_on=today + timedelta(days=rules.interval_days),
+    )
+
+
+def mg(value: Decimal) -> str:
+    """A dose without trailing zeros or exponent: Decimal("4.50") -> "4.5"."""
+    return format(value.normalize(), "f")
+
+
+def _latest(effects: Sequence[SideEffect]) -> SideEffect:
+    return max(effects, key=lambda e: (e.day, e.severity))
+
+
+def _day(value: date) -> str:
+    return format_date(value, "j M")
+
+
+def _effect_in_window(effect: SideEffect, window: int) -> str:
+    severity = {MILD: _("Mild"), MODERATE: _("Moderate"), SEVERE: _("Severe")}[effect.severity]
+    return _("%(severity)s %(kind)s on %(day)s, inside the %(window)d-day tolerance window.") % {
+        "severity": severity,
+        "kind": _kind(effect.kind),
+        "day": _day(effect.day),
+        "window": window,
+    }
+
+
+def _kind(kind: str) -> str:
+    known = {
+        "vivid_dreams": _("vivid dreams"),
+        "insomnia": _("insomnia"),
+        "headache": _("headache"),
+        "nausea": _("nausea"),
+        "other": _("side effect"),
+    }
+    return known.get(kind, kind.replace("_", " "))
+
+
+def _step_back_reason(*, rules: Rules, state: State, new_dose: Decimal) -> str:
+    last = state.last_tolerated_mg
+    if last is not None and last < state.dose_mg:
+        text = _(
+            "Step back to %(dose)s mg, the last dose taken without moderate or severe effects."
+        )
+    elif new_dose < rules.dose_quantum_mg:
+        text = _("Step back to %(dose)s mg, half the dose; consider whether to stop instead.")
+    else:
+        text = _("Step back to %(dose)s mg, half the dose rounded down to %(quantum)s mg.")
+    return text % {"dose": mg(new_dose), "quantum": mg(rules.dose_quantum_mg)}

@@ -1,0 +1,50 @@
+"""The shared cast: patient, other patient, provider, other provider, admin."""
+
+import pytest
+from django.core.cache import cache
+
+from tests.factories import AdminFactory, PatientUserFactory, ProviderFactory
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Rate limits and used TOTP codes live in the cache; each test starts clean.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def patient_user(db):
+    return PatientUserFactory(email="patient@example.org", name="Pat Patient")
+
+
+@pytest.fixture
+def other_patient_user(db):
+    return PatientUserFactory(email="other.patient@example.org", name="Olive Other")
+
+
+@pytest.fixture
+def provider(db):
+    return ProviderFactory(email="provider@example.org", name="Dr Pia Provider")
+
+
+@pytest.fixture
+def other_provider(db):
+    return ProviderFactory(email="other.provider@example.org", name="Dr Otto Other")
+
+
+@pytest.fixture
+def admin_user(db):
+    return AdminFactory(email="admin@example.org", name="Ada Admin")
+
+
+@pytest.fixture
+def client_for(client):
+    """Log the client in as the given user (MFA already enrolled where the role needs it)."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login

@@ -1,0 +1,43 @@
+import pytest
+from allauth.mfa.models import Authenticator
+from django.core.management import call_command
+
+from portal.accounts.models import User
+
+
+@pytest.mark.django_db
+def test_it_creates_the_three_demo_logins_once(monkeypatch, capsys):
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-pass-for-test")
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    users = {u.email: u for u in User.objects.all()}
+    assert set(users) == {"admin@example.com", "provider@example.com", "patient@example.com"}
+    assert all(u.check_password("demo-pass-for-test") for u in users.values())
+    assert users["admin@example.com"].role == "admin"
+    assert users["provider@example.com"].role == "provider"
+    assert users["patient@example.com"].role == "patient"
+
+
+@pytest.mark.django_db
+def test_it_enrols_mfa_for_provider_and_admin_and_prints_recovery_codes(capsys):
+    call_command("seed_demo")
+
+    out = capsys.readouterr().out
+    for email in ("admin@example.com", "provider@example.com"):
+        user = User.objects.get(email=email)
+        kinds = set(Authenticator.objects.filter(user=user).values_list("type", flat=True))
+        assert kinds == {"totp", "recovery_codes"}
+    assert "recovery codes" in out
+    patient = User.objects.get(email="patient@example.com")
+    assert not Authenticator.objects.filter(user=patient).exists()
+
+
+@pytest.mark.django_db
+def test_it_refuses_to_run_with_production_settings(settings):
+    settings.SETTINGS_MODULE = "portal.settings.production"
+
+    with pytest.raises(Exception, match="never created with production settings"):
+        call_command("seed_demo")
+    assert not User.objects.exists()

@@ -1,0 +1,697 @@
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from regimens.safety import (
+    OPIOIDS,
+    DoseLimits,
+    Formulation,
+    ScreenResult,
+    check_dose,
+    describe_dose,
+    dose_amount,
+    format_decimal,
+    formulation_problem,
+    screen_medication,
+)
+
+D = Decimal
+
+LIQUID_1 = Formulation("liquid", concentration_mg_per_ml=D("1"))
+LIQUID_2 = Formulation("liquid", concentration_mg_per_ml=D("2"))
+CAPSULES = Formulation("capsule", capsule_strengths_mg=(D("1.5"), D("3"), D("4.5")))
+DROPS = Formulation("drops", mg_per_drop=D("0.5"))
+FORMULATIONS = (LIQUID_1, LIQUID_2, CAPSULES, DROPS)
+LIMITS = DoseLimits(protocol_ceiling_mg=D("4.5"))
+WIDE = DoseLimits(protocol_ceiling_mg=D("24"), allowed_ceiling_mg=D("24.9"))
+
+
+# Medication screening -----------------------------------------------------------------------
+
+BLOCKED = [
+    # As people type them: strengths, forms, combinations, punctuation
+    ("Percocet 10/325", "oxycodone"),
+    ("percocet 5/325 mg", "oxycodone"),
+    ("tramadol 50mg tab", "tramadol"),
+    ("Tylenol #3", "codeine"),
+    ("Tylenol#4", "codeine"),
+    ("Tylenol No. 3", "codeine"),
+    ("Tylenol w/ codeine #4", "codeine"),
+    ("Tylenol with Codeine", "codeine"),
+    ("co-codamol 30/500", "codeine"),
+    ("Cocodamol 8/500 effervescent", "codeine"),
+    ("OxyContin 20 mg ER", "oxycodone"),
+    ("  OXYCODONE   HCl  5MG  ", "oxycodone"),
+    ("oxycodone/apap", "oxycodone"),
+    ("oxycodone-acetaminophen", "oxycodone"),
+    ("hydrocodone-acetaminophen", "hydrocodone"),
+    ("Hydrocodone bitartrate and acetaminophen 5-325", "hydrocodone"),
+    ("Norco", "hydrocodone"),
+    ("Vicodin", "hydrocodone"),
+    ("fentanyl 25 mcg/hr patch", "fentanyl"),
+    ("Duragesic", "fentanyl"),
+    ("MS Contin", "morphine"),
+    ("morphine sulfate ER 15 mg", "morphine"),
+    ("Dilaudid", "hydromorphone"),
+    ("Suboxone film 8/2", "buprenorphine"),
+    ("buprenorphine", "buprenorphine"),
+    ("Butrans patch", "buprenorphine"),
+    ("methadone 10 mg", "methadone"),
+    ("Methadose", "methadone"),
+    ("Tussionex", "hydrocodone"),
+    ("Lomotil", "diphenoxylate"),
+    ("diphenoxylate/atropine", "diphenoxylate"),
+    ("kratom", "kratom"),
+    ("Kratom capsules (mitragynine)", "kratom"),
+    ("Ultram", "tramadol"),
+    ("Nucynta", "tapentadol"),
+    ("tapentadol", "tapentadol"),
+    ("pethidine", "meperidine"),
+    ("Demerol", "meperidine"),
+    ("codéine phosphate", "codeine"),
+    # Full agonists in the CLINICAL.md table: generics
+    ("morphine", "morphine"),
+    ("oxycodone", "oxycodone"),
+    ("hydrocodone", "hydrocodone"),
+    ("hydromorphone", "hydromorphone"),
+    ("oxymorphone", "oxymorphone"),
+    ("codeine", "codeine"),
+    ("dihydrocodeine", "dihydrocodeine"),
+    ("fentanyl", "fentanyl"),
+    ("sufentanil", "sufentanil"),
+    ("meperidine", "meperidine"),
+    ("levorphanol", "levorphanol"),
+    ("methadone", "methadone"),
+    ("diamorphine", "diamorphine"),
+    ("heroin", "diamorphine"),
+    ("tramadol", "tramadol"),
+    ("tilidine", "tilidine"),
+    # ... and brands
+    ("Kadian", "morphine"),
+    ("Roxicodone", "oxycodone"),
+    ("Xtampza ER", "oxycodone"),
+    ("Hysingla ER", "hydrocodone"),
+    ("Zohydro", "hydrocodone"),
+    ("Exalgo", "hydromorphone"),
+    ("Opana ER", "oxymorphone"),
+    ("Actiq lozenge", "fentanyl"),
+    ("Fentora", "fentanyl"),
+    ("Abstral", "fentanyl"),
+    ("Subsys spray", "fentanyl"),
+    ("Dsuvia", "sufentanil"),
+    ("Dolophine", "methadone"),
+    ("ConZip", "tramadol"),
+    ("Zydol", "tramadol"),
+    ("Tramal", "tramadol"),
+    ("Palexia", "tapentadol"),
+    ("Valoron", "tilidine"),
+    # Combinations
+    ("Endocet", "oxycodone"),
+    ("Roxicet", "oxycodone"),
+    ("Percodan", "oxycodone"),
+    ("Lortab", "hydrocodone"),
+    ("Vicoprofen", "hydrocodone"),
+    ("Solpadeine Max", "codeine"),
+    ("Kapake", "codeine"),
+    ("Zapain", "codeine"),
+    ("Nurofen Plus", "codeine"),
+    ("co-dydramol 10/500", "dihydrocodeine"),
+    ("Ultracet", "tramadol"),
+    ("Seglentis", "tramadol"),
+    ("Targin (oxycodone/naloxone)", "oxycodone"),
+    ("Apadaz", "benzhydrocodone"),
+    ("Fioricet with codeine", "codeine"),
+    ("Fiorinal w/codeine", "codeine"),
+    # Partial agonists and mixed agonist-antagonists
+    ("Suboxone (buprenorphine/naloxone)", "buprenorphine"),
+    ("buprenorphine-naloxone 8-2 mg SL film", "buprenorphine"),
+    ("Belbuca", "buprenorphine"),
+    ("Transtec", "buprenorphine"),
+    ("Subutex", "buprenorphine"),
+    ("Zubsolv", "buprenorphine"),
+    ("Sublocade injection", "buprenorphine"),
+    ("Brixadi", "buprenorphine"),
+    ("butorphanol nasal spray", "butorphanol"),
+    ("pentazocine", "pentazocine"),
+    ("Talwin", "pentazocine"),
+    ("nalbuphine", "nalbuphine"),
+    # Antitussives
+    ("promethazine with codeine syrup", "codeine"),
+    ("promethazine-codeine", "codeine"),
+    ("Tuzistra XR", "codeine"),
+    ("Hycodan", "hydrocodone"),
+    ("Robitussin AC", "codeine"),
+    # Antidiarrheals
+    ("Motofen", "difenoxin"),
+    ("difenoxin", "difenoxin"),
+    ("opium tincture", "opium"),
+    ("tincture of opium", "opium"),
+    ("paregoric", "opium"),
+    ("eluxadoline", "eluxadoline"),
+    ("Viberzi", "eluxadoline"),
+    # Other
+    ("mitragynine", "kratom"),
+]
+
+
+@pytest.mark.parametrize(("name", "ingredient"), BLOCKED)
+def test_it_blocks_opioids_however_they_are_written(name, ingredient):
+    result = screen_medication(name)
+
+    assert result.is_opioid
+    assert result.action == "block"
+    assert result.ingredient == ingredient
+    assert result.washout_days in (10, 14)
+    assert result.reason
+
+
+NOT_OPIOIDS = [
+    # Look-alikes
+    "Morphology",
+    "Oxybutynin 5 mg",
+    "Oxytocin",
+    "hydrocortisone cream 1%",
+    "hydroxychloroquine 200mg",
+    "Metformin",
+    "methotrexate 2.5 mg weekly",
+    "methocarbamol",
+    "Tylenol",
+    "Tylenol 325 mg",
+    "Tylenol PM",
+    "Tylenol Extra Strength",
+    "Robitussin DM",
+    "dextromethorphan",
+    "Delsym (dextromethorphan)",
+    "trametinib",
+    "fenofibrate",
+    "Norvasc",
+    "Lortadine",
+    "loratadine",
+    "Imitrex",
+    "Ultravate",
+    "promethazine",
+    "Promethazine DM syrup",
+    "codeine-free cough syrup",
+    "Codeine free cough linctus",
+    "Tylenol without codeine",
+    "ibuprofen",
+    "Nurofen",
+    "",
+    "   ",
+    "///",
+    # Antagonists: never flagged
+    "naltrexone",
+    "naltrexone 4.5 mg",
+    "LDN",
+    "low dose naltrexone 1.5mg",
+    "naloxone",
+    "Narcan nasal spray 4 mg",
+    "nalmefene",
+    "Opvee",
+    "methylnaltrexone",
+    "Relistor",
+    "naloxegol",
+    "Movantik",
+    "naldemedine",
+    "Symproic",
+    "Revia",
+    "Vivitrol",
+]
+
+
+@pytest.mark.parametrize("name", NOT_OPIOIDS)
+def test_it_does_not_flag_look_alikes_antagonists_or_dextromethorphan(name):
+    result = screen_medication(name)
+
+    assert result == ScreenResult(
+        is_opioid=False,
+        action="none",
+        ingredient=None,
+        group=None,
+        washout_days=0,
+        is_thyroid_hormone=False,
+        thyroid_ingredient=None,
+        reason="",
+    )
+
+
+def test_it_lists_no_antagonist_or_dextromethorphan_among_the_opioid_terms():
+    never = {"naloxone", "nalmefene", "naltrexone", "methylnaltrexone", "naloxegol"}
+    never |= {"naldemedine", "dextromethorphan", "narcan", "relistor", "movantik", "symproic"}
+
+    words = {w.lower() for entry in OPIOIDS for term in entry.terms for w in term.split()}
+
+    assert not words & never
+
+
+def test_it_keeps_a_well_formed_lexicon():
+    groups = {"full agonist", "partial agonist", "antitussive", "antidiarrheal", "other"}
+    for entry in OPIOIDS:
+        assert entry.ingredient == entry.ingredient.lower()
+        assert entry.group in groups
+        assert entry.action in ("block", "warn")
+        assert entry.terms
+
+
+@pytest.mark.parametrize(
+    ("name", "group"),
+    [
+        ("oxycodone", "full agonist"),
+        ("Tylenol #3", "full agonist"),
+        ("Suboxone", "partial agonist"),
+        ("Talwin", "partial agonist"),
+        ("promethazine with codeine syrup", "antitussive"),
+        ("codeine/promethazine", "antitussive"),
+        ("codeine linctus", "antitussive"),
+        ("Tussionex", "antitussive"),
+        ("Hycodan syrup", "antitussive"),
+        ("Lomotil", "antidiarrheal"),
+        ("paregoric", "antidiarrheal"),
+        ("Imodium", "antidiarrheal"),
+        ("kratom", "other"),
+    ],
+)
+def test_it_names_the_opioid_group(name, group):
+    assert screen_medication(name).group == group
+
+
+@pytest.mark.parametrize(
+    "name", ["Imodium", "Imodium A-D", "loperamide 2mg", "Loperamide HCl 2 mg caps", "Diamode"]
+)
+def test_it_only_warns_about_loperamide(name):
+    result = screen_medication(name)
+
+    assert result.is_opioid
+    assert result.action == "warn"
+    assert result.ingredient == "loperamide"
+    assert result.washout_days == 0
+    assert "gut" in result.reason
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "methadone 10 mg",
+        "Methadose",
+        "Dolophine",
+        "buprenorphine",
+        "Suboxone film 8/2",
+        "Subutex",
+        "Butrans patch",
+        "Sublocade",
+    ],
+)
+def test_it_gives_methadone_and_buprenorphine_the_longer_washout(name):
+    assert screen_medication(name).washout_days == 14
+    assert screen_medication(name, maintenance_washout_days=21).washout_days == 21
+
+
+@pytest.mark.parametrize("name", ["oxycodone", "Tylenol #3", "Tussionex", "Lomotil", "kratom"])
+def test_it_gives_other_opioids_the_ordinary_washout(name):
+    assert screen_medication(name).washout_days == 10
+    assert screen_medication(name, washout_days=7).washout_days == 7
+
+
+def test_it_reports_the_opioid_that_blocks_before_one_that_only_warns():
+    result = screen_medication("loperamide and codeine")
+
+    assert (result.action, result.ingredient) == ("block", "codeine")
+
+
+def test_it_reports_the_opioid_with_the_longest_washout():
+    result = screen_medication("oxycodone; methadone 40 mg")
+
+    assert (result.ingredient, result.washout_days) == ("methadone", 14)
+
+
+def test_it_still_blocks_a_real_opioid_next_to_a_codeine_free_product():
+    result = screen_medication("codeine-free cough syrup + oxycodone 5 mg")
+
+    assert (result.action, result.ingredient) == ("block", "oxycodone")
+
+
+def test_it_explains_a_block_in_plain_words():
+    reason = screen_medication("Percocet 10/325").reason
+
+    assert reason.startswith("Oxycodone is an opioid.")
+    assert "withdrawal" in reason
+    assert "10 days" in reason
+
+
+def test_it_uses_the_singular_for_a_one_day_washout():
+    assert "at least 1 day before" in screen_medication("oxycodone", washout_days=1).reason
+
+
+@pytest.mark.parametrize(
+    ("name", "ingredient"),
+    [
+        ("levothyroxine 75 mcg", "levothyroxine"),
+        ("Levothyroxine sodium", "levothyroxine"),
+        ("L-thyroxine", "levothyroxine"),
+        ("Synthroid 100mcg", "levothyroxine"),
+        ("Levoxyl", "levothyroxine"),
+        ("Unithroid", "levothyroxine"),
+        ("Euthyrox", "levothyroxine"),
+        ("Tirosint capsules", "levothyroxine"),
+        ("Eltroxin", "levothyroxine"),
+        ("liothyronine 5 mcg", "liothyronine"),
+        ("Cytomel", "liothyronine"),
+        ("liotrix", "liotrix"),
+        ("Armour Thyroid 60 mg", "desiccated thyroid"),
+        ("NP Thyroid", "desiccated thyroid"),
+        ("Nature-Throid", "desiccated thyroid"),
+        ("WP Thyroid", "desiccated thyroid"),
+        ("thyroid extract", "desiccated thyroid"),
+        ("desiccated thyroid (porcine)", "desiccated thyroid"),
+    ],
+)
+def test_it_recognises_thyroid_hormones(name, ingredient):
+    result = screen_medication(name)
+
+    assert result.is_thyroid_hormone
+    assert result.thyroid_ingredient == ingredient
+    assert not result.is_opioid
+    assert result.action == "none"
+    assert "thyroid" in result.reason
+
+
+@pytest.mark.parametrize(
+    "name", ["carbimazole", "methimazole", "Tapazole", "propylthiouracil", "thyroid", "TSH"]
+)
+def test_it_does_not_take_antithyroid_drugs_or_the_word_thyroid_for_a_hormone(name):
+    assert not screen_medication(name).is_thyroid_hormone
+
+
+def test_it_reports_an_opioid_and_a_thyroid_hormone_in_the_same_entry():
+    result = screen_medication("Synthroid + Norco")
+
+    assert result.is_opioid and result.is_thyroid_hormone
+    assert (result.ingredient, result.thyroid_ingredient) == ("hydrocodone", "levothyroxine")
+    assert "opioid" in result.reason and "thyroid hormone" in result.reason
+
+
+HARMLESS = st.sampled_from(["tablet", "5", "mg", "ER", "/", "-", "(", ")", "#", "daily", "prn"])
+
+
+@given(
+    before=st.lists(HARMLESS, max_size=4),
+    after=st.lists(HARMLESS, max_size=4),
+    entry=st.sampled_from([e for e in OPIOIDS if e.action == "block"]),
+)
+def test_it_finds_any_listed_opioid_among_strengths_and_punctuation(before, after, entry):
+    for term in entry.terms:
+        result = screen_medication(" ".join([*before, term, *after]))
+
+        assert result.action == "block", term
+
+
+# Dose rules ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("formulation", "problem"),
+    [
+        (Formulation("capsule"), "at least one strength"),
+        (Formulation("capsule", capsule_strengths_mg=(D("1.5"), D("0"))), "more than 0"),
+        (Formulation("capsule", capsule_strengths_mg=(D("-3"),)), "more than 0"),
+        (Formulation("liquid"), "concentration"),
+        (Formulation("liquid", concentration_mg_per_ml=D("0")), "more than 0"),
+        (Formulation("liquid", concentration_mg_per_ml=D("-1")), "more than 0"),
+        (Formulation("drops"), "each drop"),
+        (Formulation("drops", mg_per_drop=D("0")), "more than 0"),
+        (Formulation("cream"), "capsule, liquid or drops"),
+    ],
+)
+def test_it_finds_formulations_that_cannot_be_used(formulation, problem):
+    assert problem in formulation_problem(formulation)
+
+
+@pytest.mark.parametrize("formulation", FORMULATIONS)
+def test_it_accepts_complete_formulations(formulation):
+    assert formulation_problem(formulation) is None
+
+
+@pytest.mark.parametrize("dose", [D("0"), D("-1"), D("-0.5")])
+def test_it_refuses_a_dose_of_zero_or_less(dose):
+    assert check_dose(dose, LIQUID_1, LIMITS) == ["A dose must be more than 0 mg."]
+
+
+@pytest.mark.parametrize("dose", [D("25"), D("50"), D("25.0"), D("100")])
+def test_it_always_refuses_standard_dose_naltrexone(dose):
+    limits = DoseLimits(protocol_ceiling_mg=D("60"), allowed_ceiling_mg=D("60"))
+
+    errors = check_dose(dose, LIQUID_1, limits, above_ceiling_decision=True)
+
+    assert len(errors) == 1
+    assert "standard-dose naltrexone" in errors[0]
+    assert f"{format_decimal(dose)} mg" in errors[0]
+
+
+def test_it_refuses_a_dose_above_the_ldn_range():
+    limits = DoseLimits(protocol_ceiling_mg=D("10"))
+
+    errors = check_dose(D("6.5"), LIQUID_1, limits)
+
+    assert errors == [
+        (
+            "6.5 mg is above the LDN range. Doses up to 6 mg are allowed unless an administrator "
+            "sets a higher ceiling."
+        )
+    ]
+
+
+def test_it_allows_the_top_of_the_ldn_range():
+    assert check_dose(D("6"), LIQUID_1, DoseLimits(protocol_ceiling_mg=D("6"))) == []
+
+
+def test_it_allows_a_higher_dose_under_a_configured_ceiling():
+    limits = DoseLimits(protocol_ceiling_mg=D("10"), allowed_ceiling_mg=D("9"))
+
+    assert check_dose(D("6.5"), LIQUID_1, limits) == []
+    assert check_dose(D("9"), LIQUID_1, limits) == []
+    assert "up to 9 mg" in check_dose(D("9.5"), LIQUID_1, limits)[0]
+
+
+def test_it_refuses_above_the_protocol_ceiling_without_a_provider_decision():
+    errors = check_dose(D("5"), LIQUID_1, LIMITS)
+
+    assert errors == [
+        (
+            "5 mg is above this protocol's ceiling of 4.5 mg. Going higher needs an explicit "
+            "decision by the provider."
+        )
+    ]
+    assert check_dose(D("5"), LIQUID_1, LIMITS, above_ceiling_decision=True) == []
+
+
+def test_it_reports_every_problem_at_once():
+    errors = check_dose(D("6.55"), LIQUID_1, LIMITS)
+
+    assert len(errors) == 3
+    assert "LDN range" in errors[0]
+    assert "protocol's ceiling" in errors[1]
+    assert "0.1 mL steps" in errors[2]
+
+
+@pytest.mark.parametrize(("dose", "ok"), [("1.5", True), ("0.1", True), ("1.55", False)])
+def test_it_measures_a_1_mg_per_ml_liquid_in_steps_of_0_1_mg(dose, ok):
+    errors = check_dose(D(dose), LIQUID_1, LIMITS)
+
+    assert (errors == []) is ok
+    if not ok:
+        assert errors == [
+            (
+                "1.55 mg cannot be measured: your 1 mg/mL liquid is measured in 0.1 mL steps, so "
+                "doses go in steps of 0.1 mg."
+            )
+        ]
+
+
+@pytest.mark.parametrize(("dose", "ok"), [("1.6", True), ("0.2", True), ("1.5", False)])
+def test_it_measures_a_2_mg_per_ml_liquid_in_steps_of_0_2_mg(dose, ok):
+    errors = check_dose(D(dose), LIQUID_2, LIMITS)
+
+    assert (errors == []) is ok
+    if not ok:
+        assert "steps of 0.2 mg" in errors[0]
+
+
+def test_it_refuses_a_liquid_without_a_concentration():
+    errors = check_dose(D("1.5"), Formulation("liquid"), LIMITS)
+
+    assert errors == ["A liquid needs its concentration in mg per mL."]
+
+
+@pytest.mark.parametrize(("dose", "ok"), [("0.5", True), ("1.5", True), ("1.25", False)])
+def test_it_gives_drops_whole(dose, ok):
+    errors = check_dose(D(dose), DROPS, LIMITS)
+
+    assert (errors == []) is ok
+    if not ok:
+        assert errors == [
+            (
+                "1.25 mg cannot be given in whole drops: each drop holds 0.5 mg, so doses go in "
+                "steps of 0.5 mg."
+            )
+        ]
+
+
+def test_it_refuses_less_than_one_drop():
+    assert "whole drops" in check_dose(D("0.25"), DROPS, LIMITS)[0]
+
+
+@pytest.mark.parametrize("dose", ["1.5", "3", "4.5", "6", "7.5", "9", "13.5", "18"])
+def test_it_accepts_capsule_doses_of_up_to_four_capsules(dose):
+    assert check_dose(D(dose), CAPSULES, WIDE, above_ceiling_decision=True) == []
+
+
+@pytest.mark.parametrize("dose", ["0.75", "2", "4", "19.5"])
+def test_it_refuses_capsule_doses_the_strengths_cannot_make(dose):
+    errors = check_dose(D(dose), CAPSULES, WIDE, above_ceiling_decision=True)
+
+    assert errors == [
+        (
+            f"{dose} mg cannot be made from at most 4 whole capsules of the strengths available "
+            "(1.5 mg, 3 mg, 4.5 mg)."
+        )
+    ]
+
+
+def test_it_refuses_more_than_four_capsules():
+    one_mg = Formulation("capsule", capsule_strengths_mg=(D("1"),))
+
+    assert check_dose(D("4"), one_mg, WIDE) == []
+    assert "at most 4 whole capsules" in check_dose(D("5"), one_mg, WIDE)[0]
+
+
+@pytest.mark.parametrize(
+    ("strengths", "dose", "capsules"),
+    [
+        (("1.5", "3", "4.5"), "4.5", (("4.5", 1),)),
+        (("1.5", "3", "4.5"), "6", (("3", 2),)),
+        (("1.5", "3", "4.5"), "7.5", (("4.5", 1), ("3", 1))),
+        (("1", "1.5", "3"), "3", (("3", 1),)),
+        (("1", "2", "3", "4", "5"), "6", (("3", 2),)),
+        (("1", "2", "4", "5"), "6", (("5", 1), ("1", 1))),
+        (("0.5", "1.5"), "2.5", (("1.5", 1), ("0.5", 2))),
+    ],
+)
+def test_it_chooses_the_fewest_capsules_then_fewest_strengths_then_largest(
+    strengths, dose, capsules
+):
+    formulation = Formulation("capsule", capsule_strengths_mg=tuple(D(s) for s in strengths))
+
+    amount = dose_amount(D(dose), formulation)
+
+    assert amount.capsules == tuple((D(s), n) for s, n in capsules)
+
+
+def test_it_gives_a_liquid_volume_to_one_decimal():
+    amount = dose_amount(D("3"), LIQUID_1)
+
+    assert amount.volume_ml == D("3.0")
+    assert str(amount.volume_ml) == "3.0"
+    assert dose_amount(D("1.6"), LIQUID_2).volume_ml == D("0.8")
+
+
+def test_it_counts_drops():
+    assert dose_amount(D("1.5"), DROPS).drops == 3
+
+
+@pytest.mark.parametrize(
+    ("dose", "formulation"),
+    [
+        ("1.55", LIQUID_1),
+        ("1.25", DROPS),
+        ("2", CAPSULES),
+        ("0", LIQUID_1),
+        ("1", Formulation("liquid")),
+    ],
+)
+def test_it_refuses_to_work_out_an_amount_that_cannot_be_measured(dose, formulation):
+    with pytest.raises(ValueError):
+        dose_amount(D(dose), formulation)
+
+
+@pytest.mark.parametrize(
+    ("dose", "formulation", "text"),
+    [
+        ("3", LIQUID_1, "3 mg: 3.0 mL of your 1 mg/mL liquid"),
+        ("3.0", LIQUID_1, "3 mg: 3.0 mL of your 1 mg/mL liquid"),
+        ("1.6", LIQUID_2, "1.6 mg: 0.8 mL of your 2 mg/mL liquid"),
+        ("4.5", CAPSULES, "4.5 mg: 1 capsule of 4.5 mg"),
+        ("6", CAPSULES, "6 mg: 2 capsules of 3 mg"),
+        ("7.5", CAPSULES, "7.5 mg: 1 capsule of 4.5 mg and 1 capsule of 3 mg"),
+        ("1.5", DROPS, "1.5 mg: 3 drops (0.5 mg per drop)"),
+        ("0.5", DROPS, "0.5 mg: 1 drop (0.5 mg per drop)"),
+    ],
+)
+def test_it_describes_how_to_take_a_dose(dose, formulation, text):
+    assert describe_dose(D(dose), formulation) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [("3.0", "3"), ("4.50", "4.5"), ("0.25", "0.25"), ("100", "100"), ("1E+1", "10")],
+)
+def test_it_formats_decimals_without_trailing_zeros(value, text):
+    assert format_decimal(D(value)) == text
+
+
+@pytest.mark.parametrize("dose", [D("NaN"), D("Infinity"), D("-Infinity")])
+def test_it_refuses_a_dose_that_is_not_a_number(dose):
+    assert check_dose(dose, LIQUID_1, LIMITS) == ["Enter the dose as a number of mg."]
+
+
+# Properties ----------------------------------------------------------------------------------
+
+ANY_LIMITS = st.builds(
+    DoseLimits,
+    protocol_ceiling_mg=st.decimals(min_value=D("0.5"), max_value=100, places=2),
+    allowed_ceiling_mg=st.none() | st.decimals(min_value=0, max_value=100, places=2),
+)
+TENTHS = st.integers(min_value=1, max_value=249).map(lambda n: n * D("0.1"))
+DOSES = st.decimals(min_value=D("0.001"), max_value=D("24.999"), places=3) | TENTHS
+
+
+@given(
+    dose=st.decimals(min_value=25, max_value=10**6, places=3),
+    formulation=st.sampled_from(FORMULATIONS),
+    limits=ANY_LIMITS,
+    decision=st.booleans(),
+)
+def test_it_refuses_every_dose_of_25_mg_or_more(dose, formulation, limits, decision):
+    assert check_dose(dose, formulation, limits, above_ceiling_decision=decision)
+
+
+@given(
+    dose=st.decimals(min_value=-(10**6), max_value=0, places=3),
+    formulation=st.sampled_from(FORMULATIONS),
+    limits=ANY_LIMITS,
+    decision=st.booleans(),
+)
+def test_it_refuses_every_dose_of_0_mg_or_less(dose, formulation, limits, decision):
+    assert check_dose(dose, formulation, limits, above_ceiling_decision=decision)
+
+
+@given(
+    dose=DOSES,
+    concentration=st.sampled_from([D(c) for c in ("0.5", "1", "1.5", "2", "2.5", "3", "5")]),
+)
+def test_it_accepts_only_liquid_doses_of_whole_tenths_of_a_ml(dose, concentration):
+    liquid = Formulation("liquid", concentration_mg_per_ml=concentration)
+
+    if check_dose(dose, liquid, WIDE, above_ceiling_decision=True) == []:
+        tenths = dose / concentration * 10
+        assert tenths == tenths.to_integral_value()
+        assert dose_amount(dose, liquid).volume_ml * concentration == dose
+
+
+@given(dose=DOSES)
+def test_it_accepts_only_capsule_doses_that_add_up(dose):
+    if check_dose(dose, CAPSULES, WIDE, above_ceiling_decision=True) == []:
+        capsules = dose_amount(dose, CAPSULES).capsules
+        assert sum(strength * count for strength, count in capsules) == dose
+        assert sum(count for _, count in capsules) <= 4

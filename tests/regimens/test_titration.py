@@ -1,0 +1,442 @@
+from datetime import date, timedelta
+from decimal import Decimal
+from itertools import pairwise
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from regimens.titration import (
+    MILD,
+    MODERATE,
+    NONE,
+    SEVERE,
+    Action,
+    Rules,
+    SideEffect,
+    State,
+    next_dose,
+    plan_steps,
+    recommend,
+    step_back_dose,
+)
+
+D = Decimal
+TODAY = date(2025, 11, 10)
+WEEKLY_1MG = Rules(
+    step_mg=D("1"),
+    interval_days=7,
+    target_mg=D("4.5"),
+    ceiling_mg=D("4.5"),
+    tolerance_window_days=7,
+)
+
+
+def state(dose="3", started=TODAY - timedelta(days=20), time="bedtime", last=None):
+    last = D(last) if last is not None else None
+    return State(dose_mg=D(dose), step_started=started, dose_time=time, last_tolerated_mg=last)
+
+
+def effect(days_ago, kind="headache", severity=MODERATE):
+    return SideEffect(day=TODAY - timedelta(days=days_ago), kind=kind, severity=severity)
+
+
+def run(current=None, effects=(), rules=WEEKLY_1MG, today=TODAY):
+    return recommend(rules=rules, state=current or state(), side_effects=list(effects), today=today)
+
+
+# Rule 1: a severe side effect in the window steps back.
+
+
+def test_it_steps_back_to_the_last_tolerated_dose_after_a_severe_side_effect():
+    rec = run(state(dose="3", last="2"), [effect(1, severity=SEVERE)])
+
+    assert rec.action is Action.STEP_BACK
+    assert rec.dose_mg == D("2")
+    assert rec.reasons[0] == "Severe headache on 9 Nov, inside the 7-day tolerance window."
+    assert "last dose taken without" in rec.reasons[1]
+    assert rec.review_on == TODAY + timedelta(days=7)
+
+
+@pytest.mark.parametrize(
+    "dose, halved",
+    [
+        ("4.5", "2.25"),
+        ("3", "1.5"),
+        ("1.5", "0.75"),
+        ("1", "0.5"),
+        ("0.75", "0.25"),
+        ("0.5", "0.25"),
+        ("0.25", "0.125"),
+    ],
+)
+def test_it_halves_the_dose_rounded_down_to_a_quantum_without_a_tolerated_dose(dose, halved):
+    rec = run(state(dose=dose), [effect(0, severity=SEVERE)])
+
+    assert rec.action is Action.STEP_BACK
+    assert rec.dose_mg == D(halved)
+
+
+def test_it_halves_when_the_last_tolerated_dose_is_not_lower():
+    assert step_back_dose(rules=WEEKLY_1MG, state=state(dose="3", last="3")) == D("1.5")
+
+
+def test_it_ignores_a_severe_side_effect_from_before_the_current_step():
+    started = TODAY - timedelta(days=2)
+    rec = run(state(dose="3", started=started), [effect(3, severity=SEVERE)])
+
+    assert rec.action is Action.HOLD
+    assert rec.dose_mg == D("3")
+
+
+def test_it_ignores_a_severe_side_effect_older_than_the_window():
+    rec = run(state(dose="3"), [effect(7, severity=SEVERE)])
+
+    assert rec.action is Action.ADVANCE
+
+
+def test_it_steps_back_before_suggesting_morning_dosing():
+    effects = [effect(d, "insomnia", MILD) for d in range(4)] + [effect(0, "nausea", SEVERE)]
+
+    assert run(state(), effects).action is Action.STEP_BACK
+
+
+# Rule 2: sleep trouble on several days at bedtime suggests morning dosing.
+
+
+def test_it_suggests_morning_dosing_after_sleep_trouble_on_three_days():
+    effects = [
+        effect(0, "insomnia", MILD),
+        effect(2, "vivid_dreams", MILD),
+        effect(5, "vivid_dreams", MODERATE),
+    ]
+    rec = run(state(dose="3"), effects)
+
+    assert rec.action is Action.SWITCH_TO_MORNING
+    assert rec.dose_mg == D("3")
+    assert rec.reasons[0] == "Trouble sleeping or vivid dreams on 3 days in the last 7 days."
+
+
+def test_it_counts_sleep_trouble_days_not_reports():
+    effects = [
+        effect(0, "insomnia", MILD),
+        effect(0, "vivid_dreams", MILD),
+        effect(1, "insomnia", MILD),
+    ]
+
+    assert run(state(), effects).action is Action.ADVANCE
+
+
+def test_it_does_not_suggest_morning_dosing_to_a_morning_doser():
+    effects = [effect(d, "vivid_dreams", MODERATE) for d in range(3)]
+    rec = run(state(time="morning"), effects)
+
+    assert rec.action is Action.HOLD
+
+
+def test_it_ignores_sleep_reports_scored_none_and_other_kinds():
+    effects = [effect(d, "insomnia", NONE) for d in range(4)]
+    effects += [effect(d, "headache", MILD) for d in range(4)]
+
+    assert run(state(), effects).action is Action.ADVANCE
+
+
+# Rule 3: a moderate side effect in the window holds until the window is clear.
+
+
+def test_it_holds_while_a_moderate_side_effect_is_in_the_window():
+    rec = run(state(dose="3"), [effect(7 - 1, severity=MODERATE), effect(1, severity=MILD)])
+
+    assert rec.action is Action.HOLD
+    assert rec.dose_mg == D("3")
+    assert rec.reasons[0] == "Moderate headache on 4 Nov, inside the 7-day tolerance window."
+    assert rec.review_on == date(2025, 11, 11)
+
+
+def test_it_reviews_a_hold_when_the_latest_moderate_effect_leaves_the_window():
+    rec = run(state(), [effect(5, "nausea"), effect(2, "palpitations"), effect(4)])
+
+    assert rec.review_on == TODAY - timedelta(days=2) + timedelta(days=7)
+    assert "Moderate palpitations on 8 Nov" in rec.reasons[0]
+
+
+def test_it_holds_at_the_target_while_a_moderate_effect_is_in_the_window():
+    assert run(state(dose="4.5"), [effect(0)]).action is Action.HOLD
+
+
+# Rule 4: at the target (or ceiling) the dose is maintained.
+
+
+def test_it_maintains_the_target_dose():
+    rec = run(state(dose="4.5"))
+
+    assert rec.action is Action.MAINTAIN
+    assert rec.dose_mg == D("4.5")
+    assert rec.review_on is None
+
+
+def test_it_maintains_at_the_ceiling_when_the_target_is_above_it():
+    rules = Rules(
+        step_mg=D("1"),
+        interval_days=7,
+        target_mg=D("6"),
+        ceiling_mg=D("4"),
+        tolerance_window_days=7,
+    )
+
+    assert run(state(dose="4"), rules=rules).action is Action.MAINTAIN
+
+
+def test_it_maintains_and_asks_for_review_above_the_ceiling():
+    rec = run(state(dose="9"))
+
+    assert rec.action is Action.MAINTAIN
+    assert rec.dose_mg == D("9")
+    assert "above this protocol's highest dose of 4.5 mg" in rec.reasons[0]
+
+
+# Rule 5: a step is not due before the interval has passed.
+
+
+def test_it_holds_until_the_interval_has_passed():
+    started = TODAY - timedelta(days=6)
+    rec = run(state(dose="2", started=started))
+
+    assert rec.action is Action.HOLD
+    assert rec.dose_mg == D("2")
+    assert rec.review_on == TODAY + timedelta(days=1)
+    assert "not due yet" in rec.reasons[0]
+
+
+# Rule 6: otherwise advance.
+
+
+def test_it_advances_on_the_day_the_interval_has_passed():
+    started = TODAY - timedelta(days=7)
+    rec = run(state(dose="2", started=started), [effect(1, severity=MILD)])
+
+    assert rec.action is Action.ADVANCE
+    assert rec.dose_mg == D("3")
+    assert rec.reasons[-1] == "Step up to 3 mg."
+    assert rec.review_on == TODAY + timedelta(days=7)
+
+
+def test_it_advances_only_as_far_as_the_target():
+    assert run(state(dose="4")).dose_mg == D("4.5")
+
+
+def test_it_steps_up_one_step_capped_at_target_and_ceiling():
+    rules = Rules(
+        step_mg=D("1.5"),
+        interval_days=14,
+        target_mg=D("4.5"),
+        ceiling_mg=D("4"),
+        tolerance_window_days=7,
+    )
+
+    assert next_dose(rules=rules, dose_mg=D("1.5")) == D("3")
+    assert next_dose(rules=rules, dose_mg=D("3")) == D("4")
+    assert next_dose(rules=rules, dose_mg=D("5")) == D("5")
+
+
+# Seeded protocols (CLINICAL.md 1).
+
+
+def doses_and_days(step, interval, start):
+    rules = Rules(
+        step_mg=D(step),
+        interval_days=interval,
+        target_mg=D("4.5"),
+        ceiling_mg=D("6"),
+        tolerance_window_days=7,
+    )
+    plan = plan_steps(rules=rules, start_mg=D(start), start_on=TODAY)
+    return [str(dose) for dose, _ in plan], [(day - TODAY).days for _, day in plan]
+
+
+def test_it_plans_the_common_clinic_schedule():
+    assert doses_and_days("1.5", 14, "1.5") == (["1.5", "3.0", "4.5"], [0, 14, 28])
+
+
+def test_it_plans_one_mg_weekly_to_four_and_a_half():
+    doses, days = doses_and_days("1", 7, "1")
+
+    assert doses == ["1", "2", "3", "4", "4.5"]
+    assert days == [0, 7, 14, 21, 28]
+
+
+def test_it_plans_half_mg_every_two_weeks():
+    doses, days = doses_and_days("0.5", 14, "0.5")
+
+    assert [D(d) for d in doses] == [D(n) / 2 for n in range(1, 10)]
+    assert days == list(range(0, 9 * 14, 14))
+
+
+def test_it_plans_half_mg_weekly():
+    doses, days = doses_and_days("0.5", 7, "0.5")
+
+    assert D(doses[-1]) == D("4.5") and len(doses) == 9
+    assert days[-1] == 56
+
+
+def test_it_plans_a_single_step_when_starting_at_the_target():
+    assert doses_and_days("1", 7, "4.5") == (["4.5"], [0])
+
+
+def test_it_refuses_rules_without_a_positive_step_or_window():
+    with pytest.raises(ValueError):
+        Rules(
+            step_mg=D("0"),
+            interval_days=7,
+            target_mg=D("4.5"),
+            ceiling_mg=D("4.5"),
+            tolerance_window_days=7,
+        )
+    with pytest.raises(ValueError):
+        Rules(
+            step_mg=D("1"),
+            interval_days=7,
+            target_mg=D("4.5"),
+            ceiling_mg=D("4.5"),
+            tolerance_window_days=0,
+        )
+
+
+# Properties: the "never" rules hold for any input.
+
+doses = st.decimals(min_value=D("0.01"), max_value=D("20"), places=2)
+KINDS = ["vivid_dreams", "insomnia", "headache", "nausea", "other", "palpitations"]
+
+
+@st.composite
+def rules_strategy(draw):
+    return Rules(
+        step_mg=draw(st.decimals(min_value=D("0.05"), max_value=D("5"), places=2)),
+        interval_days=draw(st.integers(1, 30)),
+        target_mg=draw(doses),
+        ceiling_mg=draw(doses),
+        tolerance_window_days=draw(st.integers(1, 21)),
+        sleep_switch_days=draw(st.integers(1, 7)),
+        dose_quantum_mg=draw(st.sampled_from([D("0.25"), D("0.5"), D("0.1"), D("0.125"), D("1")])),
+    )
+
+
+@st.composite
+def scenarios(draw):
+    today = draw(st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1)))
+    offset = st.integers(-40, 5).map(lambda n: today + timedelta(days=n))
+    current = State(
+        dose_mg=draw(doses),
+        step_started=draw(st.integers(-60, 10).map(lambda n: today + timedelta(days=n))),
+        dose_time=draw(st.sampled_from(["bedtime", "morning"])),
+        last_tolerated_mg=draw(st.none() | doses),
+    )
+    effects = draw(
+        st.lists(
+            st.builds(
+                SideEffect,
+                day=offset,
+                kind=st.sampled_from(KINDS) | st.text(min_size=1, max_size=12),
+                severity=st.integers(NONE, SEVERE),
+            ),
+            max_size=15,
+        )
+    )
+    rules = draw(rules_strategy())
+    rec = recommend(rules=rules, state=current, side_effects=effects, today=today)
+    return rules, current, effects, today, rec
+
+
+def counted(rules, current, effects, today, severity):
+    first = today - timedelta(days=rules.tolerance_window_days - 1)
+    return [
+        e
+        for e in effects
+        if first <= e.day <= today and e.day >= current.step_started and e.severity >= severity
+    ]
+
+
+@given(scenarios())
+def test_it_never_raises_the_dose_above_target_or_ceiling(scenario):
+    rules, current, _, _, rec = scenario
+    cap = min(rules.target_mg, rules.ceiling_mg)
+
+    if current.dose_mg <= cap:
+        assert rec.dose_mg <= cap
+    else:
+        assert rec.dose_mg <= current.dose_mg
+        assert rec.action is not Action.ADVANCE
+
+
+@given(scenarios())
+def test_it_never_advances_before_the_interval_has_passed(scenario):
+    rules, current, _, today, rec = scenario
+
+    if (today - current.step_started).days < rules.interval_days:
+        assert rec.action is not Action.ADVANCE
+
+
+@given(scenarios())
+def test_it_never_advances_with_a_moderate_or_worse_effect_in_the_window(scenario):
+    rules, current, effects, today, rec = scenario
+
+    if counted(rules, current, effects, today, MODERATE):
+        assert rec.action is not Action.ADVANCE
+        assert rec.dose_mg <= current.dose_mg
+
+
+@given(scenarios())
+def test_it_always_steps_back_after_a_severe_effect_in_the_window(scenario):
+    rules, current, effects, today, rec = scenario
+
+    if counted(rules, current, effects, today, SEVERE):
+        assert rec.action is Action.STEP_BACK
+        assert 0 < rec.dose_mg < current.dose_mg
+    else:
+        assert rec.action is not Action.STEP_BACK
+
+
+@given(scenarios())
+def test_it_always_recommends_a_positive_dose_with_reasons(scenario):
+    *_, today, rec = scenario
+
+    assert rec.dose_mg > 0
+    assert rec.reasons and all(rec.reasons)
+    assert rec.review_on is None or rec.review_on > today
+
+
+@given(rules_strategy(), doses, st.none() | doses)
+def test_it_always_steps_back_to_a_lower_positive_dose(rules, dose, last):
+    current = State(dose_mg=dose, step_started=TODAY, dose_time="bedtime", last_tolerated_mg=last)
+
+    assert 0 < step_back_dose(rules=rules, state=current) < dose
+
+
+@given(rules_strategy(), st.decimals(min_value=D("0.01"), max_value=D("5"), places=2))
+def test_it_plans_even_steps_from_start_to_the_capped_target(rules, start):
+    cap = min(rules.target_mg, rules.ceiling_mg)
+    plan = plan_steps(rules=rules, start_mg=start, start_on=TODAY)
+
+    assert plan[0] == (start, TODAY)
+    assert plan[-1][0] == max(start, cap)
+    for (dose, day), (later, later_day) in pairwise(plan):
+        assert dose < later <= min(dose + rules.step_mg, cap)
+        assert (later_day - day).days == rules.interval_days
+
+
+def test_it_suggests_considering_a_stop_when_halving_below_one_quantum():
+    rec = run(state(dose="0.25"), [effect(0, "other", SEVERE)])
+
+    assert rec.reasons[0] == "Severe side effect on 10 Nov, inside the 7-day tolerance window."
+    assert (
+        rec.reasons[1] == "Step back to 0.125 mg, half the dose; consider whether to stop instead."
+    )
+
+
+@given(scenarios())
+def test_it_only_switches_bedtime_dosing_to_morning_at_the_same_dose(scenario):
+    _, current, _, _, rec = scenario
+
+    if rec.action is Action.SWITCH_TO_MORNING:
+        assert current.dose_time == "bedtime"
+        assert rec.dose_mg == current.dose_mg
