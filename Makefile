@@ -37,7 +37,7 @@ run: migrate
 
 test: install-dev
 	mkdir -p var
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
-from enum import Enum
+from enum import StrEnum
 
 from django.utils.dateformat import format as format_date
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ BEDTIME, MORNING = "bedtime", "morning"
 SLEEP_KINDS = frozenset({"insomnia", "vivid_dreams"})
 
 
-class Action(str, Enum):
+class Action(StrEnum):
     ADVANCE = "advance"
     HOLD = "hold"
     STEP_BACK = "step_back"

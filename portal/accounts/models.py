@@ -11,7 +11,9 @@ from django.utils.translation import gettext_lazy as _
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(
-            _("%(value)s is not a time zone we know. Choose one from the list, such as Europe/Paris."),
+            _(
+                "%(value)s is not a time zone we know. Choose one from the list, such as Europe/Paris."
+            ),
             params={"value": value},
             code="unknown_timezone",
         )

@@ -10,8 +10,12 @@ def test_it_lets_an_admin_create_a_provider_who_gets_a_set_password_email(
 
     response = client.post(
         "/admin/accounts/user/add/",
-        {"email": "New.Provider@Example.org", "name": "Dr New", "role": "provider",
-         "timezone": "Europe/London"},
+        {
+            "email": "New.Provider@Example.org",
+            "name": "Dr New",
+            "role": "provider",
+            "timezone": "Europe/London",
+        },
     )
 
     assert response.status_code == 302
@@ -36,6 +40,8 @@ def test_it_refuses_a_duplicate_email_and_creates_nothing(client_for, admin_user
     assert User.objects.filter(email__iexact="provider@example.org").count() == 1
 
 
-def test_it_keeps_providers_and_patients_out_of_the_django_admin(client_for, provider, patient_user):
+def test_it_keeps_providers_and_patients_out_of_the_django_admin(
+    client_for, provider, patient_user
+):
     assert client_for(provider).get("/admin/").status_code in (302, 403)
     assert client_for(patient_user).get("/admin/").status_code in (302, 403)

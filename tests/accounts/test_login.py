@@ -64,7 +64,11 @@ def test_it_sends_the_django_admin_login_through_the_portal_login(client):
 def test_it_has_public_sign_up_closed(client):
     response = client.post(
         "/accounts/signup/",
-        {"email": "new@example.org", "password1": "x-Strong-pass-123", "password2": "x-Strong-pass-123"},
+        {
+            "email": "new@example.org",
+            "password1": "x-Strong-pass-123",
+            "password2": "x-Strong-pass-123",
+        },
     )
 
     assert b"Sign Up Closed" in response.content or b"closed" in response.content.lower()

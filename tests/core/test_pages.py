@@ -94,7 +94,7 @@ def test_it_keeps_a_provider_without_mfa_on_the_enrolment_page(db, client):
     for url in ["/", "/provider/", "/account/", "/admin/"]:
         response = client.get(url)
         assert response.status_code == 302, url
-        assert response["Location"] == "/accounts/2fa/totp/activate/"
+        assert response["Location"] == "/accounts/2fa/totp/activate/", url
 
 
 def test_it_lets_a_patient_without_mfa_in(client_for, patient_user):

@@ -1,0 +1,61 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRETS = {
+    "SECRET_KEY": "x" * 20 + "a-random-production-secret-key-for-the-check-only-0123",
+    "DATABASE_URL": "postgres://portal@db.example.org/portal",
+    "REDIS_URL": "redis://cache.example.org:6379/0",
+    "ALLOWED_HOSTS": "portal.example.org",
+    "EMAIL_HOST": "smtp.example.org",
+}
+
+
+def _manage(*args, env):
+    dropped = {*SECRETS, "EMAIL_BACKEND", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {k: v for k, v in os.environ.items() if k not in dropped}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "portal.settings.production", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("missing", sorted(SECRETS.keys() - {"EMAIL_HOST"}))
+def test_it_refuses_to_start_production_without_a_secret(missing):
+    env = {k: v for k, v in SECRETS.items() if k != missing}
+
+    result = _manage("check", env=env)
+
+    assert result.returncode != 0
+    assert f"{missing} must be set" in result.stderr
+
+
+def test_it_refuses_the_development_secret_key_in_production():
+    env = {**SECRETS, "SECRET_KEY": "dev-only-insecure-key-change-me-0123456789abcdefghijklmnop"}
+
+    result = _manage("check", env=env)
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be a random value" in result.stderr
+
+
+def test_it_passes_the_deployment_checks_with_no_warnings():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=SECRETS)
+
+    assert result.returncode == 0, result.stderr
+    assert "no issues (0 silenced)" in result.stdout
+
+
+def test_it_rejects_a_malformed_setting_with_its_name():
+    result = _manage("check", env={**SECRETS, "SESSION_IDLE_TIMEOUT_STAFF": "half an hour"})
+
+    assert result.returncode != 0
+    assert "SESSION_IDLE_TIMEOUT_STAFF must be a whole number" in result.stderr

@@ -1,0 +1,28 @@
+"""Steps shared by browser journeys."""
+
+from allauth.mfa.totp.internal.auth import (
+    format_hotp_value,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
+
+from tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET
+
+
+def totp_code(secret: str = TEST_TOTP_SECRET) -> str:
+    counter = next(yield_hotp_counters_from_time())
+    return format_hotp_value(hotp_value(secret, counter))
+
+
+def log_in(page, email: str, password: str = TEST_PASSWORD, *, totp_secret: str | None = None):
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    if totp_secret:
+        page.locator("input[name=code]").fill(totp_code(totp_secret))
+        page.get_by_role("button", name="Sign In").click()
+
+
+def log_out(page):
+    page.get_by_role("button", name="Log out").click()
