@@ -11,9 +11,7 @@ from django.utils.translation import gettext_lazy as _
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(
-            _(
-                "%(value)s is not a time zone we know. Choose one from the list, such as Europe/Paris."
-            ),
+            _("%(value)s is not a time zone we know. Pick one from the list, e.g. Europe/Paris."),
             params={"value": value},
             code="unknown_timezone",
         )
