@@ -15,6 +15,11 @@ urlpatterns = [
     path("provider/", core.provider_home, name="provider_home"),
     path("staff/", core.admin_home, name="admin_home"),
     path("account/", core.account, name="account"),
+    path("invitations/", include("portal.accounts.urls")),
+    path("notifications/", include("portal.notifications.urls")),
+    path("", include("patients.urls")),
+    path("", include("regimens.urls")),
+    path("library/", include("portal.content.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

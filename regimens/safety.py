@@ -15,6 +15,7 @@ Sources are in /work/shared/design/CLINICAL.md:
   naltrexone at 25-50 mg (label), and the formulations LDN is compounded into.
 """
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -466,3 +467,33 @@ def describe_dose(dose_mg: Decimal, formulation: Formulation) -> str:
         and_last = {"first": ", ".join(parts[:-1]), "last": parts[-1]}
         parts = [_("%(first)s and %(last)s") % and_last]
     return _("%(dose)s mg: %(capsules)s") % {"dose": dose, "capsules": parts[0]}
+
+
+def dose_quantum(formulation: Formulation) -> Decimal:
+    """The finest dose step the formulation measures: one 0.1 mL of liquid, one drop, or the
+    largest amount every capsule strength is a whole multiple of. A step back that halves
+    the dose rounds down to it, so the new dose can be measured ("halve the dose", LDN
+    Research Trust, Dickson; CLINICAL.md 1). Raises ValueError for an unusable formulation."""
+    problem = formulation_problem(formulation)
+    if problem:
+        raise ValueError(problem)
+    if formulation.kind == LIQUID:
+        return (formulation.concentration_mg_per_ml * ML_STEP).normalize()
+    if formulation.kind == DROPS:
+        return formulation.mg_per_drop.normalize()
+    scale = 1000  # strengths are stored to the microgram
+    whole = [int((s * scale).to_integral_value()) for s in formulation.capsule_strengths_mg]
+    common = whole[0]
+    for value in whole[1:]:
+        common = math.gcd(common, value)
+    return (Decimal(max(common, 1)) / scale).normalize()
+
+
+def fine_steps_hint(formulation: Formulation) -> str:
+    """What to suggest when a protocol's steps cannot be measured with a formulation."""
+    if formulation.kind == CAPSULE:
+        return _(
+            "Capsules only make whole-capsule doses. For small steps, use a liquid (e.g. 1 mg "
+            "per mL, measured in 0.1 mL steps) or sublingual drops."
+        )
+    return _("Choose a formulation that measures this step, e.g. a 1 mg/mL liquid.")

@@ -1,8 +1,11 @@
 """factory_boy factories shared by the suite."""
 
+import datetime
+
 import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP
+from django.utils import timezone
 
 from portal.accounts.models import Role, User
 
@@ -36,7 +39,28 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class PatientUserFactory(UserFactory):
+    """A patient who has finished onboarding (build with onboarded=False for a new one)."""
+
     role = Role.PATIENT
+
+    @factory.post_generation
+    def onboarded(user, create, extracted, **kwargs):
+        if not create:
+            return
+        from patients.models import Patient
+
+        done = timezone.now() if extracted is None or extracted else None
+        Patient.objects.update_or_create(
+            user=user,
+            defaults={
+                "date_of_birth": datetime.date(1980, 5, 17),
+                "bedtime": datetime.time(22, 30),
+                "pharmacy_name": "Riverside Compounding",
+                "pharmacy_phone": "+1 555 010 0200",
+                "off_label_acknowledged_at": done,
+                "onboarded_at": done,
+            },
+        )
 
 
 class ProviderFactory(UserFactory):

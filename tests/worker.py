@@ -27,12 +27,19 @@ def test_database_url() -> str:
 
 
 @contextmanager
-def celery_worker(*, concurrency: int = 1, pool: str = "prefork", queues: str = "celery"):
+def celery_worker(
+    *, concurrency: int = 1, pool: str = "prefork", queues: str = "celery", env: dict | None = None
+):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "portal.settings.test",
         "DATABASE_URL": test_database_url(),
+        **(env or {}),
     }
+    # Messages left by an earlier run would only slow this one down: start from an empty queue.
+    from portal.celery import app
+
+    app.control.purge()
     log = open(ROOT / "var" / f"test-worker-{os.getpid()}.log", "ab")  # noqa: SIM115
     process = subprocess.Popen(
         [

@@ -5,8 +5,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.accounts.forms import TimezoneField, UserCreationForm
-from portal.accounts.models import User
-from portal.accounts.services import user_create
+from portal.accounts.models import Invitation, User
+from portal.accounts.services import invitation_revoke, user_create
 
 
 class UserChangeForm(forms.ModelForm):
@@ -42,7 +42,7 @@ class UserAdmin(admin.ModelAdmin):
             email=form.cleaned_data["email"],
             role=form.cleaned_data["role"],
             name=form.cleaned_data["name"],
-            timezone=form.cleaned_data["timezone"],
+            timezone_name=form.cleaned_data["timezone"],
         )
         obj.pk = user.pk
         obj._state.adding = False
@@ -58,3 +58,27 @@ class UserAdmin(admin.ModelAdmin):
 
 admin.site.site_header = gettext_lazy("LDN Portal administration")
 admin.site.site_title = gettext_lazy("LDN Portal admin")
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Every invitation, so an admin can revoke one whose sender has left."""
+
+    list_display = ["email", "role", "invited_by", "created_at", "expires_at", "accepted_at"]
+    list_filter = ["role"]
+    search_fields = ["email", "invited_by__email"]
+    fields = list_display + ["revoked_at", "accepted_user"]
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    @admin.action(description=gettext_lazy("Revoke the selected open invitations"))
+    def revoke(self, request, queryset):
+        for invitation in queryset:
+            invitation_revoke(invitation=invitation)
+        messages.info(request, _("Open invitations among those selected are revoked."))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,6 +1,8 @@
 import zoneinfo
 
 from django import forms
+from django.contrib.auth import password_validation
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import Role, User, validate_timezone
@@ -47,3 +49,80 @@ class UserCreationForm(forms.ModelForm):
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(_("A user with this e-mail address already exists."))
         return email
+
+
+class InvitationForm(forms.Form):
+    """The address of the person to invite; the role follows the inviter's role."""
+
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        help_text=_("We send the invitation link to this address."),
+        error_messages={
+            "required": _("Enter the e-mail address of the person you are inviting."),
+            "invalid": _("Enter a complete e-mail address, such as name@example.org."),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+
+class InvitationAcceptForm(forms.Form):
+    """Name and password for the account an invitation creates; the e-mail is fixed."""
+
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        required=False,
+        help_text=_("You will log in with this address. It is the one the invitation went to."),
+        # Read-only rather than disabled: password managers then save it as the login.
+        widget=forms.EmailInput(attrs={"autocomplete": "username", "readonly": True}),
+    )
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=150,
+        help_text=_("As you would like your care team to see it."),
+        error_messages={
+            "required": _("Enter your name."),
+            "max_length": _("Your name can be at most %(limit_value)d characters long."),
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        help_text=lazy(password_validation.password_validators_help_text_html, str)(),
+        error_messages={"required": _("Choose a password.")},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        help_text=_("Type the same password again, to be sure it is the one you meant."),
+        error_messages={"required": _("Type the password a second time.")},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].initial = email
+        self.invited_email = email
+        if self.is_bound:
+            # Whatever was posted, the account gets the address the invitation went to.
+            self.data = self.data.copy()
+            self.data["email"] = email
+
+    def clean(self):
+        cleaned = super().clean()
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", _("The two passwords do not match."))
+        elif password1:
+            # A stand-in user, so the similarity check compares with the address and name.
+            candidate = User(email=self.invited_email, name=cleaned.get("name", ""))
+            try:
+                password_validation.validate_password(password1, user=candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

@@ -103,3 +103,50 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def has_module_perms(self, app_label):
         return self.is_active and self.is_admin
+
+
+class Invitation(models.Model):
+    """A single-use link that lets a person set a password and join with a role.
+
+    Only a hash of the token is stored; the link in the e-mail carries the token itself.
+    """
+
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_user = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        constraints = [
+            models.CheckConstraint(
+                name="invitation_role_is_patient_or_provider",
+                condition=models.Q(role__in=[Role.PATIENT, Role.PROVIDER]),
+            ),
+            models.CheckConstraint(
+                name="invitation_expires_after_creation",
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+            ),
+        ]
+        indexes = [models.Index(fields=["email", "accepted_at"])]
+
+    def __str__(self):
+        return f"{self.email} ({self.role})"
+
+    def state(self, now) -> str:
+        """One of "open", "accepted", "revoked" or "expired" at `now`."""
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if now >= self.expires_at:
+            return "expired"
+        return "open"

@@ -1,7 +1,17 @@
-from allauth.account.models import EmailAddress
-from django.db import transaction
+import hashlib
+import secrets
+from datetime import timedelta
 
-from portal.accounts.models import Role, User
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.accounts.models import Invitation, Role, User
+from portal.core.mail import send_templated_mail
 
 
 @transaction.atomic
@@ -10,7 +20,7 @@ def user_create(
     email: str,
     role: str,
     name: str = "",
-    timezone: str = "UTC",
+    timezone_name: str = "UTC",
     password: str | None = None,
     email_verified: bool = False,
 ) -> User:
@@ -20,14 +30,136 @@ def user_create(
     password-reset e-mail (admins create users this way) or an invitation.
     """
     user = User.objects.create_user(
-        email, password, role=role, name=name, timezone=timezone, is_superuser=role == Role.ADMIN
+        email,
+        password,
+        role=role,
+        name=name,
+        timezone=timezone_name,
+        is_superuser=role == Role.ADMIN,
     )
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=email_verified)
+    if role == Role.PATIENT:
+        from patients.services import patient_create
+
+        patient_create(user=user)
     return user
 
 
-def account_update(*, user: User, name: str, timezone: str) -> User:
+def account_update(*, user: User, name: str, timezone_name: str) -> User:
     user.name = name
-    user.timezone = timezone
+    user.timezone = timezone_name
     user.save(update_fields=["name", "timezone"])
+    return user
+
+
+def _may_invite(inviter: User, role: str) -> bool:
+    """Providers invite patients; admins invite providers."""
+    return {Role.PROVIDER: Role.PATIENT, Role.ADMIN: Role.PROVIDER}.get(inviter.role) == role
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def invitation_create(*, email: str, role: str, invited_by: User, now=None):
+    """Invite a person by e-mail. Providers invite patients; admins invite providers.
+
+    Returns the invitation and the raw token (only its hash is stored). The e-mail names
+    no one and says nothing about health: just the portal and the link.
+    """
+    now = now or timezone.now()
+    if not _may_invite(invited_by, role):
+        raise PermissionDenied
+    email = User.objects.normalize_email(email).strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError(
+            {"email": _("Someone with this e-mail address already has an account.")}
+        )
+    still_open = Invitation.objects.filter(
+        email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+    )
+    if still_open.filter(invited_by=invited_by).exists():
+        raise ValidationError(
+            {
+                "email": _(
+                    "Your invitation to this address is still open. Revoke it in your list of "
+                    "invitations to send a new one."
+                )
+            }
+        )
+    if still_open.exists():
+        # Only its sender can revoke it, so say when a new one becomes possible.
+        raise ValidationError(
+            {
+                "email": _(
+                    "Someone else has invited this address and the invitation is still open. "
+                    "A new one can be sent once it expires or is revoked."
+                )
+            }
+        )
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        email=email,
+        role=role,
+        invited_by=invited_by,
+        token_hash=_token_hash(token),
+        created_at=now,
+        expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
+    )
+    link = settings.SITE_URL + reverse("invitation_accept", args=[token])
+    context = {"link": link, "valid_days": settings.INVITATION_VALID_DAYS}
+    transaction.on_commit(lambda: send_templated_mail("emails/invitation", context, [email]))
+    return invitation, token
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    return Invitation.objects.filter(token_hash=_token_hash(token)).first()
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, now=None) -> Invitation:
+    """Withdraw an open invitation; one already accepted, revoked or expired stays as it is.
+
+    A conditional update, not the in-memory fields: the invitation may have been accepted
+    since the caller loaded it, and an accepted invitation must never read as revoked.
+    """
+    now = now or timezone.now()
+    Invitation.objects.filter(
+        pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+    ).update(revoked_at=now)
+    invitation.refresh_from_db(fields=["accepted_at", "accepted_user", "revoked_at"])
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, password: str, name: str, now=None) -> User:
+    """Create the invited account; a patient joins the inviting provider's care team."""
+    from patients.services import care_team_add, patient_create
+
+    now = now or timezone.now()
+    # Lock the row so two submissions of the same link cannot both create an account.
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.state(now) != "open":
+        raise ValidationError(_("This invitation can no longer be used."))
+    inviter = invitation.invited_by
+    if not inviter.is_active or not _may_invite(inviter, invitation.role):
+        # The inviter left or changed role: joining their care team would be wrong.
+        raise ValidationError(_("This invitation can no longer be used."))
+    user = user_create(
+        email=invitation.email,
+        role=invitation.role,
+        name=name,
+        timezone_name=invitation.invited_by.timezone,
+        password=password,
+        email_verified=True,
+    )
+    if user.role == Role.PATIENT:
+        patient = patient_create(user=user)
+        care_team_add(
+            patient=patient, provider=invitation.invited_by, added_by=invitation.invited_by, now=now
+        )
+    invitation.accepted_at = now
+    invitation.accepted_user = user
+    invitation.save(update_fields=["accepted_at", "accepted_user"])
     return user

@@ -1,12 +1,15 @@
 """Demo data for trying the portal. Only `manage.py seed_demo` calls this; never production."""
 
 from dataclasses import dataclass
+from datetime import date, time
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
 
+from patients.models import Condition, Patient
+from patients.services import care_team_add, onboarding_complete, patient_create
 from portal.accounts.models import Role, User
 from portal.accounts.services import user_create
 
@@ -17,6 +20,39 @@ DEMO_USERS = (
     ("admin@example.com", Role.ADMIN, "Alex Admin", "Europe/London"),
     ("provider@example.com", Role.PROVIDER, "Dr Priya Shah", "America/New_York"),
     ("patient@example.com", Role.PATIENT, "Pat Morgan", "America/New_York"),
+)
+
+# The demo provider's patients: (e-mail, name, time zone, condition slugs, medications).
+DEMO_PATIENTS = (
+    (
+        "patient@example.com",
+        "Pat Morgan",
+        "America/New_York",
+        ["fibromyalgia"],
+        ["Duloxetine 30 mg daily", "Vitamin D 1000 IU"],
+    ),
+    (
+        "jordan@example.com",
+        "Jordan Blake",
+        "Europe/London",
+        ["hashimotos"],
+        ["Levothyroxine 75 mcg each morning"],
+    ),
+    (
+        "sam@example.com",
+        "Sam Rivera",
+        "America/Chicago",
+        ["multiple-sclerosis"],
+        ["Baclofen 10 mg three times a day"],
+    ),
+    ("riley@example.com", "Riley Chen", "Australia/Sydney", ["crohns"], ["Mesalamine 800 mg"]),
+    (
+        "casey@example.com",
+        "Casey Doyle",
+        "America/New_York",
+        ["rheumatoid-arthritis"],
+        ["Methotrexate 15 mg weekly", "Percocet 5/325 as needed"],
+    ),
 )
 
 
@@ -34,7 +70,7 @@ def demo_user(*, email: str, role: str, name: str, timezone: str, password: str)
             email=email,
             role=role,
             name=name,
-            timezone=timezone,
+            timezone_name=timezone,
             password=password,
             email_verified=True,
         )
@@ -62,3 +98,29 @@ def seed_accounts(*, password: str) -> list[DemoLogin]:
         codes = demo_mfa(user) if role in (Role.PROVIDER, Role.ADMIN) else []
         logins.append(DemoLogin(email=email, role=role, recovery_codes=codes))
     return logins
+
+
+def seed_patients(*, password: str) -> list[Patient]:
+    """Onboarded patients with conditions and medications on the demo provider's team."""
+    provider = User.objects.get(email="provider@example.com")
+    patients = []
+    for email, name, timezone, slugs, medications in DEMO_PATIENTS:
+        user = demo_user(
+            email=email, role=Role.PATIENT, name=name, timezone=timezone, password=password
+        )
+        patient = patient_create(user=user)
+        care_team_add(patient=patient, provider=provider, added_by=provider)
+        if not patient.is_onboarded:
+            onboarding_complete(
+                patient=patient,
+                date_of_birth=date(1970 + len(name), 3, 14),
+                timezone_name=timezone,
+                bedtime=time(22, 30),
+                conditions=list(Condition.objects.filter(slug__in=slugs)),
+                other_condition="",
+                pharmacy_name="Riverside Compounding Pharmacy",
+                pharmacy_phone="+1 555 010 0200",
+                medications=medications,
+            )
+        patients.append(patient)
+    return patients

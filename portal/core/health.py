@@ -31,3 +31,11 @@ def broker_status() -> str:
     except Exception as exc:
         return f"error: {type(exc).__name__}"
     return "ok"
+
+
+def reminder_lag() -> float | None:
+    """Seconds the oldest due, unsent reminder has waited (None when none is waiting)."""
+    from portal.notifications.services import oldest_due_lag
+
+    lag = oldest_due_lag()
+    return None if lag is None else round(lag, 1)

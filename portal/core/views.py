@@ -1,19 +1,24 @@
+from zoneinfo import ZoneInfo
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from patients import selectors
 from portal.accounts.forms import AccountForm
 from portal.accounts.mfa import mfa_enrolled
 from portal.accounts.models import Role
 from portal.accounts.services import account_update
 from portal.core.decorators import role_required
-from portal.core.health import broker_status, database_status
+from portal.core.health import broker_status, database_status, reminder_lag
+from regimens import selectors as regimen_selectors
 
 ROLE_HOMES = {
     Role.PATIENT: "patient_home",
@@ -30,12 +35,27 @@ def home(request):
 
 @role_required(Role.PATIENT)
 def patient_home(request):
-    return render(request, "core/patient_home.html", {"mfa_enrolled": mfa_enrolled(request.user)})
+    patient = selectors.own_patient(request.user)
+    context = {
+        "patient": patient,
+        "opioids": patient.medications.filter(stopped_on__isnull=True).exclude(screening="none"),
+        "tonight": regimen_selectors.tonight_for(
+            patient=patient, today=selectors.local_today(patient)
+        ),
+    }
+    return render(request, "core/patient_home.html", context)
 
 
 @role_required(Role.PROVIDER)
 def provider_home(request):
-    return render(request, "core/provider_home.html")
+    patients = selectors.patients_for_provider(provider=request.user)
+    today = timezone.localdate(timezone=ZoneInfo(request.user.timezone))
+    context = {
+        "flagged": patients.filter(open_flags__gt=0)[:20],
+        "patient_count": patients.count(),
+        "queue": regimen_selectors.titration_queue(provider=request.user, today=today),
+    }
+    return render(request, "core/provider_home.html", context)
 
 
 @role_required(Role.ADMIN)
@@ -53,7 +73,7 @@ def account(request):
         account_update(
             user=request.user,
             name=form.cleaned_data["name"],
-            timezone=form.cleaned_data["timezone"],
+            timezone_name=form.cleaned_data["timezone"],
         )
         messages.success(request, _("Your account details are saved."))
         return redirect("account")
@@ -67,6 +87,7 @@ def account(request):
 def healthz(request):
     checks = {"database": database_status(), "broker": broker_status()}
     healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
-    )
+    body = {"status": "ok" if healthy else "error", **checks}
+    if checks["database"] == "ok":
+        body["reminder_lag_seconds"] = reminder_lag()
+    return JsonResponse(body, status=200 if healthy else 503)

@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "simple_history",
     "portal.core",
     "portal.accounts",
+    "portal.content",
+    "portal.audit",
+    "portal.notifications",
     "patients",
     "regimens",
 ]
@@ -57,6 +60,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "portal.accounts.middleware.IdleTimeoutMiddleware",
     "portal.accounts.middleware.RequireMFAMiddleware",
+    "patients.middleware.RequireOnboardingMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -226,8 +230,37 @@ CELERY_ENABLE_UTC = True
 # The one static schedule: UTC intervals only. Per-patient times live in database rows.
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "portal.core.tasks.heartbeat", "schedule": timedelta(minutes=1)},
+    "regimens-apply-automatic-steps": {
+        "task": "regimens.tasks.apply_automatic_steps",
+        "schedule": timedelta(hours=1),
+    },
+    "dispatch-due-notifications": {
+        "task": "notifications.dispatch_due",
+        "schedule": timedelta(minutes=1),
+    },
+    "sweep-stuck-notifications": {
+        "task": "notifications.sweep_stuck",
+        "schedule": timedelta(minutes=5),
+    },
+    "plan-upcoming-notifications": {
+        "task": "notifications.plan_upcoming",
+        "schedule": timedelta(hours=1),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# --- Reminders (portal/notifications) -------------------------------------------------------
+# Each kind names the module that plans it (`plan`) and writes it at send time (`compose`).
+NOTIFICATION_KINDS = {
+    "safety": "portal.notifications.kinds.safety",
+    "digest": "portal.notifications.kinds.digest",
+}
+# How far ahead reminders are planned; beat tops the horizon up every hour.
+NOTIFICATION_HORIZON_HOURS = env_int("NOTIFICATION_HORIZON_HOURS", 72, minimum=2)
+NOTIFICATION_DISPATCH_BATCH = env_int("NOTIFICATION_DISPATCH_BATCH", 500, minimum=1)
+# A row claimed this long ago but not sent goes back to pending (a lost message or a dead
+# worker). Keep it well above CELERY_TASK_TIME_LIMIT.
+NOTIFICATION_STUCK_AFTER_SECONDS = env_int("NOTIFICATION_STUCK_AFTER_SECONDS", 600, minimum=5)
 
 # --- Logging: no patient data in logs; ids only. ---------------------------------------
 LOGGING = {
@@ -251,4 +284,25 @@ LDN = {
     "OPIOID_WASHOUT_DAYS": env_int("LDN_OPIOID_WASHOUT_DAYS", 10, minimum=0),
     # Methadone and buprenorphine: precipitated withdrawal possible for up to 2 weeks.
     "MAINTENANCE_OPIOID_WASHOUT_DAYS": env_int("LDN_MAINTENANCE_WASHOUT_DAYS", 14, minimum=0),
+    # A ceiling an administrator allows above LDN_MAX_MG, in mg as text, or None for none.
+    # [design] FINAL (Bruun 2024) dosed 6 mg; Mayo real-world final doses reached 9 mg.
+    "ALLOWED_CEILING_MG": None,
+    # Days without a moderate or worse side effect before a step up, for new protocols.
+    # [design]; Kresser (not a clinician): wait until side effects pass plus 3-5 days.
+    "DEFAULT_TOLERANCE_WINDOW_DAYS": 7,
+    # A regimen's start date may be this many days back (entered late) or ahead. [design]
+    "START_MAX_DAYS_BACK": 30,
+    "START_MAX_DAYS_AHEAD": 365,
+    # A provider's hold moves the next step at most this many days ahead. [design]
+    "HOLD_MAX_DAYS": 90,
+    # After a break of up to this many days, resume the old dose; after a longer one,
+    # re-titrate from the protocol's start (LDN Research Trust, Dickson; CLINICAL.md 2).
+    "RESUME_SAME_DOSE_MAX_BREAK_DAYS": 14,
 }
+
+# Invitation links stay valid this many days.
+INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7, minimum=1)
+
+# --- Education library ------------------------------------------------------------------------
+# Published articles whose last clinical review is this many months old are listed as due.
+CONTENT_REVIEW_MONTHS = env_int("CONTENT_REVIEW_MONTHS", 12, minimum=1)

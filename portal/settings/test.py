@@ -6,10 +6,12 @@ with the filesystem broker and on PostgreSQL with Redis.
 
 from portal.settings.base import *  # noqa: F403
 from portal.settings.base import DATABASES, VAR_DIR
+from portal.settings.env import env_str
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# locmem unless a test process is pointed at a real SMTP server through the environment.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 ALLOWED_HOSTS = ["*"]
 # Generous limits so the suite's many logins are not throttled; one test narrows them.
 ACCOUNT_RATE_LIMITS = {"login_failed": "1000/m/ip,1000/m/key"}
@@ -25,6 +27,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "processed_folder": str(BROKER_DIR / "processed"),
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
+        # Poll the queue folder often: the delivery tests push 1,000 messages through it.
+        "polling_interval": 0.01,
     }
 
 # Serve static files from the source folders; no collectstatic before tests.

@@ -8,7 +8,12 @@ def test_it_reports_database_and_broker_ok(client):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "broker": "ok",
+        "reminder_lag_seconds": None,
+    }
 
 
 @pytest.mark.django_db

@@ -2,6 +2,8 @@ import pytest
 from allauth.mfa.models import Authenticator
 from django.core.management import call_command
 
+from patients.models import Medication
+from patients.selectors import patients_for_provider
 from portal.accounts.models import User
 
 
@@ -13,7 +15,7 @@ def test_it_creates_the_three_demo_logins_once(monkeypatch, capsys):
     call_command("seed_demo")
 
     users = {u.email: u for u in User.objects.all()}
-    assert set(users) == {"admin@example.com", "provider@example.com", "patient@example.com"}
+    assert {"admin@example.com", "provider@example.com", "patient@example.com"} <= set(users)
     assert all(u.check_password("demo-pass-for-test") for u in users.values())
     assert users["admin@example.com"].role == "admin"
     assert users["provider@example.com"].role == "provider"
@@ -41,3 +43,18 @@ def test_it_refuses_to_run_with_production_settings(settings):
     with pytest.raises(Exception, match="never created with production settings"):
         call_command("seed_demo")
     assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_puts_onboarded_patients_on_the_provider_team_one_with_an_opioid():
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    provider = User.objects.get(email="provider@example.com")
+    patients = patients_for_provider(provider=provider)
+    assert patients.count() == 5
+    assert all(p.is_onboarded for p in patients)
+    flagged = [p for p in patients if p.open_flags]
+    assert [p.user.email for p in flagged] == ["casey@example.com"]
+    assert Medication.objects.filter(screening="block").count() == 1
+    assert Medication.objects.filter(is_thyroid_hormone=True).count() == 1

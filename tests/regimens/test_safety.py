@@ -12,6 +12,8 @@ from regimens.safety import (
     check_dose,
     describe_dose,
     dose_amount,
+    dose_quantum,
+    fine_steps_hint,
     format_decimal,
     formulation_problem,
     screen_medication,
@@ -695,3 +697,38 @@ def test_it_accepts_only_capsule_doses_that_add_up(dose):
         capsules = dose_amount(dose, CAPSULES).capsules
         assert sum(strength * count for strength, count in capsules) == dose
         assert sum(count for _, count in capsules) <= 4
+
+
+# The finest measurable dose step (added with regimens) ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("formulation", "quantum"),
+    [
+        (Formulation(kind="liquid", concentration_mg_per_ml=Decimal("1")), Decimal("0.1")),
+        (Formulation(kind="liquid", concentration_mg_per_ml=Decimal("2.5")), Decimal("0.25")),
+        (Formulation(kind="drops", mg_per_drop=Decimal("0.5")), Decimal("0.5")),
+        (Formulation(kind="capsule", capsule_strengths_mg=(Decimal("1.5"),)), Decimal("1.5")),
+        (
+            Formulation(kind="capsule", capsule_strengths_mg=(Decimal("1.5"), Decimal("4.5"))),
+            Decimal("1.5"),
+        ),
+        (
+            Formulation(kind="capsule", capsule_strengths_mg=(Decimal("1"), Decimal("1.5"))),
+            Decimal("0.5"),
+        ),
+    ],
+)
+def test_it_gives_the_finest_dose_step_a_formulation_measures(formulation, quantum):
+    assert dose_quantum(formulation) == quantum
+
+
+def test_it_refuses_a_dose_step_for_an_unusable_formulation():
+    with pytest.raises(ValueError, match="concentration"):
+        dose_quantum(Formulation(kind="liquid"))
+
+
+def test_it_suggests_a_liquid_when_capsules_cannot_make_small_steps():
+    hint = fine_steps_hint(Formulation(kind="capsule", capsule_strengths_mg=(Decimal("1.5"),)))
+
+    assert "liquid" in hint and "0.1 mL" in hint

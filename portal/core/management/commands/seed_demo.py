@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from portal.core import demo
+from regimens.demo import seed_regimens
 
 DEFAULT_DEMO_PASSWORD = "ldn-demo-2026"  # noqa: S105 (demo only, stated in the README)
 
@@ -21,6 +22,8 @@ class Command(BaseCommand):
         password = os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
         with transaction.atomic():
             logins = demo.seed_accounts(password=password)
+            patients = demo.seed_patients(password=password)
+            seed_regimens()
         self.stdout.write(self.style.SUCCESS(f"Demo accounts (password: {password}):"))
         for login in logins:
             self.stdout.write(f"  {login.role:<9} {login.email}")
@@ -29,6 +32,10 @@ class Command(BaseCommand):
                     "            MFA recovery codes (each works once): "
                     + " ".join(login.recovery_codes[:5])
                 )
+        self.stdout.write(
+            f"  {len(patients)} demo patients on the provider's care team, e.g. "
+            "casey@example.com (an opioid on the medication list)."
+        )
         self.stdout.write(
             f"  Provider and admin can also use an authenticator app with the secret "
             f"{demo.DEMO_TOTP_SECRET}."

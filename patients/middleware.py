@@ -1,0 +1,24 @@
+from django.shortcuts import redirect
+
+from patients.models import Patient
+from portal.accounts.models import Role
+
+
+class RequireOnboardingMiddleware:
+    """A patient who has not finished onboarding is taken back to it from any other page."""
+
+    ALLOWED_PREFIXES = ("/onboarding/", "/accounts/", "/invitations/", "/static/", "/healthz")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and user.role == Role.PATIENT
+            and not request.path.startswith(self.ALLOWED_PREFIXES)
+            and Patient.objects.filter(user=user, onboarded_at__isnull=True).exists()
+        ):
+            return redirect("onboarding")
+        return self.get_response(request)

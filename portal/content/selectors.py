@@ -1,0 +1,132 @@
+"""Reads of the education library, always scoped to the person reading."""
+
+from datetime import date
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from portal.content.models import Article, Audience, Tag, TagKind, add_months
+
+SEARCH_CONFIG = "english"
+
+
+def audiences_for(viewer) -> list[str]:
+    """Patients read patient articles; providers and admins read everything."""
+    if viewer.is_patient:
+        return [Audience.PATIENTS, Audience.BOTH]
+    return [Audience.PATIENTS, Audience.PROVIDERS, Audience.BOTH]
+
+
+def visible_articles(*, viewer) -> QuerySet[Article]:
+    """Live articles for the viewer's audience, with their live version."""
+    if not viewer.is_authenticated:
+        return Article.objects.none()
+    return (
+        Article.objects.live()
+        .filter(live_version__audience__in=audiences_for(viewer))
+        .select_related("live_version")
+    )
+
+
+def _with_tags(articles: QuerySet[Article]) -> QuerySet[Article]:
+    return articles.prefetch_related(
+        Prefetch("live_version__tags", queryset=Tag.objects.order_by("kind", "name"))
+    )
+
+
+def _search(articles: QuerySet[Article], query: str) -> QuerySet[Article]:
+    if connection.vendor == "postgresql":
+        vector = (
+            SearchVector("live_version__title", weight="A", config=SEARCH_CONFIG)
+            + SearchVector("live_version__summary", weight="B", config=SEARCH_CONFIG)
+            + SearchVector("live_version__body", weight="C", config=SEARCH_CONFIG)
+        )
+        search = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+        return (
+            articles.annotate(search=vector, rank=SearchRank(vector, search))
+            .filter(search=search)
+            .order_by("-rank", "live_version__title")
+        )
+    # SQLite (the embedded default): every word must appear somewhere in the article.
+    for word in query.split():
+        articles = articles.filter(
+            Q(live_version__title__icontains=word)
+            | Q(live_version__summary__icontains=word)
+            | Q(live_version__body__icontains=word)
+        )
+    return articles
+
+
+def library_articles(
+    *, viewer, query: str = "", topic: str = "", condition: str = ""
+) -> QuerySet[Article]:
+    """The library list: optionally searched and filtered by a topic and a condition slug."""
+    articles = visible_articles(viewer=viewer).order_by("live_version__title")
+    if topic:
+        articles = articles.filter(
+            live_version__tags__kind=TagKind.TOPIC, live_version__tags__slug=topic
+        )
+    if condition:
+        articles = articles.filter(
+            live_version__tags__kind=TagKind.CONDITION, live_version__tags__slug=condition
+        )
+    if query.strip():
+        articles = _search(articles, query.strip())
+    return _with_tags(articles)
+
+
+def library_tags(*, viewer) -> dict[str, list[Tag]]:
+    """Topics and conditions that have at least one article the viewer can read, with counts."""
+    tags = (
+        Tag.objects.filter(versions__live_of__in=visible_articles(viewer=viewer))
+        .annotate(article_count=Count("versions", distinct=True))
+        .order_by("name")
+    )
+    grouped = {TagKind.TOPIC: [], TagKind.CONDITION: []}
+    for tag in tags:
+        grouped[tag.kind].append(tag)
+    return {"topics": grouped[TagKind.TOPIC], "conditions": grouped[TagKind.CONDITION]}
+
+
+def article_for(*, viewer, slug: str) -> Article:
+    """The live article at this address, or 404 for anyone who may not read it."""
+    article = visible_articles(viewer=viewer).filter(slug=slug).first()
+    if article is None:
+        raise Http404("No such article")
+    return article
+
+
+def articles_for_tags(
+    *, viewer, tags: list[str], limit: int = 3, exclude: Article | None = None
+) -> list[Article]:
+    """Articles to suggest next to a feature: most matching tags first, then by title.
+
+    Pages pass tag slugs ("sleep", "side-effects", "hashimotos"); admins decide which
+    articles carry which tags, so the links change without code.
+    """
+    slugs = [slug for slug in dict.fromkeys(tags) if slug]
+    if not slugs or limit < 1:
+        return []
+    articles = (
+        visible_articles(viewer=viewer)
+        .filter(live_version__tags__slug__in=slugs)
+        .annotate(matches=Count("live_version__tags", distinct=True))
+        .order_by("-matches", "live_version__title")
+    )
+    if exclude is not None:
+        articles = articles.exclude(pk=exclude.pk)
+    return list(articles[:limit])
+
+
+def articles_due_for_review(*, today: date, months: int | None = None) -> QuerySet[Article]:
+    """Live articles whose last clinical review is `months` (the setting) or more ago."""
+    months = months or settings.CONTENT_REVIEW_MONTHS
+    return (
+        Article.objects.live()
+        .filter(live_version__last_reviewed__lte=add_months(today, -months))
+        .select_related("live_version")
+        .order_by("live_version__last_reviewed", "title")
+    )

@@ -1,0 +1,88 @@
+"""The private iCalendar feed: dose changes as all-day events, and later check-ins.
+
+Whoever holds the address can read the feed, so an event says "LDN dose change" and nothing
+more unless the patient chose to include the dose (CalendarFeed.include_dose).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from icalendar import Calendar, Event
+
+from patients.models import Patient
+from regimens.selectors import describe, upcoming_steps
+
+PRODID = "-//LDN Portal//Dose calendar//EN"
+# Recent changes stay in the calendar for a while after their day.
+PAST_DAYS = 14
+
+
+@dataclass(frozen=True)
+class CalendarItem:
+    uid: str  # unique and stable for the same thing, e.g. "ldn-step-12@portal.example.org"
+    day: date  # an all-day event on this local date
+    title: str
+    description: str = ""
+
+
+def _uid(kind: str, pk: int) -> str:
+    host = urlsplit(settings.SITE_URL).hostname or "ldn-portal.invalid"
+    return f"ldn-{kind}-{pk}@{host}"
+
+
+def step_events(*, patient: Patient, today: date, include_details: bool) -> list[CalendarItem]:
+    """One event on the first day of each dose, from PAST_DAYS ago onwards."""
+    items = []
+    for regimen, step in upcoming_steps(patient=patient, since=today - timedelta(days=PAST_DAYS)):
+        title = _("LDN dose change")
+        description = _("Open the LDN Portal to see what to take.")
+        if include_details:
+            line = describe(regimen, step.dose_mg)
+            title = _("LDN dose change: %(line)s") % {"line": line}
+            description = _("From this day: %(line)s, %(time)s.") % {
+                "line": line,
+                "time": step.get_dose_time_display().lower(),
+            }
+        items.append(
+            CalendarItem(
+                uid=_uid("step", step.pk), day=step.starts_on, title=title, description=description
+            )
+        )
+    return items
+
+
+def checkin_events(*, patient: Patient, today: date, include_details: bool) -> list[CalendarItem]:
+    """Hook for check-ins: the check-ins feature returns its upcoming appointments here as
+    CalendarItems (say "LDN check-in" unless include_details). None exist yet."""
+    return []
+
+
+# Every source of feed events; a new kind of event adds its function here.
+EVENT_SOURCES: tuple[Callable[..., list[CalendarItem]], ...] = (step_events, checkin_events)
+
+
+def feed_ics(*, patient: Patient, include_details: bool, today: date, now: datetime) -> bytes:
+    """The feed as an iCalendar (RFC 5545) document."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", _("LDN"))
+    for source in EVENT_SOURCES:
+        for item in source(patient=patient, today=today, include_details=include_details):
+            event = Event()
+            event.add("uid", item.uid)
+            event.add("dtstamp", now)
+            event.add("dtstart", item.day)
+            event.add("dtend", item.day + timedelta(days=1))
+            event.add("summary", item.title)
+            if item.description:
+                event.add("description", item.description)
+            event.add("transp", "TRANSPARENT")
+            calendar.add_component(event)
+    return calendar.to_ical()

@@ -1,0 +1,87 @@
+"""What the patient (or the care team) reports: hold requests, side effects, doses."""
+
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.accounts.models import User
+from regimens.models import DoseLog, Regimen, SideEffectReport
+from regimens.services._shared import Kind, Status, _event, _locked, _save
+
+
+@transaction.atomic
+def regimen_request_hold(
+    *, regimen: Regimen, requested_by: User, note: str = "", now: datetime | None = None
+) -> Regimen:
+    """The patient asks to stay on the current dose: the care team sees it in the titration
+    queue, and the schedule applies no automatic step until a provider decides."""
+    regimen = _locked(regimen, Status.ACTIVE)
+    if regimen.next_step is None:
+        raise ValidationError(_("There is no next step planned, so there is nothing to hold."))
+    now = now or timezone.now()
+    regimen.hold_requested_at = now
+    regimen.hold_request_note = note.strip()[:500]
+    _save(regimen, "hold requested by the patient")
+    _event(regimen, Kind.HOLD_REQUESTED, actor=requested_by, now=now, note=note.strip()[:500])
+    return regimen
+
+
+@transaction.atomic
+def side_effect_report(
+    *,
+    regimen: Regimen,
+    on: date,
+    kind: str,
+    severity: int,
+    entered_by: User,
+    note: str = "",
+) -> SideEffectReport:
+    """Record a side effect on a day: an input of the titration engine."""
+    regimen = Regimen.objects.get(pk=regimen.pk)
+    if not regimen.is_open:
+        raise ValidationError(
+            _("This regimen has ended, so side effects can no longer be added to it.")
+        )
+    report = SideEffectReport(
+        regimen=regimen,
+        patient_id=regimen.patient_id,
+        on=on,
+        kind=kind,
+        severity=severity,
+        note=note.strip()[:300],
+        entered_by=entered_by,
+    )
+    _save(report, "reported")
+    return report
+
+
+@transaction.atomic
+def dose_log_mark(
+    *,
+    regimen: Regimen,
+    on: date,
+    status: str,
+    recorded_by: User,
+    now: datetime | None = None,
+) -> DoseLog:
+    """Mark the day's dose taken, skipped or missed; marking the same day again updates it."""
+    regimen = Regimen.objects.select_for_update().get(pk=regimen.pk)
+    if not regimen.is_active:
+        raise ValidationError(_("Doses are logged only while the regimen is active."))
+    current = regimen.current_step
+    if current is None or on < current.started_on:
+        raise ValidationError(_("Your regimen has not started yet on this day."))
+    log, _created = DoseLog.objects.update_or_create(
+        regimen=regimen,
+        on=on,
+        defaults={
+            "status": status,
+            "dose_mg": current.dose_mg,
+            "recorded_by": recorded_by,
+            "recorded_at": now or timezone.now(),
+        },
+    )
+    return log

@@ -1,0 +1,63 @@
+"""Filters for regimen templates: doses for people and the engine's words."""
+
+from decimal import Decimal
+
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+from regimens import safety, titration
+from regimens.selectors import describe
+
+register = template.Library()
+
+# The engine's action -> the decision page that carries it out.
+ACTION_SLUGS = {
+    titration.Action.ADVANCE: "advance",
+    titration.Action.HOLD: "hold",
+    titration.Action.STEP_BACK: "step-back",
+    titration.Action.MAINTAIN: "maintenance",
+    titration.Action.SWITCH_TO_MORNING: "dose-time",
+}
+ACTION_LABELS = {
+    titration.Action.ADVANCE: _("Step up to %(dose)s mg"),
+    titration.Action.HOLD: _("Hold at %(dose)s mg"),
+    titration.Action.STEP_BACK: _("Step back to %(dose)s mg"),
+    titration.Action.MAINTAIN: _("Keep %(dose)s mg"),
+    titration.Action.SWITCH_TO_MORNING: _("Take %(dose)s mg in the morning"),
+}
+QUEUE_REASONS = {
+    "step_back": _("Step back recommended"),
+    "hold_requested": _("Patient asked to hold"),
+    "side_effects": _("Held: side effects"),
+    "switch_time": _("Sleep trouble"),
+    "due": _("Step due"),
+}
+
+
+@register.filter
+def mg(value) -> str:
+    """4.500 -> "4.5"."""
+    if value in (None, ""):
+        return ""
+    return safety.format_decimal(Decimal(value))
+
+
+@register.filter
+def dose_for(dose, regimen) -> str:
+    """The dose in the regimen's formulation: "3 mg: 3.0 mL of your 1 mg/mL liquid"."""
+    return describe(regimen, Decimal(dose))
+
+
+@register.filter
+def action_label(recommendation) -> str:
+    return str(ACTION_LABELS[recommendation.action]) % {"dose": mg(recommendation.dose_mg)}
+
+
+@register.filter
+def action_slug(recommendation) -> str:
+    return ACTION_SLUGS[recommendation.action]
+
+
+@register.filter
+def queue_reason(code: str) -> str:
+    return str(QUEUE_REASONS.get(code, code))

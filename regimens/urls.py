@@ -1,0 +1,32 @@
+from django.urls import path
+
+from regimens.views import feed, patient, provider
+
+urlpatterns = [
+    # The care team's pages.
+    path("provider/titration/", provider.titration_queue, name="titration_queue"),
+    path("patients/<int:pk>/regimen/start/", provider.regimen_start, name="regimen_start"),
+    path(
+        "patients/<int:pk>/regimens/<int:regimen_pk>/",
+        provider.regimen_detail,
+        name="regimen_detail",
+    ),
+    path(
+        "patients/<int:pk>/regimens/<int:regimen_pk>/decide/<slug:action>/",
+        provider.regimen_decision,
+        name="regimen_decision",
+    ),
+    path(
+        "patients/<int:pk>/regimens/<int:regimen_pk>/side-effects/",
+        provider.regimen_side_effect,
+        name="regimen_side_effect",
+    ),
+    # The patient's own pages.
+    path("tonight/", patient.tonight, name="tonight"),
+    path("tonight/dose/", patient.dose_log, name="dose_log"),
+    path("tonight/side-effect/", patient.tonight_side_effect, name="tonight_side_effect"),
+    path("tonight/hold/", patient.hold_request, name="hold_request"),
+    path("tonight/calendar/", patient.calendar_settings, name="calendar_settings"),
+    # The private calendar feed: no login, the token is the key.
+    path("calendar/<str:token>.ics", feed.calendar_feed, name="calendar_feed"),
+]

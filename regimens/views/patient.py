@@ -1,0 +1,157 @@
+"""The patient's own regimen pages: Tonight (the dose, the plan, the dose log), reporting a
+side effect, asking to hold the next step, and the calendar feed settings. Only patients
+reach them (403 otherwise), and only ever their own regimen."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from patients.selectors import local_today, own_patient
+from portal.accounts.models import Role
+from portal.core.decorators import role_required
+from regimens import forms, selectors, services
+from regimens.models import DoseLog
+from regimens.views import add_service_errors
+
+LOGGED = {
+    DoseLog.Status.TAKEN: gettext_lazy("Tonight's dose is marked as taken."),
+    DoseLog.Status.SKIPPED: gettext_lazy("Tonight's dose is marked as skipped."),
+    DoseLog.Status.MISSED: gettext_lazy(
+        "Tonight's dose is marked as missed. Do not take two doses to make up for it: take "
+        "your next dose at the usual time."
+    ),
+}
+
+
+def _no_regimen(request):
+    messages.info(request, _("Your provider has not started a regimen for you yet."))
+    return redirect("tonight")
+
+
+@role_required(Role.PATIENT)
+def tonight(request):
+    patient = own_patient(request.user)
+    today = local_today(patient)
+    tonight = selectors.tonight_for(patient=patient, today=today)
+    context = {"tonight": tonight, "today": today}
+    if tonight is None:
+        context["ended"] = selectors.regimens_of(patient=patient).first()
+    else:
+        context |= {
+            "history": selectors.plan_history(regimen=tonight.regimen),
+            "side_effect_form": forms.SideEffectForm(regimen=tonight.regimen, today=today),
+            "hold_form": forms.HoldRequestForm(),
+        }
+    return render(request, "regimens/patient/tonight.html", context)
+
+
+@require_POST
+@role_required(Role.PATIENT)
+def dose_log(request):
+    patient = own_patient(request.user)
+    regimen = selectors.current_regimen(patient=patient)
+    if regimen is None:
+        return _no_regimen(request)
+    form = forms.DoseLogForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["status"][0])
+        return redirect("tonight")
+    status = form.cleaned_data["status"]
+    try:
+        services.dose_log_mark(
+            regimen=regimen, on=local_today(patient), status=status, recorded_by=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, LOGGED[status])
+    return redirect("tonight")
+
+
+@role_required(Role.PATIENT)
+def tonight_side_effect(request):
+    patient = own_patient(request.user)
+    regimen = selectors.current_regimen(patient=patient)
+    if regimen is None:
+        return _no_regimen(request)
+    form = forms.SideEffectForm(request.POST or None, regimen=regimen, today=local_today(patient))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.side_effect_report(
+                regimen=regimen, entered_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Thank you. Your care team will see it."))
+            return redirect("tonight")
+    return render(request, "regimens/patient/side_effect.html", {"form": form})
+
+
+@require_POST
+@role_required(Role.PATIENT)
+def hold_request(request):
+    patient = own_patient(request.user)
+    regimen = selectors.current_regimen(patient=patient)
+    if regimen is None:
+        return _no_regimen(request)
+    form = forms.HoldRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["note"][0])
+        return redirect("tonight")
+    try:
+        services.regimen_request_hold(
+            regimen=regimen, requested_by=request.user, note=form.cleaned_data["note"]
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request, _("Your care team sees your request and decides before the next step.")
+        )
+    return redirect("tonight")
+
+
+CALENDAR_ACTIONS = {
+    "create": (services.calendar_feed_create, gettext_lazy("Your calendar address is ready.")),
+    "regenerate": (
+        services.calendar_feed_regenerate,
+        gettext_lazy("A new address replaces the old one; the old one no longer works."),
+    ),
+    "revoke": (
+        services.calendar_feed_revoke,
+        gettext_lazy("The calendar address no longer works."),
+    ),
+}
+
+
+@role_required(Role.PATIENT)
+def calendar_settings(request):
+    patient = own_patient(request.user)
+    feed = selectors.calendar_feed_for(patient=patient)
+    form = forms.CalendarPreferenceForm(
+        request.POST or None, initial={"include_dose": feed.include_dose if feed else False}
+    )
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action in CALENDAR_ACTIONS:
+            service, message = CALENDAR_ACTIONS[action]
+            service(patient=patient)
+            messages.success(request, message)
+            return redirect("calendar_settings")
+        if form.is_valid():
+            services.calendar_feed_set_include_dose(
+                patient=patient, include_dose=form.cleaned_data["include_dose"]
+            )
+            messages.success(request, _("Your calendar choice is saved."))
+            return redirect("calendar_settings")
+    url = None
+    if feed is not None:
+        url = request.build_absolute_uri(reverse("calendar_feed", args=[feed.token]))
+    return render(
+        request, "regimens/patient/calendar.html", {"feed": feed, "feed_url": url, "form": form}
+    )

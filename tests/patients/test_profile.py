@@ -1,0 +1,203 @@
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+import time_machine
+
+from patients.services import care_team_end
+from portal.audit.models import AccessEvent
+from tests.patients.factories import (
+    CareTeamMembershipFactory,
+    ConditionFactory,
+    PatientFactory,
+    assert_field_error,
+)
+
+NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def patient(patient_user):
+    return PatientFactory(user=patient_user)
+
+
+def _form(**changes):
+    data = {
+        "date_of_birth": "1975-01-02",
+        "timezone": "Europe/London",
+        "bedtime": "23:15",
+        "other_condition": "",
+        "pharmacy_name": "Corner Pharmacy",
+        "pharmacy_phone": "020 7946 0000",
+    }
+    data.update(changes)
+    return data
+
+
+# Profile
+
+
+def test_it_shows_the_profile_links_and_the_current_care_team(
+    client_for, patient, provider, other_provider
+):
+    CareTeamMembershipFactory(patient=patient, provider=provider)
+    care_team_end(membership=CareTeamMembershipFactory(patient=patient, provider=other_provider))
+
+    response = client_for(patient.user).get("/profile/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'value="1980-04-30"' in html
+    assert 'value="22:30"' in html
+    for link in ['href="/medications/"', 'href="/profile/access-log/"', 'href="/account/"']:
+        assert link in html
+    assert "Dr Pia Provider" in html
+    assert "Dr Otto Other" not in html
+
+
+def test_it_says_when_nobody_is_on_the_care_team(client_for, patient):
+    html = client_for(patient.user).get("/profile/").content.decode()
+
+    assert "No clinician is on your care team yet." in html
+
+
+def test_it_saves_the_profile_and_the_time_zone(client_for, patient):
+    lupus = ConditionFactory(slug="lupus", name="Systemic lupus erythematosus")
+
+    response = client_for(patient.user).post("/profile/", _form(conditions=[lupus.pk]))
+
+    assert response.status_code == 302
+    assert response["Location"] == "/profile/"
+    patient.refresh_from_db()
+    patient.user.refresh_from_db()
+    assert patient.user.timezone == "Europe/London"
+    assert patient.date_of_birth == date(1975, 1, 2)
+    assert patient.bedtime == time(23, 15)
+    assert list(patient.conditions.all()) == [lupus]
+    assert patient.pharmacy_phone == "020 7946 0000"
+
+
+def test_it_keeps_a_retired_condition_the_patient_already_has(client_for, patient):
+    retired = ConditionFactory(slug="retired", name="Retired condition", active=False)
+    patient.conditions.add(retired)
+    client = client_for(patient.user)
+
+    assert "Retired condition" in client.get("/profile/").content.decode()
+    client.post("/profile/", _form(conditions=[retired.pk]))
+
+    assert list(patient.conditions.all()) == [retired]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        (
+            {"date_of_birth": "2026-03-11"},
+            "date_of_birth",
+            "Your date of birth cannot be in the future.",
+        ),
+        ({"bedtime": "25:00"}, "bedtime", "Enter your bedtime as a time of day, e.g. 22:30."),
+        (
+            {"pharmacy_phone": "0800-FLOWERS"},
+            "pharmacy_phone",
+            "Enter a phone number of 7 to 15 digits. Spaces, +, -, dots and brackets are "
+            "allowed, e.g. +1 555 010 0200.",
+        ),
+    ],
+)
+def test_it_refuses_bad_input_and_changes_nothing(client_for, patient, changes, field, message):
+    response = client_for(patient.user).post("/profile/", _form(**changes))
+
+    assert_field_error(response, field, message)
+    patient.refresh_from_db()
+    patient.user.refresh_from_db()
+    assert patient.date_of_birth == date(1980, 4, 30)
+    assert patient.pharmacy_name == "Main Street Compounding"
+    assert patient.user.timezone == "America/New_York"
+
+
+def test_it_asks_for_the_other_condition_when_other_is_ticked(client_for, patient):
+    other = ConditionFactory(slug="other", name="Other")
+
+    response = client_for(patient.user).post("/profile/", _form(conditions=[other.pk]))
+
+    assert_field_error(
+        response,
+        "other_condition",
+        "You ticked “Other”: name the condition here, or untick “Other”.",
+    )
+    assert not patient.conditions.exists()
+
+
+@pytest.mark.parametrize("url", ["/profile/", "/profile/access-log/"])
+@pytest.mark.parametrize("who", ["provider", "admin_user"])
+def test_it_refuses_other_roles(request, client_for, url, who):
+    client = client_for(request.getfixturevalue(who))
+
+    assert client.get(url).status_code == 403
+    assert client.post(url, _form()).status_code in (403, 405)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/profile/", "/profile/access-log/"])
+def test_it_sends_anonymous_visitors_to_log_in(client, url):
+    response = client.get(url)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+# Who viewed my record
+
+
+def _viewed(patient, actor, at, action=AccessEvent.Action.VIEW_RECORD):
+    return AccessEvent.objects.create(
+        actor=actor, actor_role=actor.role, patient=patient, action=action, path="/", at=at
+    )
+
+
+def test_it_lists_who_viewed_the_record_newest_first_in_local_time(
+    client_for, patient, provider, admin_user
+):
+    _viewed(patient, provider, datetime(2026, 3, 9, 15, 0, tzinfo=UTC))
+    _viewed(patient, admin_user, datetime(2026, 3, 10, 2, 30, tzinfo=UTC))
+
+    response = client_for(patient.user).get("/profile/access-log/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    # New York is on EDT (UTC-4) from 8 March 2026.
+    assert "9 Mar 2026 11:00" in html
+    assert "9 Mar 2026 22:30" in html
+    assert html.index("Ada Admin") < html.index("Dr Pia Provider")
+    assert "Viewed the record" in html
+    assert ">Provider<" in html and ">Admin<" in html
+    assert "Times are in America/New_York" in html
+
+
+def test_it_shows_only_the_patients_own_entries(client_for, patient, other_patient_user, provider):
+    _viewed(other_patient_user.patient, provider, NOW)
+
+    html = client_for(patient.user).get("/profile/access-log/").content.decode()
+
+    assert "Dr Pia Provider" not in html
+    assert "Nobody else has opened your record yet." in html
+
+
+def test_it_pages_the_log_by_fifty(client_for, patient, provider):
+    for minutes in range(51):
+        _viewed(patient, provider, NOW - timedelta(minutes=minutes))
+    client = client_for(patient.user)
+
+    first = client.get("/profile/access-log/")
+    second = client.get("/profile/access-log/?page=2")
+
+    assert len(first.context["page"]) == 50
+    assert "Page 1 of 2" in first.content.decode()
+    assert len(second.context["page"]) == 1
+    assert second.context["page"][0].at == NOW - timedelta(minutes=50)

@@ -1,0 +1,85 @@
+"""Protocols without approval: the engine's due step-ups are applied on their day."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from regimens import services
+from regimens.models import DecisionReason, Protocol
+from regimens.tasks import apply_automatic_steps
+from tests.regimens.conftest import TODAY, WEEKLY
+
+D = Decimal
+
+
+@pytest.fixture
+def no_approval(db):
+    Protocol.objects.filter(family=WEEKLY).update(requires_approval=False)
+
+
+def _dose(regimen):
+    return regimen.steps.get(status="current").dose_mg
+
+
+@pytest.mark.django_db
+def test_it_applies_a_due_step_once_and_records_it_as_automatic(
+    no_approval, patient, team, start_regimen
+):
+    regimen = start_regimen(patient, team, days_ago=7)
+
+    assert services.regimens_apply_automatic_steps(today=TODAY) == 1
+    assert services.regimens_apply_automatic_steps(today=TODAY) == 0
+
+    current = regimen.steps.get(status="current")
+    assert (current.dose_mg, current.started_on, current.automatic) == (D("2"), TODAY, True)
+    assert current.decided_by is None
+    event = regimen.events.get(kind="advanced")
+    assert event.automatic and event.actor is None
+    assert event.reason == DecisionReason.PROTOCOL_SCHEDULE
+    assert event.by == "Automatic, on the protocol's schedule"
+    assert regimen.steps.get(sequence=3).planned_on == TODAY + timedelta(days=7)
+
+
+@pytest.mark.django_db
+def test_it_leaves_steps_that_need_approval_to_the_provider(patient, team, start_regimen):
+    regimen = start_regimen(patient, team, days_ago=7)
+
+    assert services.regimens_apply_automatic_steps(today=TODAY) == 0
+    assert _dose(regimen) == D("1")
+
+
+@pytest.mark.django_db
+def test_it_waits_for_the_due_date(no_approval, patient, team, start_regimen):
+    regimen = start_regimen(patient, team, days_ago=6)
+
+    assert services.regimens_apply_automatic_steps(today=TODAY) == 0
+    assert _dose(regimen) == D("1")
+
+
+@pytest.mark.django_db
+def test_it_leaves_a_step_held_by_a_side_effect_or_a_patient_request(
+    no_approval, patient, other_patient_user, team, start_regimen
+):
+    sore = start_regimen(patient, team, days_ago=7)
+    services.side_effect_report(
+        regimen=sore, on=TODAY - timedelta(days=1), kind="headache", severity=2, entered_by=team
+    )
+    other = other_patient_user.patient
+    asked = start_regimen(other, team, days_ago=7)
+    services.regimen_request_hold(regimen=asked, requested_by=other.user)
+
+    assert services.regimens_apply_automatic_steps(today=TODAY) == 0
+    assert _dose(sore) == _dose(asked) == D("1")
+
+
+@pytest.mark.django_db
+def test_it_uses_each_patients_local_date_without_a_today(
+    frozen, no_approval, patient, team, start_regimen
+):
+    regimen = start_regimen(patient, team, days_ago=7)
+
+    apply_automatic_steps()
+
+    assert _dose(regimen) == D("2")
+    assert regimen.steps.get(status="current").started_on == TODAY

@@ -1,0 +1,136 @@
+"""The private calendar feed and the patient's settings page for it."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from icalendar import Calendar
+
+from regimens import services
+from regimens.models import CalendarFeed
+from tests.regimens.conftest import TODAY
+
+SETTINGS = reverse("calendar_settings")
+
+
+def _feed_url(feed):
+    return reverse("calendar_feed", args=[feed.token])
+
+
+def _parse(response):
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    return Calendar.from_ical(response.content)
+
+
+@pytest.fixture
+def regimen(patient, team, start_regimen):
+    return start_regimen(patient, team, days_ago=3)
+
+
+@pytest.mark.django_db
+def test_it_serves_a_valid_calendar_of_dose_changes_without_health_detail(
+    client, frozen, patient, regimen
+):
+    feed = services.calendar_feed_create(patient=patient)
+
+    response = client.get(_feed_url(feed))
+
+    calendar = _parse(response)
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert str(calendar["VERSION"]) == "2.0"
+    assert str(calendar["PRODID"]) == "-//LDN Portal//Dose calendar//EN"
+    events = calendar.walk("VEVENT")
+    assert [e.decoded("DTSTART") for e in events] == [
+        TODAY - timedelta(days=3) + timedelta(days=7 * n) for n in range(5)
+    ]
+    uids = [str(e["UID"]) for e in events]
+    assert len(set(uids)) == len(uids) == 5
+    for event in events:
+        assert str(event["SUMMARY"]) == "LDN dose change"
+        assert event.decoded("DTSTAMP").year == 2026
+        assert isinstance(event.decoded("DTSTART"), date)
+        assert event.decoded("DTEND") == event.decoded("DTSTART") + timedelta(days=1)
+    body = response.content.decode()
+    for detail in ("mg", "mL", "liquid", "naltrexone", patient.user.email, patient.name):
+        assert detail not in body
+
+
+@pytest.mark.django_db
+def test_it_puts_the_dose_in_titles_only_when_the_patient_opts_in(client, frozen, patient, regimen):
+    feed = services.calendar_feed_set_include_dose(patient=patient, include_dose=True)
+
+    events = _parse(client.get(_feed_url(feed))).walk("VEVENT")
+
+    assert str(events[1]["SUMMARY"]) == "LDN dose change: 2 mg: 2.0 mL of your 1 mg/mL liquid"
+
+
+@pytest.mark.django_db
+def test_it_answers_404_for_unknown_and_revoked_addresses(client, frozen, patient, regimen):
+    feed = services.calendar_feed_create(patient=patient)
+    new = services.calendar_feed_regenerate(patient=patient)
+
+    assert client.get(_feed_url(feed)).status_code == 404
+    assert client.get(reverse("calendar_feed", args=["x" * 43])).status_code == 404
+    assert client.get(_feed_url(new)).status_code == 200
+    services.calendar_feed_revoke(patient=patient)
+    assert client.get(_feed_url(new)).status_code == 404
+
+
+@pytest.mark.django_db
+def test_it_answers_404_once_the_account_is_closed(client, frozen, patient, regimen):
+    feed = services.calendar_feed_create(patient=patient)
+    patient.user.is_active = False
+    patient.user.save()
+
+    assert client.get(_feed_url(feed)).status_code == 404
+
+
+@pytest.mark.django_db
+def test_it_serves_an_empty_calendar_without_a_regimen(client, frozen, patient):
+    feed = services.calendar_feed_create(patient=patient)
+
+    calendar = _parse(client.get(_feed_url(feed)))
+
+    assert calendar.walk("VEVENT") == []
+
+
+@pytest.mark.django_db
+def test_it_lets_only_patients_manage_their_address(client_for, frozen, team, admin_user, client):
+    for user in (team, admin_user):
+        assert client_for(user).get(SETTINGS).status_code == 403
+        assert client_for(user).post(SETTINGS, {"action": "create"}).status_code == 403
+    client.logout()
+    assert client.get(SETTINGS).status_code == 302
+    assert not CalendarFeed.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_creates_regenerates_and_revokes_the_address(client_for, frozen, patient, patient_user):
+    client = client_for(patient_user)
+
+    assert "Create my calendar address" in client.get(SETTINGS).content.decode()
+    client.post(SETTINGS, {"action": "create"})
+    first = CalendarFeed.objects.get()
+    assert f"http://testserver/calendar/{first.token}.ics" in client.get(SETTINGS).content.decode()
+    assert len(first.token) >= 43
+
+    client.post(SETTINGS, {"include_dose": "on"})
+    client.post(SETTINGS, {"action": "regenerate"})
+    second = CalendarFeed.objects.get(revoked_at__isnull=True)
+    assert second.token != first.token and second.include_dose
+
+    client.post(SETTINGS, {"action": "revoke"})
+    assert not CalendarFeed.objects.filter(revoked_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_it_keeps_each_patients_address_their_own(client_for, frozen, patient, other_patient_user):
+    feed = services.calendar_feed_create(patient=patient)
+
+    page = client_for(other_patient_user).get(SETTINGS).content.decode()
+    client_for(other_patient_user).post(SETTINGS, {"action": "revoke"})
+
+    assert feed.token not in page
+    feed.refresh_from_db()
+    assert feed.revoked_at is None

@@ -1,0 +1,359 @@
+"""The provider's decisions: each replans the remaining steps, writes its history, and is
+refused (changing nothing) when it does not fit the regimen."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from patients.services import medication_add
+from regimens import services
+from regimens.models import DecisionReason, Regimen, RegimenEvent, TitrationStep
+from tests.regimens.conftest import CAPSULES, CLINIC, TODAY
+
+D = Decimal
+WELL = DecisionReason.TOLERATING_WELL
+
+
+def _plan(regimen):
+    return [(s.dose_mg, s.starts_on, s.status) for s in regimen.steps.order_by("sequence")]
+
+
+def _snapshot(regimen):
+    regimen.refresh_from_db()
+    return (
+        regimen.status,
+        regimen.dose_time,
+        _plan(regimen),
+        regimen.events.count(),
+        regimen.history.count(),
+    )
+
+
+def _day(n):
+    return TODAY + timedelta(days=n)
+
+
+@pytest.fixture
+def due(patient, team, start_regimen):
+    """1 mg weekly, started 8 days ago: the 2 mg step was due yesterday."""
+    return start_regimen(patient, team, days_ago=8)
+
+
+@pytest.mark.django_db
+def test_it_steps_up_from_today_and_replans_the_rest(due, team):
+    services.regimen_advance(
+        regimen=due, dose_mg=D("2"), decided_by=team, reason=WELL, today=TODAY, note="Fine"
+    )
+
+    assert _plan(due) == [
+        (D("1"), _day(-8), "done"),
+        (D("2"), TODAY, "current"),
+        (D("3"), _day(7), "planned"),
+        (D("4"), _day(14), "planned"),
+        (D("4.5"), _day(21), "planned"),
+    ]
+    current = due.steps.get(status="current")
+    assert (current.decided_by, current.reason, current.automatic) == (team, WELL, False)
+    event = due.events.get(kind=RegimenEvent.Kind.ADVANCED)
+    assert (event.from_mg, event.to_mg, event.note, event.actor) == (D("1"), D("2"), "Fine", team)
+    assert "Stepped up from 1 mg to 2 mg" in event.summary
+    assert current.history.first().history_change_reason == f"advanced: {WELL}"
+
+
+@pytest.mark.parametrize(
+    ("dose", "expected"),
+    [
+        ("1", "goes above the current 1 mg"),
+        ("0.5", "goes above the current 1 mg"),
+        ("5", "above this protocol's ceiling"),
+        ("30", "standard-dose naltrexone"),
+        ("2.25", "0.1 mL steps"),
+    ],
+)
+@pytest.mark.django_db
+def test_it_refuses_a_step_up_to_a_dose_outside_the_rules(due, team, dose, expected):
+    before = _snapshot(due)
+
+    with pytest.raises(ValidationError) as refused:
+        services.regimen_advance(
+            regimen=due, dose_mg=D(dose), decided_by=team, reason=WELL, today=TODAY
+        )
+
+    assert expected in " ".join(refused.value.message_dict["dose_mg"])
+    assert _snapshot(due) == before
+
+
+@pytest.mark.django_db
+def test_it_steps_above_the_ceiling_only_with_a_written_decision(due, team):
+    services.regimen_advance(
+        regimen=due,
+        dose_mg=D("5"),
+        decided_by=team,
+        reason=WELL,
+        today=TODAY,
+        above_ceiling_reason="Partial response at 4.5 mg before",
+    )
+
+    current = due.steps.get(status="current")
+    assert current.dose_mg == D("5")
+    assert current.above_ceiling_reason == "Partial response at 4.5 mg before"
+    assert not due.steps.filter(status="planned").exists()
+
+
+@pytest.mark.django_db
+def test_it_holds_the_next_step_to_a_new_date(due, team):
+    services.regimen_hold(
+        regimen=due,
+        until=_day(5),
+        decided_by=team,
+        reason=DecisionReason.SIDE_EFFECTS,
+        today=TODAY,
+    )
+
+    assert _plan(due)[:3] == [
+        (D("1"), _day(-8), "current"),
+        (D("2"), _day(5), "planned"),
+        (D("3"), _day(12), "planned"),
+    ]
+    event = due.events.get(kind="held")
+    assert event.effective_on == _day(5)
+    assert "the next step moves to 15 Mar 2026" in event.summary
+
+
+@pytest.mark.parametrize("days", [0, -1, 91])
+@pytest.mark.django_db
+def test_it_refuses_a_hold_date_not_after_today_or_too_far(due, team, days):
+    before = _snapshot(due)
+
+    with pytest.raises(ValidationError) as refused:
+        services.regimen_hold(
+            regimen=due, until=_day(days), decided_by=team, reason=WELL, today=TODAY
+        )
+
+    assert "after today and at most 90 days ahead" in refused.value.message_dict["until"][0]
+    assert _snapshot(due) == before
+
+
+@pytest.mark.django_db
+def test_it_steps_back_and_titrates_up_again(due, team):
+    services.regimen_advance(regimen=due, dose_mg=D("2"), decided_by=team, reason=WELL, today=TODAY)
+
+    services.regimen_step_back(
+        regimen=due,
+        dose_mg=D("1"),
+        decided_by=team,
+        reason=DecisionReason.SIDE_EFFECTS,
+        today=_day(3),
+    )
+
+    assert _plan(due)[2:4] == [(D("1"), _day(3), "current"), (D("2"), _day(10), "planned")]
+    with pytest.raises(ValidationError, match="goes below the current 1 mg"):
+        services.regimen_step_back(
+            regimen=due, dose_mg=D("1"), decided_by=team, reason=WELL, today=_day(3)
+        )
+
+
+@pytest.mark.django_db
+def test_it_sets_maintenance_once(due, team):
+    services.regimen_set_maintenance(regimen=due, decided_by=team, reason=WELL, today=TODAY)
+
+    due.refresh_from_db()
+    assert _plan(due) == [(D("1"), _day(-8), "current")]
+    assert due.on_maintenance
+    with pytest.raises(ValidationError, match="already stays on 1 mg"):
+        services.regimen_set_maintenance(regimen=due, decided_by=team, reason=WELL, today=TODAY)
+    with pytest.raises(ValidationError, match="no next step to hold"):
+        services.regimen_hold(regimen=due, until=_day(3), decided_by=team, reason=WELL, today=TODAY)
+
+
+@pytest.mark.django_db
+def test_it_switches_the_dose_time_of_the_current_and_planned_steps(due, team):
+    services.regimen_advance(regimen=due, dose_mg=D("2"), decided_by=team, reason=WELL, today=TODAY)
+
+    services.regimen_switch_dose_time(
+        regimen=due,
+        dose_time="morning",
+        decided_by=team,
+        reason=DecisionReason.SIDE_EFFECTS,
+        today=TODAY,
+    )
+
+    due.refresh_from_db()
+    times = [s.dose_time for s in due.steps.order_by("sequence")]
+    assert due.dose_time == "morning"
+    assert times == ["bedtime", "morning", "morning", "morning", "morning"]
+    with pytest.raises(ValidationError, match="already taken in the morning"):
+        services.regimen_switch_dose_time(
+            regimen=due, dose_time="morning", decided_by=team, reason=WELL, today=TODAY
+        )
+
+
+@pytest.mark.django_db
+def test_it_pauses_and_resumes_at_the_old_dose_after_a_short_break(due, team):
+    services.regimen_pause(regimen=due, decided_by=team, reason=DecisionReason.SURGERY, today=TODAY)
+    due.refresh_from_db()
+    assert (due.status, due.paused_on) == ("paused", TODAY)
+    assert not due.steps.filter(status="planned").exists()
+    with pytest.raises(ValidationError, match="paused. Resume it first"):
+        services.regimen_advance(
+            regimen=due, dose_mg=D("2"), decided_by=team, reason=WELL, today=TODAY
+        )
+
+    services.regimen_resume(
+        regimen=due, dose_mg=D("1"), decided_by=team, reason=WELL, today=_day(10)
+    )
+
+    due.refresh_from_db()
+    assert (due.status, due.paused_on) == ("active", None)
+    assert _plan(due)[1:3] == [(D("1"), _day(10), "current"), (D("2"), _day(17), "planned")]
+    with pytest.raises(ValidationError, match="nothing to resume"):
+        services.regimen_resume(
+            regimen=due, dose_mg=D("1"), decided_by=team, reason=WELL, today=TODAY
+        )
+
+
+@pytest.mark.django_db
+def test_it_suggests_the_old_dose_within_two_weeks_and_the_start_dose_after(
+    patient, team, start_regimen
+):
+    from regimens.selectors import resume_dose_suggestion
+
+    regimen = start_regimen(patient, team, family=CLINIC, formulation=CAPSULES, days_ago=20)
+    services.regimen_advance(
+        regimen=regimen, dose_mg=D("3"), decided_by=team, reason=WELL, today=TODAY
+    )
+    services.regimen_pause(
+        regimen=regimen, decided_by=team, reason=DecisionReason.SURGERY, today=TODAY
+    )
+    regimen = Regimen.objects.get(pk=regimen.pk)
+
+    assert resume_dose_suggestion(regimen, _day(14)) == D("3")
+    assert resume_dose_suggestion(regimen, _day(15)) == D("1.5")
+
+
+@pytest.mark.django_db
+def test_it_refuses_to_resume_while_an_opioid_blocks_unless_overridden(patient, due, team):
+    services.regimen_pause(
+        regimen=due, decided_by=team, reason=DecisionReason.OPIOID_NEEDED, today=TODAY
+    )
+    medication_add(patient=patient, name="Oxycodone 5 mg", added_by=team)
+
+    with pytest.raises(ValidationError) as refused:
+        services.regimen_resume(
+            regimen=due, dose_mg=D("1"), decided_by=team, reason=WELL, today=_day(2)
+        )
+    assert (
+        "Oxycodone 5 mg is still taken" in refused.value.message_dict["opioid_override_reason"][0]
+    )
+    due.refresh_from_db()
+    assert due.status == "paused"
+
+    services.regimen_resume(
+        regimen=due,
+        dose_mg=D("1"),
+        decided_by=team,
+        reason=WELL,
+        today=_day(2),
+        opioid_override_reason="One dose only, 6 hours apart",
+    )
+    due.refresh_from_db()
+    assert due.status == "active"
+    assert due.events.filter(kind="opioid_override").exists()
+
+
+@pytest.mark.parametrize(
+    ("reason", "status"),
+    [
+        (DecisionReason.PATIENT_REQUEST, "stopped"),
+        (DecisionReason.TREATMENT_COMPLETED, "completed"),
+    ],
+)
+@pytest.mark.django_db
+def test_it_stops_or_completes_a_regimen(due, team, reason, status):
+    services.regimen_stop(regimen=due, decided_by=team, reason=reason, today=TODAY)
+
+    due.refresh_from_db()
+    assert (due.status, due.ended_on) == (status, TODAY)
+    assert set(due.steps.values_list("status", flat=True)) == {"done"}
+    assert due.events.first().kind == status
+
+
+DECISIONS = [
+    (services.regimen_advance, {"dose_mg": D("2")}),
+    (services.regimen_hold, {"until": TODAY + timedelta(days=3)}),
+    (services.regimen_step_back, {"dose_mg": D("0.5")}),
+    (services.regimen_set_maintenance, {}),
+    (services.regimen_switch_dose_time, {"dose_time": "morning"}),
+    (services.regimen_pause, {}),
+    (services.regimen_resume, {"dose_mg": D("1")}),
+    (services.regimen_stop, {}),
+]
+
+
+@pytest.mark.parametrize(("decide", "extra"), DECISIONS)
+@pytest.mark.django_db
+def test_it_refuses_any_decision_on_a_stopped_regimen_and_changes_nothing(due, team, decide, extra):
+    services.regimen_stop(regimen=due, decided_by=team, reason=WELL, today=TODAY)
+    before = _snapshot(due)
+
+    with pytest.raises(ValidationError) as refused:
+        decide(regimen=due, decided_by=team, reason=WELL, today=_day(1), **extra)
+
+    assert (
+        "This regimen is stopped (since 10 Mar 2026), so it cannot be changed"
+        in (refused.value.messages[0])
+    )
+    assert _snapshot(due) == before
+
+
+@pytest.mark.django_db
+def test_it_records_a_patients_hold_request_until_a_provider_decides(patient, due, team):
+    services.regimen_request_hold(regimen=due, requested_by=patient.user, note="Bad week")
+
+    due.refresh_from_db()
+    assert due.hold_requested_at is not None and due.hold_request_note == "Bad week"
+    assert due.events.get(kind="hold_requested").actor == patient.user
+
+    services.regimen_hold(
+        regimen=due,
+        until=_day(7),
+        decided_by=team,
+        reason=DecisionReason.PATIENT_REQUEST,
+        today=TODAY,
+    )
+
+    due.refresh_from_db()
+    assert due.hold_requested_at is None and due.hold_request_note == ""
+
+
+@pytest.mark.django_db
+def test_it_refuses_side_effects_and_dose_logs_on_an_ended_regimen(patient, due, team):
+    services.regimen_stop(regimen=due, decided_by=team, reason=WELL, today=TODAY)
+
+    with pytest.raises(ValidationError, match="has ended"):
+        services.side_effect_report(
+            regimen=due, on=TODAY, kind="headache", severity=2, entered_by=patient.user
+        )
+    with pytest.raises(ValidationError, match="only while the regimen is active"):
+        services.dose_log_mark(regimen=due, on=TODAY, status="taken", recorded_by=patient.user)
+
+
+@pytest.mark.django_db
+def test_it_logs_one_dose_per_day_and_updates_it(patient, due):
+    services.dose_log_mark(regimen=due, on=TODAY, status="missed", recorded_by=patient.user)
+    log = services.dose_log_mark(regimen=due, on=TODAY, status="taken", recorded_by=patient.user)
+
+    assert due.dose_logs.get() == log
+    assert (log.status, log.dose_mg) == ("taken", D("1"))
+    with pytest.raises(ValidationError, match="not started yet"):
+        services.dose_log_mark(regimen=due, on=_day(-9), status="taken", recorded_by=patient.user)
+
+
+@pytest.mark.django_db
+def test_it_keeps_history_of_regimens_and_steps(due, team):
+    services.regimen_advance(regimen=due, dose_mg=D("2"), decided_by=team, reason=WELL, today=TODAY)
+
+    assert due.history.count() >= 2
+    assert TitrationStep.history.filter(regimen_id=due.pk, history_type="-").exists()

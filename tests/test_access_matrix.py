@@ -1,0 +1,379 @@
+"""Who may use which URL: every named URL of the portal, every method, every kind of viewer.
+
+Outcomes: OK (the page or its redirect), LOGIN (sent to log in), 403 (the page is not for
+this role), 404 (the record is not one this viewer may see), 405 (method not allowed).
+A refused write must change nothing. The guard at the bottom fails when a URL is missing.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from patients.selectors import local_today
+from patients.services import care_team_add, care_team_end, medication_add
+from portal.accounts.services import invitation_create
+from portal.notifications.models import Notification
+from regimens.models import Protocol
+from regimens.safety import Formulation
+from regimens.services import calendar_feed_create, regimen_start
+from tests.content.factories import content
+from tests.factories import AdminFactory, PatientUserFactory, ProviderFactory
+from tests.regimens.seeds import ensure_protocols
+
+OK, LOGIN = "ok", "login"
+VIEWERS = (
+    "anonymous",
+    "patient",
+    "other_patient",
+    "provider",
+    "provider_off_team",
+    "provider_ended",
+    "admin",
+    "deactivated",
+)
+
+
+def outcomes(default, **overrides):
+    table = dict.fromkeys(VIEWERS, default)
+    table.update(anonymous=LOGIN, deactivated=LOGIN)
+    table.update(overrides)
+    return table
+
+
+EVERYONE = dict.fromkeys(VIEWERS, OK)
+LOGGED_IN = outcomes(OK)
+PATIENTS = outcomes(403, patient=OK, other_patient=OK)
+OWN_RECORD = outcomes(403, patient=OK, other_patient=404)
+PROVIDERS = outcomes(403, provider=OK, provider_off_team=OK, provider_ended=OK)
+CARE_TEAM = outcomes(403, provider=OK, provider_off_team=404, provider_ended=404)
+ADMINS = outcomes(403, admin=OK)
+INVITERS = outcomes(403, provider=OK, provider_off_team=OK, provider_ended=OK, admin=OK)
+NOT_ALLOWED = dict.fromkeys(VIEWERS, 405)
+OWN_INVITATION = outcomes(403, provider=OK, provider_off_team=404, provider_ended=404, admin=404)
+
+
+@dataclass
+class Entry:
+    url: object  # a function of the world returning the path
+    methods: dict  # method -> outcomes
+    data: object = None  # a function of the world returning POST data
+
+
+def _url(name, **kwargs):
+    return lambda w: reverse(name, kwargs={k: v(w) for k, v in kwargs.items()})
+
+
+MATRIX = {
+    "home": Entry(_url("home"), {"GET": EVERYONE}),
+    "healthz": Entry(_url("healthz"), {"GET": EVERYONE, "POST": NOT_ALLOWED}),
+    "patient_home": Entry(_url("patient_home"), {"GET": PATIENTS}),
+    "provider_home": Entry(_url("provider_home"), {"GET": PROVIDERS}),
+    "admin_home": Entry(_url("admin_home"), {"GET": ADMINS}),
+    "account": Entry(
+        _url("account"),
+        {"GET": LOGGED_IN, "POST": LOGGED_IN},
+        data=lambda w: {"name": "Changed Name", "timezone": "Europe/Paris"},
+    ),
+    # Notifications
+    "notification_inbox": Entry(_url("notification_inbox"), {"GET": LOGGED_IN}),
+    "notification_mark_read": Entry(
+        _url("notification_mark_read", pk=lambda w: w.notification.pk),
+        {"POST": outcomes(404, provider=OK), "GET": NOT_ALLOWED},
+    ),
+    "notification_mark_all_read": Entry(
+        _url("notification_mark_all_read"), {"POST": LOGGED_IN, "GET": NOT_ALLOWED}
+    ),
+    "notification_preferences": Entry(
+        _url("notification_preferences"),
+        {"GET": LOGGED_IN, "POST": LOGGED_IN},
+        data=lambda w: {"timezone": "Europe/Paris", "diary_time": "20:00", "email_enabled": "on"},
+    ),
+    # Invitations
+    "invitation_list": Entry(_url("invitation_list"), {"GET": INVITERS}),
+    "invitation_new": Entry(
+        _url("invitation_new"),
+        {"GET": INVITERS, "POST": INVITERS},
+        data=lambda w: {"email": "newcomer@example.org"},
+    ),
+    "invitation_revoke": Entry(
+        _url("invitation_revoke", pk=lambda w: w.invitation.pk),
+        {"POST": OWN_INVITATION, "GET": outcomes(405, anonymous=LOGIN, deactivated=LOGIN)},
+    ),
+    "invitation_accept": Entry(
+        _url("invitation_accept", token=lambda w: w.invitation_token), {"GET": EVERYONE}
+    ),
+    # The patient's own pages
+    "onboarding": Entry(
+        _url("onboarding"),
+        {"GET": PATIENTS, "POST": PATIENTS},
+        data=lambda w: {"date_of_birth": "1980-01-01", "timezone": "Europe/Paris"},
+    ),
+    "profile": Entry(
+        _url("profile"),
+        {"GET": PATIENTS, "POST": PATIENTS},
+        data=lambda w: {"date_of_birth": "1981-02-02", "timezone": "Europe/Paris"},
+    ),
+    # Education library
+    "library": Entry(
+        _url("library"),
+        {"GET": LOGGED_IN, "POST": outcomes(405, anonymous=LOGIN, deactivated=LOGIN)},
+    ),
+    "library_article": Entry(
+        _url("library_article", slug=lambda w: w.article.slug), {"GET": LOGGED_IN}
+    ),
+    "access_log": Entry(_url("access_log"), {"GET": PATIENTS}),
+    "medication_list": Entry(
+        _url("medication_list"),
+        {"GET": PATIENTS, "POST": PATIENTS},
+        data=lambda w: {"name": "Vitamin B12"},
+    ),
+    "medication_edit": Entry(
+        _url("medication_edit", med_pk=lambda w: w.medication.pk),
+        {"GET": OWN_RECORD, "POST": OWN_RECORD},
+        data=lambda w: {"name": "Renamed by a test", "dose_text": "", "started_on": ""},
+    ),
+    "medication_stop": Entry(
+        _url("medication_stop", med_pk=lambda w: w.medication.pk),
+        {"GET": OWN_RECORD, "POST": OWN_RECORD},
+        data=lambda w: {"stopped_on": timezone.localdate().isoformat()},
+    ),
+    # The care team's pages
+    "patient_list": Entry(_url("patient_list"), {"GET": PROVIDERS}),
+    "patient_record": Entry(_url("patient_record", pk=lambda w: w.patient.pk), {"GET": CARE_TEAM}),
+    "patient_medication_list": Entry(
+        _url("patient_medication_list", pk=lambda w: w.patient.pk),
+        {"GET": CARE_TEAM, "POST": CARE_TEAM},
+        data=lambda w: {"name": "Magnesium"},
+    ),
+    "patient_medication_edit": Entry(
+        _url(
+            "patient_medication_edit", pk=lambda w: w.patient.pk, med_pk=lambda w: w.medication.pk
+        ),
+        {"GET": CARE_TEAM, "POST": CARE_TEAM},
+        data=lambda w: {"name": "Renamed by a provider", "dose_text": "", "started_on": ""},
+    ),
+    "patient_medication_stop": Entry(
+        _url(
+            "patient_medication_stop", pk=lambda w: w.patient.pk, med_pk=lambda w: w.medication.pk
+        ),
+        {"GET": CARE_TEAM, "POST": CARE_TEAM},
+        data=lambda w: {"stopped_on": timezone.localdate().isoformat()},
+    ),
+    "flag_review": Entry(
+        _url("flag_review", pk=lambda w: w.patient.pk, flag_pk=lambda w: w.flag.pk),
+        {"POST": CARE_TEAM, "GET": NOT_ALLOWED},
+        data=lambda w: {"note": "Seen"},
+    ),
+    # Regimens: the care team's pages
+    "titration_queue": Entry(_url("titration_queue"), {"GET": PROVIDERS}),
+    "regimen_start": Entry(
+        _url("regimen_start", pk=lambda w: w.patient.pk),
+        {"GET": CARE_TEAM, "POST": CARE_TEAM},
+        data=lambda w: {
+            "protocol": w.regimen.protocol_id,
+            "form": "liquid",
+            "concentration_mg_per_ml": "1",
+            "dose_time": "bedtime",
+            "start_on": w.today.isoformat(),
+        },
+    ),
+    "regimen_detail": Entry(
+        _url("regimen_detail", pk=lambda w: w.patient.pk, regimen_pk=lambda w: w.regimen.pk),
+        {"GET": CARE_TEAM},
+    ),
+    "regimen_decision": Entry(
+        _url(
+            "regimen_decision",
+            pk=lambda w: w.patient.pk,
+            regimen_pk=lambda w: w.regimen.pk,
+            action=lambda w: "hold",
+        ),
+        {"GET": CARE_TEAM, "POST": CARE_TEAM},
+        data=lambda w: {
+            "until": (w.today + timedelta(days=3)).isoformat(),
+            "reason": "side_effects",
+        },
+    ),
+    "regimen_side_effect": Entry(
+        _url("regimen_side_effect", pk=lambda w: w.patient.pk, regimen_pk=lambda w: w.regimen.pk),
+        {"GET": CARE_TEAM, "POST": CARE_TEAM},
+        data=lambda w: {
+            "side_effect-on": w.today.isoformat(),
+            "side_effect-kind": "headache",
+            "side_effect-severity": "1",
+        },
+    ),
+    # Regimens: the patient's own pages and the private calendar feed
+    "tonight": Entry(_url("tonight"), {"GET": PATIENTS}),
+    "dose_log": Entry(
+        _url("dose_log"), {"POST": PATIENTS, "GET": NOT_ALLOWED}, data=lambda w: {"status": "taken"}
+    ),
+    "tonight_side_effect": Entry(
+        _url("tonight_side_effect"),
+        {"GET": PATIENTS, "POST": PATIENTS},
+        data=lambda w: {
+            "side_effect-on": w.today.isoformat(),
+            "side_effect-kind": "nausea",
+            "side_effect-severity": "2",
+        },
+    ),
+    "hold_request": Entry(
+        _url("hold_request"),
+        {"POST": PATIENTS, "GET": NOT_ALLOWED},
+        data=lambda w: {"hold-note": "Busy week"},
+    ),
+    "calendar_settings": Entry(
+        _url("calendar_settings"),
+        {"GET": PATIENTS, "POST": PATIENTS},
+        data=lambda w: {"action": "regenerate"},
+    ),
+    "calendar_feed": Entry(
+        _url("calendar_feed", token=lambda w: w.calendar_token), {"GET": EVERYONE}
+    ),
+}
+
+# URL names that belong to libraries with their own protection and tests.
+LIBRARY_URL_MODULES = ("allauth.", "django.contrib.admin")
+
+
+def _project_url_names(resolver=None):
+    names = set()
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            module = getattr(pattern.urlconf_module, "__name__", "")
+            if not module.startswith(LIBRARY_URL_MODULES) and pattern.namespace != "admin":
+                names |= _project_url_names(pattern)
+        elif (
+            isinstance(pattern, URLPattern)
+            and pattern.name
+            and not pattern.callback.__module__.startswith(LIBRARY_URL_MODULES)
+        ):
+            names.add(pattern.name)
+    return names
+
+
+def test_every_project_url_has_an_entry():
+    missing = _project_url_names() - MATRIX.keys()
+    assert not missing, f"add these URL names to the access matrix: {sorted(missing)}"
+
+
+class World:
+    """The records every matrix case acts on, owned by `patient` and their care team."""
+
+    def __init__(self):
+        self.patient_user = PatientUserFactory(email="owner@example.org")
+        self.patient = self.patient_user.patient
+        self.users = {
+            "patient": self.patient_user,
+            "other_patient": PatientUserFactory(email="stranger@example.org"),
+            "provider": ProviderFactory(email="team@example.org"),
+            "provider_off_team": ProviderFactory(email="off-team@example.org"),
+            "provider_ended": ProviderFactory(email="ended@example.org"),
+            "admin": AdminFactory(email="root@example.org"),
+            "deactivated": PatientUserFactory(email="gone@example.org"),
+        }
+        team = self.users["provider"]
+        care_team_add(patient=self.patient, provider=team, added_by=team)
+        ended = care_team_add(
+            patient=self.patient, provider=self.users["provider_ended"], added_by=team
+        )
+        care_team_end(membership=ended)
+        self.medication = medication_add(
+            patient=self.patient, name="Tramadol 50 mg", added_by=self.patient_user
+        )
+        self.flag = self.patient.flags.get()
+        self.today = local_today(self.patient)
+        ensure_protocols()  # browser journeys flush what data migrations wrote
+        self.regimen = regimen_start(
+            patient=self.patient,
+            protocol=Protocol.objects.get(family="ldnrt-1-mg-weekly", retired_at__isnull=True),
+            formulation=Formulation(kind="liquid", concentration_mg_per_ml=Decimal("1")),
+            dose_time="bedtime",
+            start_on=self.today,
+            started_by=team,
+            today=self.today,
+            opioid_override_reason="Matrix world: started before the tramadol",
+        )
+        self.calendar_token = calendar_feed_create(patient=self.patient).token
+        self.article = content(slug="matrix-article")
+        # The care team provider's safety notice about that flag, delivered.
+        self.notification = Notification.objects.get(recipient=team, channel="in_app")
+        Notification.objects.filter(pk=self.notification.pk).update(
+            status="sent", sent_at=timezone.now()
+        )
+        self.invitation, self.invitation_token = invitation_create(
+            email="invitee@example.org",
+            role="patient",
+            invited_by=team,
+            now=timezone.now() - timedelta(minutes=1),
+        )
+
+
+def _fingerprint():
+    """Everything a write could touch, to show a refused write changed nothing."""
+    tables = [
+        ("patients", "Patient"),
+        ("patients", "Medication"),
+        ("patients", "Flag"),
+        ("patients", "CareTeamMembership"),
+        ("accounts", "Invitation"),
+        ("accounts", "User"),
+        ("regimens", "Regimen"),
+        ("regimens", "TitrationStep"),
+        ("regimens", "RegimenEvent"),
+        ("regimens", "SideEffectReport"),
+        ("regimens", "DoseLog"),
+        ("regimens", "CalendarFeed"),
+        ("notifications", "Notification"),
+        ("notifications", "Preferences"),
+    ]
+    return {
+        (app, model): sorted(map(repr, apps.get_model(app, model).objects.values()))
+        for app, model in tables
+    }
+
+
+CASES = [
+    (name, method, viewer)
+    for name, entry in MATRIX.items()
+    for method, table in entry.methods.items()
+    for viewer in VIEWERS
+]
+
+
+@pytest.mark.parametrize(("name", "method", "viewer"), CASES)
+def test_access(client, db, name, method, viewer):
+    world = World()
+    entry = MATRIX[name]
+    expected = entry.methods[method][viewer]
+    if viewer != "anonymous":
+        client.force_login(world.users[viewer])
+    if viewer == "deactivated":
+        world.users[viewer].is_active = False
+        world.users[viewer].save()
+    url = entry.url(world)
+    before = _fingerprint() if method == "POST" and expected != OK else None
+
+    if method == "POST":
+        response = client.post(url, entry.data(world) if entry.data else {})
+    else:
+        response = client.get(url)
+
+    location = response.get("Location", "")
+    if expected == OK:
+        assert response.status_code < 400, response.status_code
+        assert not location.startswith("/accounts/login/"), location
+    elif expected == LOGIN:
+        assert response.status_code == 302 and location.startswith("/accounts/login/"), (
+            response.status_code,
+            location,
+        )
+    else:
+        assert response.status_code == expected
+    if before is not None:
+        assert _fingerprint() == before, "a refused write changed data"
