@@ -175,6 +175,12 @@ class Flag(models.Model):
 
     class Kind(models.TextChoices):
         OPIOID = "opioid", _("Opioid on the medication list")
+        SEVERE_SIDE_EFFECT = "severe_side_effect", _("Severe side effect")
+        LASTING_SIDE_EFFECT = "lasting_side_effect", _("Side effect lasting after a step up")
+        SILENT_DIARY = "silent_diary", _("No diary entries")
+        MISSED_DOSES = "missed_doses", _("Missed doses")
+        THYROID_SYMPTOMS = "thyroid_symptoms", _("Thyroid symptoms")
+        OVERDUE_CHECKIN = "overdue_checkin", _("Overdue check-in")
 
     class Severity(models.IntegerChoices):
         # Higher sorts first in the provider's queue.
@@ -218,3 +224,208 @@ class Flag(models.Model):
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+
+class Severity(models.IntegerChoices):
+    """How bad a symptom or side effect was (the titration engine's 0-3 scale)."""
+
+    NONE = 0, _("None")
+    MILD = 1, _("Mild")
+    MODERATE = 2, _("Moderate")
+    SEVERE = 3, _("Severe")
+
+
+def _score(label):
+    return models.PositiveSmallIntegerField(label, null=True, blank=True)
+
+
+def _severity(label):
+    return models.PositiveSmallIntegerField(label, choices=Severity.choices, null=True, blank=True)
+
+
+class DiaryEntry(models.Model):
+    """One day of the symptom diary, on the patient's local date.
+
+    Scores are 0-10 numeric rating scales with a 24-hour recall (free to use; CLINICAL.md
+    section 3). Side effects are rated none/mild/moderate/severe. Every saved version is
+    kept in the history table. Whether the dose was taken lives in regimens.DoseLog.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="diary_entries")
+    local_date = models.DateField(_("day"))
+    pain = _score(_("pain"))
+    fatigue = _score(_("fatigue"))
+    sleep_quality = _score(_("sleep quality"))
+    mood = _score(_("mood"))
+    vivid_dreams = _severity(_("vivid dreams or nightmares"))
+    insomnia = _severity(_("trouble sleeping"))
+    headache = _severity(_("headache"))
+    nausea = _severity(_("nausea or stomach upset"))
+    other_effect = _severity(_("another side effect"))
+    other_effect_text = models.CharField(_("which side effect"), max_length=200, blank=True)
+    # Asked only of patients with a thyroid condition or on thyroid hormone.
+    palpitations = _severity(_("palpitations"))
+    tremor = _severity(_("tremor"))
+    heat_intolerance = _severity(_("feeling too hot"))
+    anxiety = _severity(_("anxiety"))
+    # Asked only of patients with insulin resistance, prediabetes or type 2 diabetes.
+    fasting_glucose = models.DecimalField(
+        _("fasting glucose"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    glucose_unit = models.CharField(
+        _("glucose unit"),
+        max_length=8,
+        choices=[("mmol/L", "mmol/L"), ("mg/dL", "mg/dL")],
+        blank=True,
+    )
+    # Asked only of patients with Crohn's disease or ulcerative colitis.
+    stools_per_day = models.PositiveSmallIntegerField(_("stools per day"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=2000)
+    morning_checkin_at = models.DateTimeField(null=True, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-local_date"]
+        verbose_name = _("diary entry")
+        verbose_name_plural = _("diary entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "local_date"], name="one_diary_entry_per_day"
+            ),
+            *[
+                models.CheckConstraint(
+                    name=f"diary_{name}_0_to_10",
+                    condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__lte": 10}),
+                )
+                for name in ("pain", "fatigue", "sleep_quality", "mood")
+            ],
+            *[
+                models.CheckConstraint(
+                    name=f"diary_{name}_severity",
+                    condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__lte": 3}),
+                )
+                for name in (
+                    "vivid_dreams",
+                    "insomnia",
+                    "headache",
+                    "nausea",
+                    "other_effect",
+                    "palpitations",
+                    "tremor",
+                    "heat_intolerance",
+                    "anxiety",
+                )
+            ],
+            models.CheckConstraint(
+                name="diary_glucose_has_unit",
+                condition=Q(fasting_glucose__isnull=True) | ~Q(glucose_unit=""),
+            ),
+        ]
+
+    def __str__(self):
+        return f"Diary {self.local_date} of patient {self.patient_id}"
+
+
+class PGICResponse(models.Model):
+    """Patient Global Impression of Change: 1 very much improved ... 7 very much worse.
+
+    Public domain (NINDS CDE). Asked at check-ins and every 4 weeks of a regimen.
+    """
+
+    class Score(models.IntegerChoices):
+        VERY_MUCH_IMPROVED = 1, _("Very much improved")
+        MUCH_IMPROVED = 2, _("Much improved")
+        MINIMALLY_IMPROVED = 3, _("Minimally improved")
+        NO_CHANGE = 4, _("No change")
+        MINIMALLY_WORSE = 5, _("Minimally worse")
+        MUCH_WORSE = 6, _("Much worse")
+        VERY_MUCH_WORSE = 7, _("Very much worse")
+
+    class Occasion(models.TextChoices):
+        CHECKIN = "checkin", _("At a check-in")
+        FOUR_WEEKLY = "four_weekly", _("Every 4 weeks of a regimen")
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="pgic_responses")
+    answered_on = models.DateField(_("answered on"))
+    score = models.PositiveSmallIntegerField(_("overall change"), choices=Score.choices)
+    occasion = models.CharField(max_length=16, choices=Occasion.choices)
+    checkin = models.ForeignKey(
+        "patients.CheckIn", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-answered_on"]
+        verbose_name = _("PGIC answer")
+        constraints = [
+            models.CheckConstraint(
+                name="pgic_score_1_to_7", condition=Q(score__gte=1, score__lte=7)
+            )
+        ]
+
+    def __str__(self):
+        return f"PGIC {self.score} on {self.answered_on}"
+
+
+class CheckIn(models.Model):
+    """An appointment between a patient and a provider on the care team."""
+
+    class Kind(models.TextChoices):
+        VIDEO = "video", _("Video call")
+        PHONE = "phone", _("Phone call")
+        IN_PERSON = "in_person", _("In person")
+        DIARY_REVIEW = "diary_review", _("Diary review")
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", _("Booked, waiting for the patient")
+        CONFIRMED = "confirmed", _("Confirmed")
+        RESCHEDULE_REQUESTED = "reschedule", _("Patient asked for another time")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="checkins")
+    provider = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="checkins"
+    )
+    starts_at = models.DateTimeField(_("date and time"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.BOOKED)
+    patient_message = models.CharField(_("message to your provider"), max_length=500, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    # Set when a check-in rule of the regimen planned it (e.g. 2 weeks after a step).
+    from_rule = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("check-in")
+        indexes = [
+            models.Index(fields=["provider", "status", "starts_at"]),
+            models.Index(fields=["patient", "status", "starts_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="checkin_completed_has_time",
+                condition=~Q(status="completed") | Q(completed_at__isnull=False),
+            )
+        ]
+
+    def __str__(self):
+        return f"Check-in {self.pk} ({self.get_kind_display()})"

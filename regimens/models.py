@@ -545,3 +545,38 @@ class CalendarFeed(models.Model):
 
     def __str__(self):
         return f"calendar feed {self.pk} of patient {self.patient_id}"
+
+
+class CheckInRule(models.Model):
+    """A provider's standing rule for a regimen, e.g. a check-in 2 weeks after each step."""
+
+    regimen = models.OneToOneField(Regimen, on_delete=models.CASCADE, related_name="checkin_rule")
+    days_after_step = models.PositiveSmallIntegerField(_("days after each step"), default=14)
+    kind = models.CharField(
+        _("kind"),
+        max_length=16,
+        choices=[
+            ("video", _("Video call")),
+            ("phone", _("Phone call")),
+            ("in_person", _("In person")),
+            ("diary_review", _("Diary review")),
+        ],
+    )
+    at_time = models.TimeField(_("time of day"), default="10:00")
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("check-in rule")
+        constraints = [
+            models.CheckConstraint(
+                name="checkin_rule_days_positive", condition=Q(days_after_step__gte=1)
+            )
+        ]
+
+    def __str__(self):
+        return f"Check-in {self.days_after_step} days after each step"
