@@ -48,7 +48,12 @@ def profile(request):
     return render(
         request,
         "patients/profile.html",
-        {"form": form, "patient": patient, "care_team": patient.care_team},
+        {
+            "form": form,
+            "patient": patient,
+            "care_team": patient.care_team,
+            "condition_slugs": [condition.slug for condition in patient.conditions.all()],
+        },
     )
 
 

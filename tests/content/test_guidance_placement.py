@@ -1,0 +1,52 @@
+"""Library links appear where they help, chosen by tags (admins can change them)."""
+
+from patients.models import Condition
+from patients.services import medication_add
+from portal.content.services import article_publish, article_save
+from tests.content.factories import content, tags_for
+
+
+def test_it_links_the_opioid_article_from_an_opioid_warning(client_for, patient_user):
+    content(slug="opioids-surgery-and-ldn", tags=["opioids", "surgery"], audience="patients")
+    medication_add(patient=patient_user.patient, name="Tramadol 50 mg", added_by=patient_user)
+
+    for url in ("/medications/", "/patient/"):
+        html = client_for(patient_user).get(url).content.decode()
+        assert "/library/opioids-surgery-and-ldn/" in html, url
+
+
+def test_it_links_articles_about_the_patients_conditions_from_the_profile(client_for, patient_user):
+    condition, _ = Condition.objects.get_or_create(
+        slug="fibromyalgia", defaults={"name": "Fibromyalgia"}
+    )
+    patient_user.patient.conditions.add(condition)
+    content(slug="conditions-and-evidence", tags=["fibromyalgia", "evidence"])
+    content(slug="about-lupus", tags=["lupus"])
+
+    html = client_for(patient_user).get("/profile/").content.decode()
+
+    assert "/library/conditions-and-evidence/" in html
+    assert "/library/about-lupus/" not in html
+
+
+def test_it_links_basics_from_onboarding(client_for, patient_user):
+    patient_user.patient.onboarded_at = None
+    patient_user.patient.save()
+    content(slug="off-label-prescribing", tags=["off-label"], audience="both")
+
+    html = client_for(patient_user).get("/onboarding/").content.decode()
+
+    assert "/library/off-label-prescribing/" in html
+
+
+def test_it_follows_an_admins_retagging_once_published(client_for, patient_user):
+    article = content(slug="opioids-surgery-and-ldn", tags=["surgery"], audience="patients")
+    medication_add(patient=patient_user.patient, name="Oxycodone", added_by=patient_user)
+    client = client_for(patient_user)
+    assert "/library/opioids-surgery-and-ldn/" in client.get("/medications/").content.decode()
+
+    article.tags.set(tags_for(["evidence"]))
+    article_save(article=article, by=article.clinical_reviewer, content_changed=True)
+    article_publish(article=article, by=article.clinical_reviewer)
+
+    assert "/library/opioids-surgery-and-ldn/" not in client.get("/medications/").content.decode()
