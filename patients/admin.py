@@ -74,15 +74,19 @@ class PatientAdmin(admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is not CareTeamMembership:
             return super().save_formset(request, form, formset, change)
+        # Through the services, not formset.save(): they keep the history and the rules.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for inline_form in formset.forms:
             if not inline_form.has_changed() or not inline_form.is_valid():
                 continue
             membership = inline_form.instance
             if membership.pk and inline_form.cleaned_data.get("end"):
                 care_team_end(membership=membership)
+                formset.changed_objects.append((membership, ["until"]))
             elif not membership.pk and inline_form.cleaned_data.get("provider"):
-                care_team_add(
+                added = care_team_add(
                     patient=form.instance,
                     provider=inline_form.cleaned_data["provider"],
                     added_by=request.user,
                 )
+                formset.new_objects.append(added)
