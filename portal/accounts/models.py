@@ -17,6 +17,10 @@ def validate_timezone(value: str) -> None:
         )
 
 
+# Honorifics that make a poor greeting on their own ("Hello, Dr").
+TITLES = {"Dr", "Prof", "Mr", "Mrs", "Ms", "Mx", "Miss", "Sr", "Nurse"}
+
+
 class Role(models.TextChoices):
     PATIENT = "patient", _("Patient")
     PROVIDER = "provider", _("Provider")
@@ -95,7 +99,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.name or self.email
 
     def get_short_name(self):
-        return self.name.split(" ")[0] if self.name else self.email
+        """The first name for a greeting; the whole name when it starts with a title."""
+        if not self.name:
+            return self.email
+        first = self.name.split()[0]
+        return self.name if first.rstrip(".") in TITLES else first
 
     def has_perm(self, perm, obj=None):
         # Admins manage every model in the Django admin; other roles have no admin rights.

@@ -30,3 +30,13 @@ def test_it_sends_anonymous_visitors_to_log_in(client):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize(
+    ("name", "greeting"),
+    [("Pat Morgan", "Pat"), ("Dr Priya Shah", "Dr Priya Shah"), ("Prof. Ada Lee", "Prof. Ada Lee")],
+)
+def test_it_greets_people_by_first_name_unless_it_is_a_title(name, greeting):
+    from portal.accounts.models import User
+
+    assert User(email="x@example.org", name=name).get_short_name() == greeting
