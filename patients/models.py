@@ -294,6 +294,22 @@ class DiaryEntry(models.Model):
         ordering = ["-local_date"]
         verbose_name = _("diary entry")
         verbose_name_plural = _("diary entries")
+        # The triage queue reads the last few days of side effects of a whole care team.
+        indexes = [
+            models.Index(
+                fields=["local_date"],
+                name="diary_day_with_side_effect",
+                condition=Q(vivid_dreams__gte=1)
+                | Q(insomnia__gte=1)
+                | Q(headache__gte=1)
+                | Q(nausea__gte=1)
+                | Q(other_effect__gte=1)
+                | Q(palpitations__gte=1)
+                | Q(tremor__gte=1)
+                | Q(heat_intolerance__gte=1)
+                | Q(anxiety__gte=1),
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["patient", "local_date"], name="one_diary_entry_per_day"
@@ -429,3 +445,27 @@ class CheckIn(models.Model):
 
     def __str__(self):
         return f"Check-in {self.pk} ({self.get_kind_display()})"
+
+
+class Review(models.Model):
+    """A provider marked a patient reviewed: the note, who, when and the flags it closed.
+
+    Append-only: a review is never edited, so it needs no history table of its own (the
+    flags it closed keep theirs).
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="reviews")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField()
+    note = models.CharField(_("review note"), max_length=500, blank=True)
+    flags = models.ManyToManyField(Flag, blank=True, related_name="reviews")
+
+    class Meta:
+        ordering = ["-reviewed_at", "-pk"]
+        verbose_name = _("review")
+        indexes = [models.Index(fields=["patient", "-reviewed_at"])]
+
+    def __str__(self):
+        return f"Review of patient {self.patient_id} at {self.reviewed_at:%Y-%m-%d %H:%M}"

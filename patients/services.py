@@ -92,6 +92,7 @@ def profile_update(
     pharmacy_name: str,
     pharmacy_phone: str,
 ) -> Patient:
+    reminder_times_change = patient.bedtime != bedtime or patient.user.timezone != timezone_name
     patient.date_of_birth = date_of_birth
     patient.bedtime = bedtime
     patient.other_condition = other_condition
@@ -111,6 +112,10 @@ def profile_update(
     if user.timezone != timezone_name:
         user.timezone = timezone_name
         user.save(update_fields=["timezone"])
+    if reminder_times_change:
+        from portal.notifications.services import reminders_replan_on_commit
+
+        reminders_replan_on_commit(user)
     return patient
 
 

@@ -1,6 +1,8 @@
-from django.urls import path
+from django.urls import path, register_converter
 
-from patients.views import medications, patient, provider
+from patients.views import checkins, diary, medications, patient, provider, review
+
+register_converter(diary.DayConverter, "day")
 
 urlpatterns = [
     # The patient's own pages.
@@ -33,4 +35,62 @@ urlpatterns = [
         provider.flag_review,
         name="flag_review",
     ),
+]
+
+# Check-ins (patients/views/checkins.py).
+urlpatterns += [
+    path("check-ins/", checkins.my_checkins, name="my_checkins"),
+    path("check-ins/<int:checkin_pk>/confirm/", checkins.checkin_confirm, name="checkin_confirm"),
+    path(
+        "check-ins/<int:checkin_pk>/another-time/",
+        checkins.checkin_request_change,
+        name="checkin_request_change",
+    ),
+    path("provider/check-ins/", checkins.provider_checkins, name="provider_checkins"),
+    path("patients/<int:pk>/check-ins/new/", checkins.checkin_book, name="checkin_book"),
+    path(
+        "patients/<int:pk>/check-ins/<int:checkin_pk>/",
+        checkins.checkin_detail,
+        name="checkin_detail",
+    ),
+    path(
+        "patients/<int:pk>/check-ins/<int:checkin_pk>/reschedule/",
+        checkins.checkin_reschedule,
+        name="checkin_reschedule",
+    ),
+    path(
+        "patients/<int:pk>/check-ins/<int:checkin_pk>/cancel/",
+        checkins.checkin_cancel,
+        name="checkin_cancel",
+    ),
+    path(
+        "patients/<int:pk>/check-ins/<int:checkin_pk>/complete/",
+        checkins.checkin_complete,
+        name="checkin_complete",
+    ),
+    path(
+        "patients/<int:pk>/regimens/<int:regimen_pk>/check-in-rule/",
+        checkins.checkin_rule,
+        name="checkin_rule",
+    ),
+]
+
+# The symptom diary (patients/views/diary.py) and the care team's review (views/review.py).
+urlpatterns += [
+    path("diary/", diary.diary_home, name="diary"),
+    path("diary/today/", diary.diary_today, name="diary_today"),
+    path("diary/new/", diary.diary_new, name="diary_new"),
+    path("diary/<day:day>/", diary.diary_entry, name="diary_entry"),
+    path("diary/morning/", diary.diary_morning, name="diary_morning"),
+    path("diary/pgic/", diary.diary_pgic, name="diary_pgic"),
+    path("diary/trends/", diary.diary_trends, name="diary_trends"),
+    path("diary/export.csv", diary.diary_export, name="diary_export"),
+    path("patients/<int:pk>/diary/", review.patient_diary, name="patient_diary"),
+    path("patients/<int:pk>/trends/", review.patient_trends, name="patient_trends"),
+    path(
+        "patients/<int:pk>/diary/export.csv",
+        review.patient_diary_export,
+        name="patient_diary_export",
+    ),
+    path("patients/<int:pk>/review/", review.patient_review, name="patient_review"),
 ]

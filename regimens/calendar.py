@@ -56,9 +56,30 @@ def step_events(*, patient: Patient, today: date, include_details: bool) -> list
 
 
 def checkin_events(*, patient: Patient, today: date, include_details: bool) -> list[CalendarItem]:
-    """Hook for check-ins: the check-ins feature returns its upcoming appointments here as
-    CalendarItems (say "LDN check-in" unless include_details). None exist yet."""
-    return []
+    """One event on the day of each open check-in (booked, confirmed or being moved), in the
+    patient's local date; "LDN check-in" unless the patient chose details."""
+    from patients.checkin_selectors import local_when, open_checkins_of
+    from portal.notifications.timing import local_date
+
+    zone = patient.user.timezone
+    items = []
+    for checkin in open_checkins_of(patient=patient):
+        day = local_date(checkin.starts_at, zone)
+        if day < today - timedelta(days=PAST_DAYS):
+            continue
+        title, description = _("LDN check-in"), _("Open the LDN Portal to see the time.")
+        if include_details:
+            title = _("LDN check-in: %(kind)s") % {"kind": checkin.get_kind_display()}
+            description = _("%(when)s with %(provider)s.") % {
+                "when": local_when(checkin.starts_at, zone),
+                "provider": checkin.provider,
+            }
+        items.append(
+            CalendarItem(
+                uid=_uid("checkin", checkin.pk), day=day, title=title, description=description
+            )
+        )
+    return items
 
 
 # Every source of feed events; a new kind of event adds its function here.

@@ -6,13 +6,15 @@ A regimen the viewer may not see answers 404, like the patient record it belongs
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from patients.models import Patient
+from patients.models import DiaryEntry, Patient
 from patients.selectors import visible_patients
 from regimens import safety, titration
 from regimens.models import (
@@ -42,8 +44,77 @@ def _steps(regimen: Regimen) -> list[TitrationStep]:
     return sorted(regimen.steps.all(), key=lambda step: step.sequence)
 
 
+# Diary items the engine counts as side effects, and the engine's name for each. The thyroid
+# items count too: palpitations or tremor that get in the way are no time to step up.
+DIARY_SIDE_EFFECTS = {
+    "vivid_dreams": "vivid_dreams",
+    "insomnia": "insomnia",
+    "headache": "headache",
+    "nausea": "nausea",
+    "other_effect": "other",
+    "palpitations": "palpitations",
+    "tremor": "tremor",
+    "heat_intolerance": "heat_intolerance",
+    "anxiety": "anxiety",
+}
+# Attribute the engine's diary prefetch leaves on each patient.
+ENGINE_DIARY_ATTR = "engine_diary_entries"
+
+
+def diary_side_effect_entries(queryset=None) -> QuerySet[DiaryEntry]:
+    """Diary entries with any side effect rated mild or worse, with just those fields."""
+    queryset = DiaryEntry.objects.all() if queryset is None else queryset
+    any_effect = reduce(or_, (Q(**{f"{name}__gte": titration.MILD}) for name in DIARY_SIDE_EFFECTS))
+    return queryset.filter(any_effect).only("patient_id", "local_date", *DIARY_SIDE_EFFECTS)
+
+
+def engine_diary_prefetch(lookup: str = "patient__diary_entries") -> Prefetch:
+    """Prefetch the diary entries engine_inputs_for reads, for regimens of open regimens:
+    only the days with a side effect, from the regimen's start on."""
+    queryset = diary_side_effect_entries().filter(
+        patient__regimens__status__in=Regimen.OPEN,
+        local_date__gte=F("patient__regimens__started_on"),
+    )
+    return Prefetch(lookup, queryset=queryset, to_attr=ENGINE_DIARY_ATTR)
+
+
+def _diary_entries(regimen: Regimen, today: date) -> list[DiaryEntry]:
+    prefetched = getattr(regimen.patient, ENGINE_DIARY_ATTR, None)
+    if prefetched is not None:
+        return prefetched
+    return list(
+        diary_side_effect_entries(regimen.patient.diary_entries.all()).filter(
+            local_date__gte=regimen.started_on, local_date__lte=today
+        )
+    )
+
+
+def side_effects_for(regimen: Regimen, today: date) -> list[titration.SideEffect]:
+    """The regimen's side effects up to `today`: the symptom diary's items from the
+    regimen's first day on, and the side-effect reports made on the Tonight and regimen
+    pages. A day and kind reported in both counts once, at the worse severity."""
+    worst: dict[tuple[date, str], int] = {}
+    last_day = min(today, regimen.ended_on) if regimen.ended_on else today
+    for entry in _diary_entries(regimen, today):
+        if not regimen.started_on <= entry.local_date <= last_day:
+            continue
+        for field, kind in DIARY_SIDE_EFFECTS.items():
+            severity = getattr(entry, field)
+            if severity:
+                key = (entry.local_date, kind)
+                worst[key] = max(worst.get(key, 0), severity)
+    for report in regimen.side_effects.all():
+        if report.on <= today:
+            key = (report.on, report.kind)
+            worst[key] = max(worst.get(key, 0), report.severity)
+    return [
+        titration.SideEffect(day=day, kind=kind, severity=severity)
+        for (day, kind), severity in sorted(worst.items())
+    ]
+
+
 def _last_tolerated(
-    steps: list[TitrationStep], current: TitrationStep, reports: list[SideEffectReport]
+    steps: list[TitrationStep], current: TitrationStep, effects: list[titration.SideEffect]
 ) -> Decimal | None:
     """The most recent earlier dose, lower than the current one, taken without a moderate or
     worse side effect while it lasted."""
@@ -54,7 +125,7 @@ def _last_tolerated(
             continue
         ends = taken[index + 1].started_on if index + 1 < len(taken) else current.started_on
         troubled = any(
-            step.started_on <= r.on < ends and r.severity >= titration.MODERATE for r in reports
+            step.started_on <= e.day < ends and e.severity >= titration.MODERATE for e in effects
         )
         if not troubled:
             return step.dose_mg
@@ -65,34 +136,35 @@ def engine_inputs_for(regimen: Regimen, today: date) -> EngineInputs | None:
     """Everything the engine needs about a regimen on `today`, or None when no step is
     current (a stopped or completed regimen).
 
-    The one place engine inputs are gathered: side effects come from SideEffectReport until
-    the symptom diary replaces it. Reads `regimen.steps` and `regimen.side_effects` through
-    .all(), so a prefetched queryset (the titration queue) costs no further queries.
+    The one place engine inputs are gathered. Side effects come from the symptom diary and,
+    as a second source, from SideEffectReport rows (side_effects_for). Reads
+    `regimen.steps` and `regimen.side_effects` through .all() and the patient's diary
+    through engine_diary_prefetch when it was prefetched, so a list (the titration queue,
+    the triage queue) costs no further queries per regimen.
     """
     steps = _steps(regimen)
     current = next((s for s in steps if s.status == TitrationStep.Status.CURRENT), None)
     if current is None:
         return None
-    reports = [r for r in regimen.side_effects.all() if r.on <= today]
+    effects = side_effects_for(regimen, today)
     rules = regimen.protocol.rules(dose_quantum_mg=safety.dose_quantum(regimen.formulation()))
     state = titration.State(
         dose_mg=current.dose_mg,
         step_started=current.started_on,
         dose_time=regimen.dose_time,
-        last_tolerated_mg=_last_tolerated(steps, current, reports),
+        last_tolerated_mg=_last_tolerated(steps, current, effects),
     )
-    return EngineInputs(
-        rules=rules,
-        state=state,
-        side_effects=tuple(r.as_engine_input() for r in reports),
-    )
+    return EngineInputs(rules=rules, state=state, side_effects=tuple(effects))
 
 
-def recommendation_for(regimen: Regimen, today: date) -> titration.Recommendation | None:
-    """The engine's recommendation for an active regimen; None for any other."""
+def recommendation_for(
+    regimen: Regimen, today: date, *, inputs: EngineInputs | None = None
+) -> titration.Recommendation | None:
+    """The engine's recommendation for an active regimen; None for any other. Pass the
+    regimen's `inputs` when they are already gathered."""
     if not regimen.is_active:
         return None
-    inputs = engine_inputs_for(regimen, today)
+    inputs = inputs or engine_inputs_for(regimen, today)
     if inputs is None:
         return None
     recommendation = titration.recommend(
@@ -246,50 +318,68 @@ class QueueItem:
 _QUEUE_ORDER = ("step_back", "hold_requested", "side_effects", "switch_time", "due")
 
 
+def with_engine_inputs(queryset: QuerySet[Regimen]) -> QuerySet[Regimen]:
+    """Regimens with everything engine_inputs_for reads, in a fixed number of queries."""
+    return queryset.select_related("protocol", "patient__user").prefetch_related(
+        "steps", "side_effects", engine_diary_prefetch()
+    )
+
+
+def queue_item_for(regimen: Regimen, today: date) -> QueueItem | None:
+    """The regimen's place in the titration queue, or None when no decision waits."""
+    return engine_review(regimen, today)[1]
+
+
+def engine_review(
+    regimen: Regimen, today: date
+) -> tuple[titration.Recommendation | None, QueueItem | None]:
+    """The engine's recommendation for the regimen and, when a decision waits, its titration
+    queue item, from one gathering of the engine's inputs. (None, None) when the regimen is
+    not active or has no current step."""
+    if not regimen.is_active:
+        return None, None
+    inputs = engine_inputs_for(regimen, today)
+    if inputs is None:
+        return None, None
+    recommendation = recommendation_for(regimen, today, inputs=inputs)
+    upcoming = regimen.next_step
+    why = []
+    if recommendation.action == titration.Action.STEP_BACK:
+        why.append("step_back")
+    if regimen.hold_requested_at is not None:
+        why.append("hold_requested")
+    if any(e.severity >= titration.MODERATE for e in side_effect_counts(inputs, today)):
+        why.append("side_effects")
+    if recommendation.action == titration.Action.SWITCH_TO_MORNING:
+        why.append("switch_time")
+    if upcoming is not None and upcoming.planned_on <= today:
+        why.append("due")
+    if not why:
+        return recommendation, None
+    item = QueueItem(
+        regimen=regimen,
+        recommendation=recommendation,
+        why=tuple(why),
+        due_on=upcoming.planned_on if upcoming else None,
+    )
+    return recommendation, item
+
+
+def queue_rank(item: QueueItem) -> int:
+    """The most pressing reason's place in the queue order (0 first)."""
+    return min(_QUEUE_ORDER.index(code) for code in item.why)
+
+
 def titration_queue(*, provider, today: date) -> list[QueueItem]:
     """The provider's care-team patients with an active regimen that needs a decision: the
     next step is due (its date has come), the engine recommends a step back or morning
     dosing, a moderate or worse side effect holds it, or the patient asked to hold. Most
     pressing first, then by due date. A fixed number of queries at any size."""
-    regimens = (
+    regimens = with_engine_inputs(
         Regimen.objects.filter(status=Regimen.Status.ACTIVE, patient__in=visible_patients(provider))
-        .select_related("protocol", "patient__user")
-        .prefetch_related("steps", "side_effects")
     )
-    queue = []
-    for regimen in regimens:
-        inputs = engine_inputs_for(regimen, today)
-        if inputs is None:
-            continue
-        recommendation = recommendation_for(regimen, today)
-        upcoming = regimen.next_step
-        why = []
-        if recommendation.action == titration.Action.STEP_BACK:
-            why.append("step_back")
-        if regimen.hold_requested_at is not None:
-            why.append("hold_requested")
-        if any(e.severity >= titration.MODERATE for e in side_effect_counts(inputs, today)):
-            why.append("side_effects")
-        if recommendation.action == titration.Action.SWITCH_TO_MORNING:
-            why.append("switch_time")
-        if upcoming is not None and upcoming.planned_on <= today:
-            why.append("due")
-        if why:
-            queue.append(
-                QueueItem(
-                    regimen=regimen,
-                    recommendation=recommendation,
-                    why=tuple(why),
-                    due_on=upcoming.planned_on if upcoming else None,
-                )
-            )
-    queue.sort(
-        key=lambda item: (
-            min(_QUEUE_ORDER.index(code) for code in item.why),
-            item.due_on or date.max,
-            item.patient.name,
-        )
-    )
+    queue = [item for regimen in regimens if (item := queue_item_for(regimen, today))]
+    queue.sort(key=lambda item: (queue_rank(item), item.due_on or date.max, item.patient.name))
     return queue
 
 

@@ -1,9 +1,27 @@
 """The shared cast: patient, other patient, provider, other provider, admin."""
 
+from importlib import import_module
+
 import pytest
+from django.apps import apps
 from django.core.cache import cache
 
 from tests.factories import AdminFactory, PatientUserFactory, ProviderFactory
+
+# Reference data that data migrations load. Browser and worker tests empty every table when
+# they finish, so a database reused from an earlier run may have lost it: load it again.
+REFERENCE_DATA = [
+    ("patients.migrations.0002_condition_catalogue", "seed"),
+    ("regimens.migrations.0002_seed_protocols", "seed"),
+    ("portal.content.migrations.0002_starter_library", "load"),
+]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        for module, function in REFERENCE_DATA:
+            getattr(import_module(module), function)(apps, None)
 
 
 @pytest.fixture(autouse=True)

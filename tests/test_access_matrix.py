@@ -14,6 +14,7 @@ from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from patients.checkin_services import checkin_book
 from patients.selectors import local_today
 from patients.services import care_team_add, care_team_end, medication_add
 from portal.accounts.services import invitation_create
@@ -235,6 +236,89 @@ MATRIX = {
     "calendar_feed": Entry(
         _url("calendar_feed", token=lambda w: w.calendar_token), {"GET": EVERYONE}
     ),
+    # The symptom diary: the patient's own pages (another patient has a diary of their own)
+    "diary": Entry(_url("diary"), {"GET": PATIENTS}),
+    "diary_today": Entry(_url("diary_today"), {"GET": PATIENTS}),
+    "diary_new": Entry(
+        _url("diary_new"),
+        {"GET": PATIENTS, "POST": PATIENTS},
+        data=lambda w: {"day": w.today.isoformat(), "pain": "4", "headache": "1"},
+    ),
+    "diary_entry": Entry(
+        _url("diary_entry", day=lambda w: w.today),
+        {"GET": PATIENTS, "POST": PATIENTS},
+        data=lambda w: {"pain": "3", "notes": "Matrix"},
+    ),
+    "diary_morning": Entry(
+        _url("diary_morning"),
+        {"POST": PATIENTS, "GET": NOT_ALLOWED},
+        data=lambda w: {"sleep": "good"},
+    ),
+    "diary_pgic": Entry(
+        _url("diary_pgic"), {"GET": PATIENTS, "POST": PATIENTS}, data=lambda w: {"score": "3"}
+    ),
+    "diary_trends": Entry(_url("diary_trends"), {"GET": PATIENTS, "POST": NOT_ALLOWED}),
+    "diary_export": Entry(_url("diary_export"), {"GET": PATIENTS}),
+    # The symptom diary: the care team's pages
+    "patient_diary": Entry(_url("patient_diary", pk=lambda w: w.patient.pk), {"GET": CARE_TEAM}),
+    "patient_trends": Entry(_url("patient_trends", pk=lambda w: w.patient.pk), {"GET": CARE_TEAM}),
+    "patient_diary_export": Entry(
+        _url("patient_diary_export", pk=lambda w: w.patient.pk), {"GET": CARE_TEAM}
+    ),
+    "patient_review": Entry(
+        _url("patient_review", pk=lambda w: w.patient.pk),
+        {"POST": CARE_TEAM, "GET": NOT_ALLOWED},
+        data=lambda w: {"flags": [w.flag.pk], "note": "Seen in the matrix"},
+    ),
+    # Check-ins: the patient's own pages
+    "my_checkins": Entry(_url("my_checkins"), {"GET": PATIENTS}),
+    "checkin_confirm": Entry(
+        _url("checkin_confirm", checkin_pk=lambda w: w.checkin.pk),
+        {"POST": OWN_RECORD, "GET": NOT_ALLOWED},
+    ),
+    "checkin_request_change": Entry(
+        _url("checkin_request_change", checkin_pk=lambda w: w.checkin.pk),
+        {"GET": OWN_RECORD, "POST": OWN_RECORD},
+        data=lambda w: {"message": "Another day, please"},
+    ),
+    # Check-ins: the care team's pages
+    "provider_checkins": Entry(_url("provider_checkins"), {"GET": PROVIDERS}),
+    "checkin_book": Entry(
+        _url("checkin_book", pk=lambda w: w.patient.pk),
+        {"GET": CARE_TEAM, "POST": CARE_TEAM},
+        data=lambda w: {
+            "date": (w.today + timedelta(days=2)).isoformat(),
+            "time": "10:00",
+            "kind": "video",
+        },
+    ),
+    "checkin_detail": Entry(
+        _url("checkin_detail", pk=lambda w: w.patient.pk, checkin_pk=lambda w: w.checkin.pk),
+        {"GET": CARE_TEAM},
+    ),
+    "checkin_reschedule": Entry(
+        _url("checkin_reschedule", pk=lambda w: w.patient.pk, checkin_pk=lambda w: w.checkin.pk),
+        {"GET": CARE_TEAM, "POST": CARE_TEAM},
+        data=lambda w: {
+            "date": (w.today + timedelta(days=3)).isoformat(),
+            "time": "11:00",
+            "kind": "phone",
+        },
+    ),
+    "checkin_cancel": Entry(
+        _url("checkin_cancel", pk=lambda w: w.patient.pk, checkin_pk=lambda w: w.checkin.pk),
+        {"POST": CARE_TEAM, "GET": NOT_ALLOWED},
+    ),
+    "checkin_complete": Entry(
+        _url("checkin_complete", pk=lambda w: w.patient.pk, checkin_pk=lambda w: w.checkin.pk),
+        {"GET": CARE_TEAM, "POST": CARE_TEAM},
+        data=lambda w: {"pgic_score": "3", "notes": "Matrix"},
+    ),
+    "checkin_rule": Entry(
+        _url("checkin_rule", pk=lambda w: w.patient.pk, regimen_pk=lambda w: w.regimen.pk),
+        {"GET": CARE_TEAM, "POST": CARE_TEAM},
+        data=lambda w: {"days_after_step": "14", "at_time": "10:00", "kind": "phone"},
+    ),
 }
 
 # URL names that belong to libraries with their own protection and tests.
@@ -300,6 +384,13 @@ class World:
             opioid_override_reason="Matrix world: started before the tramadol",
         )
         self.calendar_token = calendar_feed_create(patient=self.patient).token
+        self.checkin = checkin_book(
+            patient=self.patient,
+            provider=team,
+            starts_at=timezone.now() + timedelta(days=1),
+            kind="video",
+            booked_by=team,
+        )
         self.article = content(slug="matrix-article")
         # The care team provider's safety notice about that flag, delivered.
         self.notification = Notification.objects.get(recipient=team, channel="in_app")
@@ -321,6 +412,11 @@ def _fingerprint():
         ("patients", "Medication"),
         ("patients", "Flag"),
         ("patients", "CareTeamMembership"),
+        ("patients", "CheckIn"),
+        ("patients", "PGICResponse"),
+        ("patients", "DiaryEntry"),
+        ("patients", "Review"),
+        ("regimens", "CheckInRule"),
         ("accounts", "Invitation"),
         ("accounts", "User"),
         ("regimens", "Regimen"),

@@ -46,9 +46,17 @@ def user_create(
 
 
 def account_update(*, user: User, name: str, timezone_name: str) -> User:
+    # Compared with the stored value: a ModelForm may already have set it on `user`.
+    stored = User.objects.filter(pk=user.pk).values_list("timezone", flat=True).first()
+    moved = stored != timezone_name
     user.name = name
     user.timezone = timezone_name
     user.save(update_fields=["name", "timezone"])
+    if moved:
+        # Reminders are planned in local time: plan them again for the new zone.
+        from portal.notifications.services import reminders_replan_on_commit
+
+        reminders_replan_on_commit(user)
     return user
 
 

@@ -1,14 +1,14 @@
 """Demo data for trying the portal. Only `manage.py seed_demo` calls this; never production."""
 
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time, timedelta
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
 
-from patients.models import Condition, Patient
+from patients.models import CheckIn, Condition, Patient
 from patients.services import care_team_add, onboarding_complete, patient_create
 from portal.accounts.models import Role, User
 from portal.accounts.services import user_create
@@ -124,3 +124,186 @@ def seed_patients(*, password: str) -> list[Patient]:
             )
         patients.append(patient)
     return patients
+
+
+# Reminders --------------------------------------------------------------------------------
+
+DEMO_REMINDER_DELAY = timedelta(seconds=60)
+OPEN_CHECKINS = (
+    CheckIn.Status.BOOKED,
+    CheckIn.Status.CONFIRMED,
+    CheckIn.Status.RESCHEDULE_REQUESTED,
+)
+
+
+def seed_checkins(*, now: datetime) -> None:
+    """Check-ins with the demo provider: Pat Morgan's waits for confirmation, Jordan Blake's
+    is confirmed. Idempotent: a patient with an open check-in is left as they are."""
+    from patients.checkin_services import checkin_book, checkin_confirm
+    from portal.notifications.timing import local_date, local_to_utc
+
+    provider = User.objects.get(email="provider@example.com")
+    for email, days, confirm in (
+        ("patient@example.com", 2, False),
+        ("jordan@example.com", 1, True),
+    ):
+        patient = Patient.objects.filter(user__email=email).first()
+        if patient is None or patient.checkins.filter(status__in=OPEN_CHECKINS).exists():
+            continue
+        day = local_date(now, provider.timezone) + timedelta(days=days)
+        checkin = checkin_book(
+            patient=patient,
+            provider=provider,
+            starts_at=local_to_utc(day, time(10, 0), provider.timezone),
+            kind="video",
+            booked_by=provider,
+            now=now,
+        )
+        if confirm:
+            checkin_confirm(checkin=checkin, now=now)
+
+
+def seed_reminders(*, now: datetime) -> datetime:
+    """Plan every demo account's reminders, and a one-off "tonight's dose" reminder for
+    patient@example.com due a minute from now, in the portal and by e-mail, so a trial run
+    shows one arrive: beat's dispatcher hands it to the worker, which composes it like any
+    dose reminder (it names the demo patient's dose; it is skipped if the day's dose is
+    already marked taken). Returns when it is due."""
+    from portal.notifications.models import Kind
+    from portal.notifications.services import notify_once, reminders_replan
+    from portal.notifications.timing import local_date
+
+    demo_emails = [email for email, *_rest in DEMO_USERS] + [p[0] for p in DEMO_PATIENTS]
+    for user in User.objects.filter(email__in=demo_emails, is_active=True):
+        reminders_replan(user=user, now=now)
+    patient = User.objects.get(email="patient@example.com")
+    due = now + DEMO_REMINDER_DELAY
+    notify_once(
+        recipient=patient,
+        kind=Kind.DOSE,
+        key=f"demo:dose:{patient.pk}:{due.isoformat()}",
+        context={"date": local_date(due, patient.timezone).isoformat()},
+        due_at=due,
+    )
+    return due
+
+
+# Symptom diaries ----------------------------------------------------------------------------
+
+DIARY_DAYS = 60
+
+
+def _demo_diary_day(email: str, ago: int, on_ldn: bool, rng) -> dict:
+    """One believable day of a demo patient's diary, `ago` days before today."""
+
+    def score(mean: float) -> int:
+        return max(0, min(10, round(mean + rng.gauss(0, 0.8))))
+
+    values = {
+        "pain": score(6),
+        "fatigue": score(5.5),
+        "sleep_quality": score(6),
+        "mood": score(6),
+        **dict.fromkeys(("vivid_dreams", "insomnia", "headache", "nausea"), 0),
+    }
+    if on_ldn and rng.random() < 0.15:
+        values["vivid_dreams"] = 1
+    if email == "sam@example.com" and ago <= 3:
+        # Insomnia since the step up to 2 mg three days ago, lasting: the care team is told.
+        values.update(insomnia=2, sleep_quality=score(3), vivid_dreams=1, fatigue=score(7))
+    elif email == "riley@example.com":
+        # A responder: pain about 6 before LDN, about 3 over the last two weeks.
+        weeks_on = max(0, 40 - ago) / 7
+        values["pain"] = score(6 - min(weeks_on, 4) * 0.8)
+        values["stools_per_day"] = max(1, round(6 - min(weeks_on, 4) * 0.7 + rng.gauss(0, 0.7)))
+    elif email == "jordan@example.com":
+        values["heat_intolerance"] = values["tremor"] = values["anxiety"] = 0
+        values["palpitations"] = 2 if ago == 12 else 0
+    elif email == "casey@example.com" and ago == 10:
+        values["nausea"] = 3
+    return values
+
+
+def seed_diaries() -> int:
+    """60 days of diary for the demo patients, lined up with their demo regimens
+    (regimens/demo.py): Sam's insomnia after the step up to 2 mg, Riley's pain falling from
+    about 6 to about 3 (a responder), Jordan (Hashimoto's) who stopped writing 9 days ago
+    after palpitations, Casey's missed doses and severe nausea before the pause, and Pat, who
+    starts LDN with a baseline to compare against. Idempotent: days already written are kept;
+    the flags are evaluated afterwards. Returns how many entries were added."""
+    import random
+    from zoneinfo import ZoneInfo
+
+    from simple_history.utils import bulk_create_with_history
+
+    from patients.diary_services import flags_evaluate
+    from patients.models import DiaryEntry
+    from patients.selectors import local_today
+    from regimens.models import Regimen
+
+    added = 0
+    for email, *_rest in DEMO_PATIENTS:
+        patient = Patient.objects.filter(user__email=email).select_related("user").first()
+        if patient is None:
+            continue
+        today = local_today(patient)
+        rng = random.Random(f"{email}:{today.isoformat()}")
+        regimen = Regimen.objects.filter(patient=patient).order_by("-started_on").first()
+        written = set(patient.diary_entries.values_list("local_date", flat=True))
+        # Jordan stopped writing 9 days ago; Pat's today is left for trying the diary.
+        last_day = {"jordan@example.com": 9, "patient@example.com": 1}.get(email, 0)
+        zone = ZoneInfo(patient.user.timezone)
+        entries = []
+        for ago in range(DIARY_DAYS, last_day - 1, -1):
+            day = today - timedelta(days=ago)
+            if day in written:
+                continue
+            on_ldn = regimen is not None and day >= regimen.started_on
+            at = datetime.combine(day, time(21, 0), tzinfo=zone)
+            entries.append(
+                DiaryEntry(
+                    patient=patient,
+                    local_date=day,
+                    entered_by=patient.user,
+                    created_at=at,
+                    updated_at=at,
+                    **_demo_diary_day(email, ago, on_ldn, rng),
+                )
+            )
+        bulk_create_with_history(entries, DiaryEntry, default_change_reason="demo")
+        added += len(entries)
+        if regimen is not None:
+            _demo_dose_logs(patient, regimen, today)
+        flags_evaluate(patient=patient, today=today)
+    return added
+
+
+def _demo_dose_logs(patient, regimen, today) -> None:
+    """Doses marked taken on each day the regimen ran up to yesterday (Casey missed three in
+    the week before the pause). Written directly: the dose-log service logs only today-ish
+    days of an active regimen, and Casey's is paused."""
+    from zoneinfo import ZoneInfo
+
+    from regimens.models import DoseLog
+
+    steps = sorted((s for s in regimen.steps.all() if s.started_on), key=lambda s: s.started_on)
+    missed = {3, 5, 6} if patient.user.email == "casey@example.com" else set()
+    last = (regimen.paused_on or regimen.ended_on or today) - timedelta(days=1)
+    day = regimen.started_on
+    while day <= last:
+        dose = next((s.dose_mg for s in reversed(steps) if s.started_on <= day), None)
+        if dose is not None:
+            ago = (today - day).days
+            DoseLog.objects.get_or_create(
+                regimen=regimen,
+                on=day,
+                defaults={
+                    "status": DoseLog.Status.MISSED if ago in missed else DoseLog.Status.TAKEN,
+                    "dose_mg": dose,
+                    "recorded_by": patient.user,
+                    "recorded_at": datetime.combine(
+                        day, time(22, 30), tzinfo=ZoneInfo(patient.user.timezone)
+                    ),
+                },
+            )
+        day += timedelta(days=1)

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from patients import selectors
+from patients import diary_selectors, selectors
+from patients.triage_selectors import triage_queue
 from portal.accounts.forms import AccountForm
 from portal.accounts.mfa import mfa_enrolled
 from portal.accounts.models import Role
@@ -36,24 +37,32 @@ def home(request):
 @role_required(Role.PATIENT)
 def patient_home(request):
     patient = selectors.own_patient(request.user)
+    today = selectors.local_today(patient)
+    diary_today = diary_selectors.diary_entry_on(patient=patient, day=today)
     context = {
         "patient": patient,
         "opioids": patient.medications.filter(stopped_on__isnull=True).exclude(screening="none"),
-        "tonight": regimen_selectors.tonight_for(
-            patient=patient, today=selectors.local_today(patient)
-        ),
+        "tonight": regimen_selectors.tonight_for(patient=patient, today=today),
+        "diary_today": diary_today,
+        "diary_day": today,
+        "morning_step": diary_selectors.morning_step(diary_today),
+        "pgic_due": diary_selectors.pgic_due(patient=patient, today=today),
     }
     return render(request, "core/patient_home.html", context)
 
 
 @role_required(Role.PROVIDER)
 def provider_home(request):
-    patients = selectors.patients_for_provider(provider=request.user)
+    """The triage queue: the care team's patients by their most serious open flag, then the
+    titration decisions waiting (patients.triage_selectors.triage_queue), one page at a time."""
     today = timezone.localdate(timezone=ZoneInfo(request.user.timezone))
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        page = 1
     context = {
-        "flagged": patients.filter(open_flags__gt=0)[:20],
-        "patient_count": patients.count(),
-        "queue": regimen_selectors.titration_queue(provider=request.user, today=today),
+        "triage": triage_queue(provider=request.user, today=today, page=page),
+        "patient_count": selectors.visible_patients(request.user).count(),
     }
     return render(request, "core/provider_home.html", context)
 

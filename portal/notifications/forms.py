@@ -47,7 +47,10 @@ class PreferencesForm(forms.ModelForm):
             "quiet_end": TimeInput(),
         }
         help_texts = {
-            "dose_time": _("Leave empty for 30 minutes before your usual bedtime."),
+            "dose_time": _(
+                "Leave empty for 30 minutes before your usual bedtime (08:00 for a morning dose)."
+            ),
+            "diary_time": _("Sent only if that day's diary is still empty."),
             "quiet_start": _("No e-mails between these times; reminders wait in the portal."),
         }
         error_messages = dict.fromkeys(

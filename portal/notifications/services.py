@@ -10,10 +10,12 @@ import logging
 import socket
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from importlib import import_module
 
 from django.conf import settings
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -38,7 +40,7 @@ class PlannedReminder:
 
 @dataclass(frozen=True)
 class Message:
-    """What a composer writes at send time. `email_text` is used only for detailed e-mails."""
+    """What a composer writes at send time; an e-mail carries it only when detailed."""
 
     title: str
     body: str
@@ -77,6 +79,11 @@ def planned_for(*, user, now: datetime) -> list[PlannedReminder]:
     return wanted
 
 
+def _planned_by_a_planner(row: Notification) -> bool:
+    """Safety notices and one-off notices (notify_once) are not the planners' to cancel."""
+    return row.kind != Kind.SAFETY and not row.context.get("once")
+
+
 @transaction.atomic
 def reminders_replan(*, user, now: datetime | None = None) -> int:
     """Bring the user's future reminders in line with their plan and preferences.
@@ -96,7 +103,7 @@ def reminders_replan(*, user, now: datetime | None = None) -> int:
         recipient=user, status=Status.PENDING, due_at__gt=now
     )
     for row in future:
-        if row.dedupe_key not in wanted and row.kind != Kind.SAFETY:
+        if row.dedupe_key not in wanted and _planned_by_a_planner(row):
             row.status, row.version = Status.CANCELLED, row.version + 1
             row.save(update_fields=["status", "version"])
 
@@ -128,11 +135,34 @@ def reminders_replan(*, user, now: datetime | None = None) -> int:
     ).count()
 
 
-def notify_now(*, recipient, kind: str, key: str, context: dict, now=None) -> list[Notification]:
-    """Plan a one-off notice due at once (e.g. a safety notice), on the person's channels."""
-    now = now or timezone.now()
+def reminders_replan_on_commit(*users) -> None:
+    """Replan these people's reminders as soon as the current transaction commits.
+
+    Services that change what is planned (a step, a check-in, a bedtime, a time zone) call
+    this, so the change reaches the outbox at once; the hourly planner is only the backstop.
+    A failure is logged, not raised: the data change itself is already committed.
+    """
+    for pk in {user.pk for user in users}:
+        transaction.on_commit(partial(_replan_user, pk), robust=True)
+
+
+def _replan_user(pk: int) -> None:
+    user = get_user_model().objects.filter(pk=pk, is_active=True).first()
+    if user is not None:
+        reminders_replan(user=user)
+
+
+def notify_once(
+    *, recipient, kind: str, key: str, context: dict, due_at: datetime
+) -> list[Notification]:
+    """Plan a one-off notice at `due_at` on the person's channels (safety notices, check-in
+    notices, the demo's reminder). Planners never cancel it; a kind the person turned off is
+    not planned. Idempotent by `key`."""
     prefs = preferences_for(recipient)
-    reminder = PlannedReminder(kind=kind, due_at=now, key=key, context=context)
+    if not prefs.kind_enabled(kind):
+        return []
+    context = {**context, "once": True}
+    reminder = PlannedReminder(kind=kind, due_at=due_at, key=key, context=context)
     rows = []
     for channel in _channels(recipient, prefs, reminder):
         row, _created = Notification.objects.get_or_create(
@@ -141,7 +171,7 @@ def notify_now(*, recipient, kind: str, key: str, context: dict, now=None) -> li
                 "recipient": recipient,
                 "kind": kind,
                 "channel": channel,
-                "due_at": now,
+                "due_at": due_at,
                 "context": context,
             },
         )
@@ -149,39 +179,97 @@ def notify_now(*, recipient, kind: str, key: str, context: dict, now=None) -> li
     return rows
 
 
+def notify_now(*, recipient, kind: str, key: str, context: dict, now=None) -> list[Notification]:
+    """Plan a one-off notice due at once (e.g. a safety notice), on the person's channels."""
+    return notify_once(
+        recipient=recipient, kind=kind, key=key, context=context, due_at=now or timezone.now()
+    )
+
+
+def due_rows(*, now: datetime, limit: int):
+    """The dispatcher's claim: up to `limit` due, pending rows, oldest first, locked and
+    skipping rows another dispatcher holds. Served by the partial index
+    notification_pending_due, so its cost does not grow with rows planned for later (see
+    bench/reminders.py). Call it inside a transaction."""
+    return (
+        Notification.objects.select_for_update(skip_locked=True)
+        .filter(status=Status.PENDING, due_at__lte=now)
+        .order_by("due_at")
+        .values_list("pk", "version", "channel")[:limit]
+    )
+
+
 def dispatch_due(*, now: datetime | None = None, batch_size: int | None = None) -> int:
-    """Claim due rows and enqueue one send each, after commit. Returns how many were claimed.
+    """Claim due rows and enqueue their sends, after commit. Returns how many were claimed.
+
+    An e-mail is one task (it talks to an SMTP server and retries on its own); in-app rows
+    go in tasks of up to NOTIFICATION_SEND_CHUNK rows (notifications_send), each row still
+    sent only if it is queued at its version. Ids and versions only travel through the broker.
 
     `SKIP LOCKED` lets two dispatchers (a second beat, or the command during an outage) run
     at once: each claims different rows. On SQLite the IMMEDIATE transaction serialises them.
     """
-    from portal.notifications.tasks import send_notification
-
     now = now or timezone.now()
     batch_size = batch_size or settings.NOTIFICATION_DISPATCH_BATCH
     claimed = 0
     while True:
         with transaction.atomic():
-            rows = list(
-                Notification.objects.select_for_update(skip_locked=True)
-                .filter(status=Status.PENDING, due_at__lte=now)
-                .order_by("due_at")
-                .values_list("pk", "version")[:batch_size]
-            )
+            rows = list(due_rows(now=now, limit=batch_size))
             if not rows:
                 return claimed
-            Notification.objects.filter(pk__in=[pk for pk, _v in rows]).update(
+            Notification.objects.filter(pk__in=[pk for pk, _v, _c in rows]).update(
                 status=Status.QUEUED, claimed_at=now
             )
-            for pk, version in rows:
-                send_notification.delay_on_commit(pk, version)
+            transaction.on_commit(partial(_enqueue_sends, rows))
         claimed += len(rows)
         if len(rows) < batch_size:
             return claimed
 
 
+def _enqueue_sends(rows: list[tuple[int, int, str]]) -> None:
+    """Publish the sends of one claimed batch through one producer connection."""
+    from portal.notifications.tasks import send_notification, send_notifications
+
+    in_app = [[pk, version] for pk, version, channel in rows if channel == Channel.IN_APP]
+    chunk = settings.NOTIFICATION_SEND_CHUNK
+    with send_notification.app.producer_or_acquire() as producer:
+        for start in range(0, len(in_app), chunk):
+            send_notifications.apply_async((in_app[start : start + chunk],), producer=producer)
+        for pk, version, channel in rows:
+            if channel != Channel.IN_APP:
+                send_notification.apply_async((pk, version), producer=producer)
+
+
 def _compose(notification: Notification) -> Message | None:
     return _kind_module(notification.kind).compose(notification)
+
+
+def _compose_all(rows: list[Notification]) -> list[Message | None]:
+    """Messages for rows of any kinds, in order. A kind may offer `compose_many(rows)` to
+    write many at once (one query for the lot); otherwise each row is composed alone."""
+    by_kind: dict[str, list[int]] = {}
+    for index, row in enumerate(rows):
+        by_kind.setdefault(row.kind, []).append(index)
+    messages: list[Message | None] = [None] * len(rows)
+    for kind, indexes in by_kind.items():
+        module = _kind_module(kind)
+        batch = [rows[i] for i in indexes]
+        if hasattr(module, "compose_many"):
+            written = module.compose_many(batch)
+        else:
+            written = [module.compose(row) for row in batch]
+        for index, message in zip(indexes, written, strict=True):
+            messages[index] = message
+    return messages
+
+
+def _queued(pairs) -> dict[int, Notification]:
+    """The rows among (id, version) pairs still queued at that version, by id."""
+    wanted = dict(pairs)
+    rows = Notification.objects.select_related("recipient").filter(
+        pk__in=wanted, status=Status.QUEUED
+    )
+    return {row.pk: row for row in rows if row.version == wanted[row.pk]}
 
 
 def notification_send(*, notification_id: int, version: int, now=None) -> bool:
@@ -191,14 +279,73 @@ def notification_send(*, notification_id: int, version: int, now=None) -> bool:
     sending), sends, then marks it sent; a crash between the SMTP server accepting the mail
     and the commit is the one window in which a retry could send an e-mail twice.
     """
-    now = now or timezone.now()
-    notification = (
-        Notification.objects.select_related("recipient")
-        .filter(pk=notification_id, version=version, status=Status.QUEUED)
-        .first()
-    )
+    notification = _queued([(notification_id, version)]).get(notification_id)
     if notification is None:
         return False
+    return _send(notification, now or timezone.now())
+
+
+def notifications_send(*, pairs: list[tuple[int, int]], now=None) -> int:
+    """Deliver a chunk of queued in-app rows, each exactly once as in notification_send
+    (rows sent already, or replanned since, are passed over), in one transaction: the rows
+    are composed together, claimed by one conditional update and their deliveries written
+    together, so a crash part-way sends nothing and the chunk is simply sent again. An
+    e-mail row among them goes through notification_send. Returns how many were delivered."""
+    now = now or timezone.now()
+    queued = _queued(pairs)
+    emails = [row for row in queued.values() if row.channel != Channel.IN_APP]
+    sent = sum(_send(row, now) for row in emails)
+    rows = [queued[pk] for pk, _v in pairs if pk in queued and queued[pk] not in emails]
+    with transaction.atomic():
+        messages = _compose_all(rows)
+        skipped = [row for row, message in zip(rows, messages, strict=True) if message is None]
+        for row in skipped:
+            Notification.objects.filter(
+                pk=row.pk, version=row.version, status=Status.QUEUED
+            ).update(status=Status.SKIPPED, sent_at=now)
+        done = _mark_chunk_sent(
+            [(row, m) for row, m in zip(rows, messages, strict=True) if m is not None], now
+        )
+        Delivery.objects.bulk_create(
+            Delivery(notification_id=pk, delivered_at=now, worker=WORKER_NAME) for pk in done
+        )
+    if done:
+        logger.info("notifications %s delivered (in_app)", ",".join(map(str, done)))
+    return sent + len(done)
+
+
+def _mark_chunk_sent(sends: list[tuple[Notification, Message]], now) -> list[int]:
+    """_mark_sent for a whole chunk in one statement: each row becomes sent only if it is
+    still queued at the version its send was for. Returns the ids it marked.
+
+    One UPDATE ... FROM (the chunk's values) instead of one ORM update per row: the
+    per-row statement was the largest cost of an in-app send (bench/reminders.py). Written
+    in SQL both PostgreSQL and SQLite (3.35+) run.
+    """
+    if not sends:
+        return []
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    row_sql = "SELECT CAST(%s AS BIGINT) AS id, CAST(%s AS INTEGER) AS version, %s AS title, "
+    row_sql += "%s AS body, %s AS link"
+    params = [Status.SENT, now]
+    for row, message in sends:
+        params += [row.pk, row.version, message.title[:200], message.body, message.link[:300]]
+    params.append(Status.QUEUED)
+    values = " UNION ALL ".join([row_sql] * len(sends))
+    # Only the quoted table name and placeholders go into the text; every value is a param.
+    sql = (
+        f"UPDATE {table} SET status = %s, sent_at = %s, title = v.title, body = v.body, "  # noqa: S608
+        f"link = v.link FROM ({values}) AS v "
+        f"WHERE {table}.id = v.id AND {table}.version = v.version AND {table}.status = %s "
+        f"RETURNING {table}.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return sorted(pk for (pk,) in cursor.fetchall())
+
+
+def _send(notification: Notification, now) -> bool:
+    notification_id, version = notification.pk, notification.version
     message = _compose(notification)
     if message is None:
         Notification.objects.filter(
@@ -223,23 +370,31 @@ def notification_send(*, notification_id: int, version: int, now=None) -> bool:
     return _deliver(notification, message, now, from_status=Status.SENDING)
 
 
+def _mark_sent(notification, message: Message, now, *, from_status) -> bool:
+    """The conditional update that makes a send count once: only from `from_status` at the
+    version the send was enqueued for."""
+    return bool(
+        Notification.objects.filter(
+            pk=notification.pk, version=notification.version, status=from_status
+        ).update(
+            status=Status.SENT,
+            sent_at=now,
+            title=message.title[:200],
+            body=message.body,
+            link=message.link[:300],
+        )
+    )
+
+
 @transaction.atomic
 def _deliver(notification, message: Message, now, *, from_status) -> bool:
-    done = Notification.objects.filter(
-        pk=notification.pk, version=notification.version, status=from_status
-    ).update(
-        status=Status.SENT,
-        sent_at=now,
-        title=message.title[:200],
-        body=message.body,
-        link=message.link[:300],
-    )
+    done = _mark_sent(notification, message, now, from_status=from_status)
     if done:
         Delivery.objects.create(
             notification_id=notification.pk, delivered_at=now, worker=WORKER_NAME
         )
         logger.info("notification %s delivered (%s)", notification.pk, notification.channel)
-    return bool(done)
+    return done
 
 
 def _send_email(notification: Notification, message: Message) -> None:
@@ -284,18 +439,13 @@ def send_due_inline(*, now=None) -> int:
     sent = 0
     while True:
         with transaction.atomic():
-            rows = list(
-                Notification.objects.select_for_update(skip_locked=True)
-                .filter(status=Status.PENDING, due_at__lte=now)
-                .order_by("due_at")
-                .values_list("pk", "version")[: settings.NOTIFICATION_DISPATCH_BATCH]
-            )
-            Notification.objects.filter(pk__in=[pk for pk, _v in rows]).update(
+            rows = list(due_rows(now=now, limit=settings.NOTIFICATION_DISPATCH_BATCH))
+            Notification.objects.filter(pk__in=[pk for pk, _v, _c in rows]).update(
                 status=Status.QUEUED, claimed_at=now
             )
         if not rows:
             return sent
-        for pk, version in rows:
+        for pk, version, _channel in rows:
             try:
                 sent += notification_send(notification_id=pk, version=version, now=now)
             except Exception:

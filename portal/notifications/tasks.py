@@ -23,6 +23,13 @@ def send_notification(self, notification_id: int, version: int):
         raise
 
 
+@shared_task(name="notifications.send_many")
+def send_notifications(pairs: list[list[int]]):
+    """A chunk of in-app rows, as [id, version] pairs. A failure leaves the rest queued for
+    the sweeper (rows sent before it stay sent; nothing is sent twice)."""
+    services.notifications_send(pairs=[(pk, version) for pk, version in pairs])
+
+
 @shared_task(name="notifications.dispatch_due")
 def dispatch_due_notifications():
     return services.dispatch_due()

@@ -223,7 +223,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 120, minimum=1)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 90, minimum=1)
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_PREFETCH_MULTIPLIER = env_int("CELERY_WORKER_PREFETCH_MULTIPLIER", 1, minimum=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_ENABLE_UTC = True
@@ -246,18 +246,35 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.plan_upcoming",
         "schedule": timedelta(hours=1),
     },
+    "flag-overdue-checkins": {
+        "task": "patients.checkins.flag_overdue",
+        "schedule": timedelta(minutes=15),
+    },
+    # Silent diaries and missed doses appear without a diary save: look every hour.
+    "patients-evaluate-diary-flags": {
+        "task": "patients.diary.evaluate_flags",
+        "schedule": timedelta(hours=1),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Task modules that are not an app's tasks.py (autodiscovery finds those).
+CELERY_IMPORTS = ["patients.checkin_tasks", "patients.diary_tasks"]
 
 # --- Reminders (portal/notifications) -------------------------------------------------------
 # Each kind names the module that plans it (`plan`) and writes it at send time (`compose`).
 NOTIFICATION_KINDS = {
     "safety": "portal.notifications.kinds.safety",
     "digest": "portal.notifications.kinds.digest",
+    "dose": "regimens.reminders.dose",
+    "step": "regimens.reminders.step",
+    "diary": "patients.reminders.diary",
+    "checkin": "patients.reminders.checkin",
 }
 # How far ahead reminders are planned; beat tops the horizon up every hour.
 NOTIFICATION_HORIZON_HOURS = env_int("NOTIFICATION_HORIZON_HOURS", 72, minimum=2)
 NOTIFICATION_DISPATCH_BATCH = env_int("NOTIFICATION_DISPATCH_BATCH", 500, minimum=1)
+# In-app rows per send task (e-mails are one task each): fewer broker round trips per row.
+NOTIFICATION_SEND_CHUNK = env_int("NOTIFICATION_SEND_CHUNK", 50, minimum=1)
 # A row claimed this long ago but not sent goes back to pending (a lost message or a dead
 # worker). Keep it well above CELERY_TASK_TIME_LIMIT.
 NOTIFICATION_STUCK_AFTER_SECONDS = env_int("NOTIFICATION_STUCK_AFTER_SECONDS", 600, minimum=5)
@@ -298,6 +315,42 @@ LDN = {
     # After a break of up to this many days, resume the old dose; after a longer one,
     # re-titrate from the protocol's start (LDN Research Trust, Dickson; CLINICAL.md 2).
     "RESUME_SAME_DOSE_MAX_BREAK_DAYS": 14,
+    # --- Symptom diary, trends and flags (patients/diary_*.py, patients/flags.py) -----------
+    # A diary entry can be written or changed until this many days after its day (its day
+    # plus 3 more): recall fades quickly, and daily items have a 24-hour recall (CLINICAL.md
+    # 3, "Cadence"). [design]
+    "DIARY_EDIT_DAYS": 3,
+    # PGIC is asked every 4 weeks of a regimen, as at the FINAL trial's weeks 4, 8 and 12
+    # (CLINICAL.md 3, "Cadence").
+    "PGIC_INTERVAL_DAYS": 28,
+    # Trends: the baseline is the mean of the days with a score in the 14 days before the
+    # regimen started, compared with the last 14 days; each needs at least 4 days with a
+    # score. Younger's trials averaged a 2-week baseline (CLINICAL.md 3); the minimum is
+    # [design].
+    "TRENDS_BASELINE_DAYS": 14,
+    "TRENDS_RECENT_DAYS": 14,
+    "TRENDS_MIN_DAYS": 4,
+    # A fall in pain of 30% or 2 points on the 0-10 NRS is clinically important
+    # (Farrar 2001, https://pubmed.ncbi.nlm.nih.gov/11690728/; CLINICAL.md 3).
+    "RESPONDER_PAIN_FALL_PERCENT": 30,
+    "RESPONDER_PAIN_FALL_POINTS": 2,
+    # Flags. Side effects are rated none (0), mild (1), moderate (2), severe (3); CLINICAL.md
+    # 5 [design] alerts on "any side-effect item >=7" (severe here) "or >=4 lasting more than
+    # 3-5 days after a dose step" (moderate here, more than 3 days: the short end).
+    "FLAG_SEVERE_SIDE_EFFECT": 3,
+    "FLAG_LASTING_SIDE_EFFECT": 2,
+    "FLAG_LASTING_DAYS": 3,
+    # CLINICAL.md 5 [design]: hyperthyroid symptoms in a thyroid patient suggest thyroid tests;
+    # moderate or worse palpitations, tremor, heat intolerance or anxiety raise it.
+    "FLAG_THYROID_SYMPTOM": 2,
+    # No diary entry for this many full days (today not counted), for patients on an active
+    # regimen or who kept a diary before. [design]
+    "FLAG_SILENT_DIARY_DAYS": 7,
+    # This many missed doses (the dose log's "missed") within this many days. [design]
+    "FLAG_MISSED_DOSES": 3,
+    "FLAG_MISSED_DOSES_WINDOW_DAYS": 7,
+    # Diary days the flag rules look back over (at least the edit window). [design]
+    "FLAG_LOOKBACK_DAYS": 14,
 }
 
 # Invitation links stay valid this many days.

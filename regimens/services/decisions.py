@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
 from regimens.models import DecisionReason, Regimen, TitrationStep
+from regimens.reminders import regimen_plan_changed
 from regimens.services._shared import (
     Kind,
     Status,
@@ -85,6 +86,7 @@ def regimen_advance(
         to_mg=dose_mg,
         effective_on=today,
     )
+    regimen_plan_changed(regimen=regimen, now=now)
     return regimen
 
 
@@ -129,6 +131,7 @@ def regimen_hold(
         from_mg=current.dose_mg,
         effective_on=until,
     )
+    regimen_plan_changed(regimen=regimen, now=now)
     return regimen
 
 
@@ -174,6 +177,7 @@ def regimen_step_back(
         to_mg=dose_mg,
         effective_on=today,
     )
+    regimen_plan_changed(regimen=regimen, now=now)
     return regimen
 
 
@@ -209,6 +213,7 @@ def regimen_set_maintenance(
         from_mg=current.dose_mg,
         effective_on=today,
     )
+    regimen_plan_changed(regimen=regimen, now=now)
     return regimen
 
 
@@ -252,6 +257,7 @@ def regimen_switch_dose_time(
         dose_time=dose_time,
         effective_on=today,
     )
+    regimen_plan_changed(regimen=regimen, now=now)
     return regimen
 
 
@@ -285,6 +291,7 @@ def regimen_pause(
         from_mg=current.dose_mg,
         effective_on=today,
     )
+    regimen_plan_changed(regimen=regimen, now=now)
     return regimen
 
 
@@ -329,6 +336,7 @@ def regimen_resume(
     )
     if blocking:
         _event(regimen, Kind.OPIOID_OVERRIDE, actor=decided_by, now=now, note=override[:500])
+    regimen_plan_changed(regimen=regimen, now=now)
     return regimen
 
 
@@ -365,4 +373,5 @@ def regimen_stop(
         from_mg=current.dose_mg,
         effective_on=today,
     )
+    regimen_plan_changed(regimen=regimen, now=now)
     return regimen

@@ -12,6 +12,7 @@ from patients.models import Patient
 from portal.accounts.models import User
 from regimens import safety, titration
 from regimens.models import Protocol, Regimen, TitrationStep
+from regimens.reminders import regimen_plan_changed
 from regimens.services._shared import (
     Kind,
     _check_planned,
@@ -120,4 +121,5 @@ def regimen_start(
     )
     if blocking:
         _event(regimen, Kind.OPIOID_OVERRIDE, actor=started_by, now=now, note=override[:500])
+    regimen_plan_changed(regimen=regimen, now=now)
     return regimen

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from patients.diary_services import flags_evaluate
 from patients.selectors import local_today, own_patient
 from portal.accounts.models import Role
 from portal.core.decorators import role_required
@@ -68,6 +69,8 @@ def dose_log(request):
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
+        # A third missed dose in a week is a flag for the care team at once, not at the hour.
+        flags_evaluate(patient=patient, today=local_today(patient))
         messages.success(request, LOGGED[status])
     return redirect("tonight")
 

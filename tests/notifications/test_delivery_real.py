@@ -7,14 +7,12 @@ filesystem broker.
 
 import os
 import signal
-import socket
 import threading
 import time
 from collections import Counter
 from datetime import timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count
@@ -31,35 +29,6 @@ Status = Notification.Status
 # The figure on Redis; the filesystem broker of `make test` polls a folder and is
 # slower, so the embedded run pushes a fifth as many through the same code.
 COUNT = 1000 if settings.REDIS_URL else 200
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        with self.lock:
-            self.messages.append(envelope)
-        return "250 Message accepted"
-
-
-@pytest.fixture
-def smtp_server():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    inbox.env = {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(port),
-        "EMAIL_USE_TLS": "false",
-    }
-    yield inbox
-    controller.stop()
 
 
 @pytest.fixture

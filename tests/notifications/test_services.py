@@ -4,9 +4,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from patients.models import DiaryEntry
 from patients.services import care_team_add, medication_add
 from portal.notifications import services
 from portal.notifications.models import Delivery, Notification
+from tests.factories import PatientUserFactory
 from tests.notifications.factories import due_safety_notices, safety_flags
 
 Status = Notification.Status
@@ -43,7 +45,7 @@ def test_it_claims_each_due_row_once_and_leaves_future_rows(
         second = services.dispatch_due()
 
     assert (first, second) == (2, 0)
-    assert len(callbacks) == 2
+    assert len(callbacks) == 1  # one publish for the claimed batch
     assert Notification.objects.filter(status=Status.QUEUED).count() == 2
     assert Notification.objects.filter(status=Status.PENDING).count() == 1
 
@@ -60,6 +62,83 @@ def test_it_delivers_an_in_app_notice_exactly_once(team):
     assert row.status == Status.SENT
     assert "Urgent" in row.title
     assert Delivery.objects.filter(notification=row).count() == 1
+
+
+def test_it_sends_in_app_rows_in_chunks_and_each_once(team, settings):
+    settings.NOTIFICATION_SEND_CHUNK = 2
+    patient, provider = team
+    rows = due_safety_notices(provider=provider, flags=safety_flags(patient, 3))
+    Notification.objects.update(status=Status.QUEUED)
+    pairs = [(row.pk, 1) for row in rows]
+
+    assert services.notifications_send(pairs=pairs) == 3
+    assert services.notifications_send(pairs=pairs) == 0
+    assert Delivery.objects.count() == 3
+
+
+def test_a_chunk_skips_what_needs_no_reminder_and_passes_over_old_versions(team):
+    patient, provider = team
+    now = timezone.now()
+    today = timezone.localdate()
+    nudges = Notification.objects.bulk_create(
+        Notification(
+            recipient=user,
+            kind="diary",
+            channel="in_app",
+            due_at=now,
+            status=Status.QUEUED,
+            dedupe_key=f"diary:{user.pk}:{today}:{n}",
+            context={"date": today.isoformat()},
+        )
+        for n, user in enumerate([patient.user, PatientUserFactory(), patient.user])
+    )
+    DiaryEntry.objects.create(
+        patient=nudges[1].recipient.patient,
+        local_date=today,
+        entered_by=nudges[1].recipient,
+        created_at=now,
+        updated_at=now,
+    )
+    Notification.objects.filter(pk=nudges[2].pk).update(version=2)  # replanned since
+    pairs = [(row.pk, 1) for row in nudges]
+
+    assert services.notifications_send(pairs=pairs, now=now) == 1
+    assert services.notifications_send(pairs=pairs) == 0
+
+    statuses = [Notification.objects.get(pk=row.pk).status for row in nudges]
+    assert statuses == [Status.SENT, Status.SKIPPED, Status.QUEUED]
+    sent = Notification.objects.get(pk=nudges[0].pk)
+    assert (sent.title, sent.link) == ("How was your day?", f"/diary/{today.isoformat()}/")
+    assert sent.sent_at == now
+    assert Delivery.objects.filter(notification=sent).count() == 1
+    assert Delivery.objects.count() == 1
+
+
+def test_it_enqueues_in_app_chunks_and_one_task_per_email(
+    team, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from portal.notifications import tasks
+
+    settings.NOTIFICATION_SEND_CHUNK = 2
+    patient, provider = team
+    flags = safety_flags(patient, 3)
+    due_safety_notices(provider=provider, flags=flags)
+    due_safety_notices(provider=provider, flags=flags, channel="email")
+    published = []
+    monkeypatch.setattr(
+        tasks.send_notifications, "apply_async", lambda args, **kw: published.append(args)
+    )
+    monkeypatch.setattr(
+        tasks.send_notification, "apply_async", lambda args, **kw: published.append(args)
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.dispatch_due() == 6
+
+    chunks = [args[0] for args in published if isinstance(args[0], list)]
+    singles = [args for args in published if not isinstance(args[0], list)]
+    assert [len(chunk) for chunk in chunks] == [2, 1]
+    assert len(singles) == 3
 
 
 def test_it_ignores_a_send_for_an_older_version(team):

@@ -1,4 +1,6 @@
-"""The provider's daily digest: new flags on their patients, sent each morning local time."""
+"""The provider's daily digest, each morning at 07:30 local time: new flags on their
+patients since yesterday and the titration decisions due (regimens.selectors.
+titration_queue). Nothing is sent on a day with neither."""
 
 from datetime import date, time, timedelta
 
@@ -11,6 +13,7 @@ from patients.selectors import visible_patients
 from portal.accounts.models import Role
 from portal.notifications.services import Message, PlannedReminder
 from portal.notifications.timing import local_date, local_to_utc
+from regimens.selectors import titration_queue
 
 DIGEST_AT = time(7, 30)
 
@@ -41,16 +44,31 @@ def compose(notification):
     new_flags = Flag.objects.filter(
         patient__in=visible_patients(provider), raised_at__gte=since, resolved_at__isnull=True
     ).count()
-    if not new_flags:
-        return None
     day = date.fromisoformat(notification.context["date"])
+    decisions = len(titration_queue(provider=provider, today=day))
+    if not new_flags and not decisions:
+        return None
+    lines = []
+    if new_flags:
+        lines.append(
+            ngettext(
+                "%(n)d new flag on your patients since yesterday.",
+                "%(n)d new flags on your patients since yesterday.",
+                new_flags,
+            )
+            % {"n": new_flags}
+        )
+    if decisions:
+        lines.append(
+            ngettext(
+                "%(n)d titration decision is due.",
+                "%(n)d titration decisions are due.",
+                decisions,
+            )
+            % {"n": decisions}
+        )
     return Message(
         title=_("Your digest for %(day)s") % {"day": day.strftime("%d %b")},
-        body=ngettext(
-            "%(n)d new flag on your patients since yesterday.",
-            "%(n)d new flags on your patients since yesterday.",
-            new_flags,
-        )
-        % {"n": new_flags},
+        body=" ".join(lines),
         link=reverse("provider_home"),
     )

@@ -1,0 +1,144 @@
+"""The trends summary's maths (patients/trends.py), worked by hand."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+
+from patients import trends
+
+START = date(2026, 10, 1)  # the regimen's first day
+TODAY = date(2026, 11, 10)
+
+
+def scores(pairs):
+    """{days before START (negative) or days after it: score}"""
+    return {START + timedelta(days=offset): value for offset, value in pairs.items()}
+
+
+def test_it_places_the_baseline_before_the_start_and_the_recent_window_at_the_end():
+    baseline, recent = trends.windows(
+        regimen_started_on=START, today=TODAY, baseline_days=14, recent_days=14
+    )
+
+    assert baseline == (date(2026, 9, 17), date(2026, 9, 30))
+    assert recent == (date(2026, 10, 28), date(2026, 11, 10))
+
+
+def test_it_never_counts_a_baseline_day_as_recent():
+    _baseline, recent = trends.windows(
+        regimen_started_on=date(2026, 11, 5), today=TODAY, baseline_days=14, recent_days=14
+    )
+
+    assert recent == (date(2026, 11, 5), TODAY)
+
+
+def test_it_means_the_days_with_a_score_and_skips_the_rest():
+    # Baseline: 6, 7, 5, 6 on four of the 14 days (mean 24/4 = 6); None is not zero.
+    # Recent: 3, 4, 2, 3, 3 on five days of the last 14 (mean 15/5 = 3).
+    given = scores({-14: 6, -10: 7, -9: None, -3: 5, -1: 6, -15: 9, 0: 9})
+    given.update(
+        {TODAY - timedelta(days=n): v for n, v in [(0, 3), (2, 4), (5, 2), (9, 3), (13, 3)]}
+    )
+    given[TODAY - timedelta(days=14)] = 10  # one day too early for the recent window
+
+    comparison = trends.compare(
+        scores=given,
+        regimen_started_on=START,
+        today=TODAY,
+        baseline_days=14,
+        recent_days=14,
+        min_days=4,
+    )
+
+    assert comparison == trends.Comparison(
+        baseline=Fraction(6), baseline_days=4, recent=Fraction(3), recent_days=5
+    )
+    assert comparison.change == -3
+
+
+def test_it_has_no_mean_with_fewer_than_the_minimum_days():
+    given = scores({-5: 6, -4: 6, -3: 6})  # 3 baseline days
+    given.update({TODAY - timedelta(days=n): 2 for n in range(6)})
+
+    comparison = trends.compare(
+        scores=given,
+        regimen_started_on=START,
+        today=TODAY,
+        baseline_days=14,
+        recent_days=14,
+        min_days=4,
+    )
+
+    assert comparison.baseline is None and comparison.baseline_days == 3
+    assert comparison.recent == 2 and comparison.recent_days == 6
+    assert comparison.change is None
+    assert trends.pain_response(comparison, percent=30, points=2).responder is None
+
+
+@pytest.mark.parametrize(
+    ("baseline", "recent", "responder", "points", "percent"),
+    [
+        # 6 -> 4: 2 points (33%): both thresholds met.
+        ([6, 6, 6, 6], [4, 4, 4, 4], True, Fraction(2), Fraction(100, 3)),
+        # 8 -> 6.25: 1.75 points, 21.875%: neither.
+        ([8, 8, 8, 8], [6, 6, 7, 6], False, Fraction(7, 4), Fraction(175, 8)),
+        # 3 -> 2: 1 point but 33.3%: responder by percent.
+        ([3, 3, 3, 3], [2, 2, 2, 2], True, Fraction(1), Fraction(100, 3)),
+        # 9 -> 7: 2 points (22.2%): responder by points.
+        ([9, 9, 9, 9], [7, 7, 7, 7], True, Fraction(2), Fraction(200, 9)),
+        # 5 -> 3.6 (3,4,4,3,4): 1.4 points, 28%: neither, just short.
+        ([5, 5, 5, 5], [3, 4, 4, 3, 4], False, Fraction(7, 5), Fraction(28)),
+        # 4 -> 5: pain rose.
+        ([4, 4, 4, 4], [5, 5, 5, 5], False, Fraction(-1), Fraction(-25)),
+    ],
+)
+def test_it_calls_a_30_percent_or_2_point_fall_a_response(
+    baseline, recent, responder, points, percent
+):
+    given = {START - timedelta(days=n + 1): v for n, v in enumerate(baseline)}
+    given.update({TODAY - timedelta(days=n): v for n, v in enumerate(recent)})
+    comparison = trends.compare(
+        scores=given,
+        regimen_started_on=START,
+        today=TODAY,
+        baseline_days=14,
+        recent_days=14,
+        min_days=4,
+    )
+
+    response = trends.pain_response(comparison, percent=30, points=2)
+
+    assert response == trends.Response(
+        fall_points=points, fall_percent=percent, responder=responder
+    )
+
+
+def test_it_has_no_percentage_from_a_zero_baseline():
+    comparison = trends.Comparison(
+        baseline=Fraction(0), baseline_days=4, recent=Fraction(0), recent_days=4
+    )
+
+    assert trends.pain_response(comparison, percent=30, points=2) == trends.Response(
+        fall_points=Fraction(0), fall_percent=None, responder=False
+    )
+
+
+def test_it_rounds_means_for_people_to_one_decimal_half_up():
+    assert trends.rounded(Fraction(25, 4)) == Decimal("6.3")  # 6.25
+    assert trends.rounded(Fraction(1, 3)) == Decimal("0.3")
+    assert trends.rounded(Fraction(-7, 4)) == Decimal("-1.8")
+    assert trends.rounded(None) is None
+
+
+def test_it_refuses_empty_windows():
+    with pytest.raises(ValueError):
+        trends.compare(
+            scores={},
+            regimen_started_on=START,
+            today=TODAY,
+            baseline_days=14,
+            recent_days=0,
+            min_days=4,
+        )
