@@ -1,5 +1,7 @@
 """Steps shared by browser journeys."""
 
+import time
+
 from allauth.mfa.totp.internal.auth import (
     format_hotp_value,
     hotp_value,
@@ -10,6 +12,11 @@ from tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET
 
 
 def totp_code(secret: str = TEST_TOTP_SECRET) -> str:
+    # A code typed in the last seconds of its 30-second period may reach the server in the
+    # next one, where it is no longer valid: wait for a fresh period instead, as a person would.
+    remaining = 30 - time.time() % 30
+    if remaining < 6:
+        time.sleep(remaining + 0.5)
     counter = next(yield_hotp_counters_from_time())
     return format_hotp_value(hotp_value(secret, counter))
 
