@@ -73,20 +73,18 @@ def regimen_advance(
         why=why,
     )
     _replan(regimen, dose=dose_mg, next_on=today + timedelta(days=regimen.protocol.interval_days))
-    _clear_hold_request(regimen)
-    _save(regimen, why)
-    _event(
+    _record_decision(
         regimen,
         Kind.ADVANCED,
-        actor=decided_by,
-        now=now or timezone.now(),
+        why=why,
+        decided_by=decided_by,
         reason=reason,
-        note=note.strip()[:500] or above_ceiling_reason.strip()[:500],
+        note=note if note.strip() else above_ceiling_reason,
+        now=now,
         from_mg=current.dose_mg,
         to_mg=dose_mg,
         effective_on=today,
     )
-    regimen_plan_changed(regimen=regimen, now=now)
     return regimen
 
 
@@ -119,19 +117,17 @@ def regimen_hold(
         )
     _replan(regimen, dose=current.dose_mg, next_on=until, field="until")
     why = f"held: {reason}"
-    _clear_hold_request(regimen)
-    _save(regimen, why)
-    _event(
+    _record_decision(
         regimen,
         Kind.HELD,
-        actor=decided_by,
-        now=now or timezone.now(),
+        why=why,
+        decided_by=decided_by,
         reason=reason,
-        note=note.strip()[:500],
+        note=note,
+        now=now,
         from_mg=current.dose_mg,
         effective_on=until,
     )
-    regimen_plan_changed(regimen=regimen, now=now)
     return regimen
 
 
@@ -164,20 +160,18 @@ def regimen_step_back(
     why = f"stepped back: {reason}"
     _begin_step(regimen, dose=dose_mg, on=today, decided_by=decided_by, reason=reason, why=why)
     _replan(regimen, dose=dose_mg, next_on=today + timedelta(days=regimen.protocol.interval_days))
-    _clear_hold_request(regimen)
-    _save(regimen, why)
-    _event(
+    _record_decision(
         regimen,
         Kind.STEPPED_BACK,
-        actor=decided_by,
-        now=now or timezone.now(),
+        why=why,
+        decided_by=decided_by,
         reason=reason,
-        note=note.strip()[:500],
+        note=note,
+        now=now,
         from_mg=current.dose_mg,
         to_mg=dose_mg,
         effective_on=today,
     )
-    regimen_plan_changed(regimen=regimen, now=now)
     return regimen
 
 
@@ -201,19 +195,17 @@ def regimen_set_maintenance(
         )
     _replan(regimen, dose=current.dose_mg, next_on=None)
     why = f"maintenance: {reason}"
-    _clear_hold_request(regimen)
-    _save(regimen, why)
-    _event(
+    _record_decision(
         regimen,
         Kind.MAINTENANCE,
-        actor=decided_by,
-        now=now or timezone.now(),
+        why=why,
+        decided_by=decided_by,
         reason=reason,
-        note=note.strip()[:500],
+        note=note,
+        now=now,
         from_mg=current.dose_mg,
         effective_on=today,
     )
-    regimen_plan_changed(regimen=regimen, now=now)
     return regimen
 
 
@@ -244,20 +236,18 @@ def regimen_switch_dose_time(
         step.dose_time = dose_time
         _save(step, why, update_fields=["dose_time"])
     current = _current(regimen)
-    _clear_hold_request(regimen)
-    _save(regimen, why)
-    _event(
+    _record_decision(
         regimen,
         Kind.DOSE_TIME,
-        actor=decided_by,
-        now=now or timezone.now(),
+        why=why,
+        decided_by=decided_by,
         reason=reason,
-        note=note.strip()[:500],
+        note=note,
+        now=now,
         from_mg=current.dose_mg,
         dose_time=dose_time,
         effective_on=today,
     )
-    regimen_plan_changed(regimen=regimen, now=now)
     return regimen
 
 
@@ -279,19 +269,17 @@ def regimen_pause(
     why = f"paused: {reason}"
     regimen.status = Status.PAUSED
     regimen.paused_on = today
-    _clear_hold_request(regimen)
-    _save(regimen, why)
-    _event(
+    _record_decision(
         regimen,
         Kind.PAUSED,
-        actor=decided_by,
-        now=now or timezone.now(),
+        why=why,
+        decided_by=decided_by,
         reason=reason,
-        note=note.strip()[:500],
+        note=note,
+        now=now,
         from_mg=current.dose_mg,
         effective_on=today,
     )
-    regimen_plan_changed(regimen=regimen, now=now)
     return regimen
 
 
@@ -361,17 +349,32 @@ def regimen_stop(
     completed = reason == DecisionReason.TREATMENT_COMPLETED
     regimen.status = Status.COMPLETED if completed else Status.STOPPED
     regimen.ended_on = today
+    _record_decision(
+        regimen,
+        Kind.COMPLETED if completed else Kind.STOPPED,
+        why=why,
+        decided_by=decided_by,
+        reason=reason,
+        note=note,
+        now=now,
+        from_mg=current.dose_mg,
+        effective_on=today,
+    )
+    return regimen
+
+
+def _record_decision(regimen, kind, *, why, decided_by, reason, note, now, **fields):
+    """Close a provider's decision the same way every time: drop a pending hold request,
+    save with the reason, write the plan-history line and replan the reminders."""
     _clear_hold_request(regimen)
     _save(regimen, why)
     _event(
         regimen,
-        Kind.COMPLETED if completed else Kind.STOPPED,
+        kind,
         actor=decided_by,
         now=now or timezone.now(),
         reason=reason,
         note=note.strip()[:500],
-        from_mg=current.dose_mg,
-        effective_on=today,
+        **fields,
     )
     regimen_plan_changed(regimen=regimen, now=now)
-    return regimen
