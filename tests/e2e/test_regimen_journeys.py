@@ -13,11 +13,11 @@ import pytest
 from django.utils.formats import date_format
 from playwright.sync_api import expect
 
-from patients.selectors import local_today
-from patients.services import care_team_add
+from patients.services.profile import care_team_add
+from portal.lib.timing import local_today
 from regimens import safety
 from regimens.models import Protocol
-from regimens.services import regimen_start
+from regimens.services.start import regimen_start
 from tests.e2e.helpers import log_in
 from tests.factories import TEST_TOTP_SECRET, PatientUserFactory, ProviderFactory
 from tests.regimens.seeds import ensure_protocols
