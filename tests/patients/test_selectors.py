@@ -16,7 +16,6 @@ from patients.services.profile import care_team_end
 from portal.accounts.models import Role
 from portal.audit.models import AccessEvent
 from tests.factories import UserFactory
-
 from tests.patients.factories import CareTeamMembershipFactory, MedicationFactory, PatientFactory
 
 VIEW = AccessEvent.Action.VIEW_RECORD
