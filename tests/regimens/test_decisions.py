@@ -21,7 +21,7 @@ from regimens.services.decisions import (
     regimen_switch_dose_time,
 )
 from regimens.services.reports import dose_log_mark, regimen_request_hold
-from tests.regimens.conftest import CAPSULES, CLINIC, TODAY
+from tests.regimens.conftest import CAPSULES, CLINIC, NOW, TODAY
 
 D = Decimal
 WELL = DecisionReason.TOLERATING_WELL
@@ -348,3 +348,97 @@ def test_it_keeps_history_of_regimens_and_steps(due, team):
 
     assert due.history.count() >= 2
     assert TitrationStep.history.filter(regimen_id=due.pk, history_type="-").exists()
+
+
+# Every decision closes the same way: its plan-history line, a history row with the reason,
+# and the patient's reminders planned again once it commits. A decision that stopped doing
+# any of the three fails here.
+
+
+def _sentinel_reminder(patient):
+    """A future dose reminder no planner wants: a replan cancels it."""
+    from portal.notifications.models import Kind, Notification
+
+    return Notification.objects.create(
+        recipient=patient.user,
+        kind=Kind.DOSE,
+        channel="in_app",
+        due_at=NOW + timedelta(hours=1),
+        dedupe_key=f"dose:{patient.user_id}:sentinel",
+        context={"date": "2099-01-01"},
+    )
+
+
+def _paused(patient, team, start_regimen):
+    regimen = start_regimen(patient, team, days_ago=8)
+    return regimen_pause(
+        regimen=regimen, decided_by=team, reason=DecisionReason.SURGERY, today=_day(-1)
+    )
+
+
+DECISION_CASES = {
+    "advance": (
+        "advanced",
+        regimen_advance,
+        RegimenEvent.Kind.ADVANCED,
+        lambda r: {"dose_mg": D("2"), "reason": WELL},
+    ),
+    "hold": (
+        "held",
+        regimen_hold,
+        RegimenEvent.Kind.HELD,
+        lambda r: {"until": _day(5), "reason": DecisionReason.SIDE_EFFECTS},
+    ),
+    "step_back": (
+        "stepped back",
+        regimen_step_back,
+        RegimenEvent.Kind.STEPPED_BACK,
+        lambda r: {"dose_mg": D("0.5"), "reason": DecisionReason.SIDE_EFFECTS},
+    ),
+    "maintenance": (
+        "maintenance",
+        regimen_set_maintenance,
+        RegimenEvent.Kind.MAINTENANCE,
+        lambda r: {"reason": WELL},
+    ),
+    "dose_time": (
+        "dose time",
+        regimen_switch_dose_time,
+        RegimenEvent.Kind.DOSE_TIME,
+        lambda r: {"dose_time": "morning", "reason": DecisionReason.SIDE_EFFECTS},
+    ),
+    "pause": ("paused", regimen_pause, RegimenEvent.Kind.PAUSED, lambda r: {"reason": WELL}),
+    "resume": (
+        "resumed",
+        regimen_resume,
+        RegimenEvent.Kind.RESUMED,
+        lambda r: {"dose_mg": D("1"), "reason": WELL},
+    ),
+    "stop": ("stopped", regimen_stop, RegimenEvent.Kind.STOPPED, lambda r: {"reason": WELL}),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", DECISION_CASES)
+def test_every_decision_writes_its_event_its_history_and_replans_the_reminders(
+    name, patient, team, start_regimen, frozen, django_capture_on_commit_callbacks
+):
+    from portal.notifications.models import Notification
+
+    why, service, kind, values = DECISION_CASES[name]
+    if name == "resume":
+        regimen = _paused(patient, team, start_regimen)
+    else:
+        regimen = start_regimen(patient, team, days_ago=8)
+    sentinel = _sentinel_reminder(patient)
+    events, history = regimen.events.count(), regimen.history.count()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        service(regimen=regimen, decided_by=team, today=TODAY, **values(regimen))
+
+    assert regimen.events.count() == events + 1
+    assert regimen.events.first().kind == kind
+    assert regimen.history.count() > history
+    assert regimen.history.first().history_change_reason.startswith(f"{why}: ")
+    sentinel.refresh_from_db()
+    assert sentinel.status == Notification.Status.CANCELLED
