@@ -1,0 +1,1 @@
+"""Pure clinical rules for patients: plain values in, decisions out (no ORM, no clock)."""
