@@ -264,3 +264,23 @@ def fine_steps_hint(formulation: Formulation) -> str:
             "per mL, measured in 0.1 mL steps) or sublingual drops."
         )
     return _("Choose a formulation that measures this step, e.g. a 1 mg/mL liquid.")
+
+
+def measurable_doses(formulation: Formulation, *, upto: Decimal) -> tuple[Decimal, ...]:
+    """Every dose from the smallest up to `upto` that the formulation can measure, ascending:
+    whole capsules (at most MAX_CAPSULES of the strengths available), or whole steps of
+    0.1 mL of liquid or of one drop. The engine steps back only to one of these."""
+    problem = formulation_problem(formulation)
+    if problem:
+        raise ValueError(problem)
+    if formulation.kind == CAPSULE:
+        strengths = sorted(set(formulation.capsule_strengths_mg))
+        sums = {
+            sum(combo)
+            for n in range(1, MAX_CAPSULES + 1)
+            for combo in combinations_with_replacement(strengths, n)
+        }
+        return tuple(sorted(d.normalize() for d in sums if d <= upto))
+    quantum = dose_quantum(formulation)
+    count = int(upto / quantum)
+    return tuple((quantum * n).normalize() for n in range(1, count + 1))

@@ -10,7 +10,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from portal.settings.env import env_bool, env_int, env_list, env_str
+from portal.settings.env import env_bool, env_decimal, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -230,6 +230,10 @@ CELERY_ENABLE_UTC = True
 # The one static schedule: UTC intervals only. Per-patient times live in database rows.
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "portal.core.tasks.heartbeat", "schedule": timedelta(minutes=1)},
+    "regimens-refresh-statuses": {
+        "task": "regimens.tasks.refresh_statuses",
+        "schedule": timedelta(minutes=15),
+    },
     "regimens-apply-automatic-steps": {
         "task": "regimens.tasks.apply_automatic_steps",
         "schedule": timedelta(hours=1),
@@ -305,7 +309,22 @@ LDN = {
     "HOLD_MAX_DAYS": 90,
     # After a break of up to this many days, resume the old dose; after a longer one,
     # re-titrate from the protocol's start (LDN Research Trust, Dickson; CLINICAL.md 2).
-    "RESUME_SAME_DOSE_MAX_BREAK_DAYS": 14,
+    "RESUME_SAME_DOSE_MAX_BREAK_DAYS": env_int(
+        "LDN_RESUME_SAME_DOSE_MAX_BREAK_DAYS", 14, minimum=0
+    ),
+    # The last LDN dose before a planned procedure is at least this many days before it:
+    # LDN Research Trust, 2 days (Dickson) to 3 days (Moser); the portal takes the longer.
+    "STOP_BEFORE_PROCEDURE_DAYS": env_int("LDN_STOP_BEFORE_PROCEDURE_DAYS", 3, minimum=1),
+    # A planned procedure is recorded at most this far ahead, a short opioid course lasts at
+    # most this long. [design]
+    "PLAN_MAX_DAYS_AHEAD": 365,
+    "OPIOID_COURSE_MAX_DAYS": 30,
+    # A step up needs the current dose taken on at least this share of the days with a
+    # dose-log answer since the step began (days without an answer are not counted).
+    # [design]: a step up assumes the current dose was taken and tolerated.
+    "STEP_UP_MIN_TAKEN_SHARE": env_decimal(
+        "LDN_STEP_UP_MIN_TAKEN_SHARE", "0.8", minimum="0", maximum="1"
+    ),
     # --- Symptom diary, trends and flags (patients/diary_*.py, patients/flags.py) -----------
     # A diary entry can be written or changed until this many days after its day (its day
     # plus 3 more): recall fades quickly, and daily items have a 24-hour recall (CLINICAL.md
