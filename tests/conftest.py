@@ -4,7 +4,9 @@ from importlib import import_module
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCache
 
 from tests.factories import AdminFactory, PatientUserFactory, ProviderFactory
 
@@ -24,12 +26,28 @@ def django_db_setup(django_db_setup, django_db_blocker):
             getattr(import_module(module), function)(apps, None)
 
 
+def clear_shared_cache():
+    """Empty the cache every process shares (rate limits, used TOTP codes). On Redis only the
+    portal's keys go: the broker's messages share the database."""
+    if isinstance(cache, RedisCache):
+        client = cache._cache.get_client(write=True)
+        for key in client.scan_iter(match=f"{settings.CACHES['default']['KEY_PREFIX']}:*"):
+            client.delete(key)
+    else:
+        cache.clear()
+
+
 @pytest.fixture(autouse=True)
-def _clear_cache():
-    # Rate limits and used TOTP codes live in the cache; each test starts clean.
-    cache.clear()
+def _clear_cache(request):
+    # Each test that can reach the database starts with a clean cache (the embedded default
+    # keeps it in a database table); a test with no database access cannot use it.
+    if "_django_db_helper" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")
+    clear_shared_cache()
     yield
-    cache.clear()
+    clear_shared_cache()
 
 
 @pytest.fixture
