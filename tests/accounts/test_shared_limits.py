@@ -60,9 +60,7 @@ def test_a_totp_code_used_through_one_process_is_refused_by_the_other(two_web_pr
     assert elsewhere.get(first, "/patient/").location.startswith("/accounts/login/")
 
 
-def test_the_sixth_wrong_password_is_refused_whichever_process_answers(
-    two_web_processes, patient
-):
+def test_the_sixth_wrong_password_is_refused_whichever_process_answers(two_web_processes, patient):
     first, second = two_web_processes
     servers = [first, second, first, second, first, second]
 
