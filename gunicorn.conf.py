@@ -8,3 +8,7 @@ referrer of the next request repeats it.
 
 accesslog = "-"
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+# gunicorn's control socket defaults to one path in the home directory, which a second master on
+# the same host (a second web process, `make run` beside the tests) would fight over; the
+# portal does not use it.
+control_socket_disable = True

@@ -154,3 +154,25 @@ class Visitor:
                 else:
                     self.cookies[name] = morsel.value
         return response
+
+
+@contextmanager
+def procfile_process(kind: str, *, env: dict, log_path: Path):
+    """Run the Procfile's `kind` line (web, worker, beat) exactly as honcho would: through the
+    shell, with the given environment, its whole output into `log_path`."""
+    lines = dict(
+        line.split(":", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line
+    )
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(
+            ["bash", "-c", f"exec {lines[kind].strip()}"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        yield process
+    finally:
+        stop(process)
