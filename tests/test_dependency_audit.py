@@ -97,9 +97,7 @@ def test_a_clean_audit_says_how_many_packages_it_checked(osv, requirements, tmp_
     assert "pip-audit: 2 packages audited, no known vulnerabilities" in result.stdout
 
 
-def test_an_unreachable_database_is_said_plainly_and_does_not_fail_the_run(
-    requirements, tmp_path
-):
+def test_an_unreachable_database_is_said_plainly_and_does_not_fail_the_run(requirements, tmp_path):
     # Nothing listens on port 1.
     result = _audit(requirements, "http://127.0.0.1:1/v1/query", tmp_path)
 
