@@ -3,8 +3,8 @@ nothing lost and nothing sent twice, and all go out within two minutes of the se
 back. Real parts throughout: a server of the test's own restarted for real, a Celery worker
 and Celery beat with the portal's schedule, and an SMTP server.
 
-- PostgreSQL: send tasks that meet the outage retry within 30 s of each other (tasks.py), so
-  they deliver soon after the database is back.
+- PostgreSQL (with a Redis broker of the test's own): send tasks that meet the outage retry
+  within 30 s of each other (tasks.py), so they deliver soon after the database is back.
 - Redis without persistence loses every queued message: the sweeper (every 30 s) returns the
   rows queued before Redis started again and dispatches them at once.
 
@@ -149,9 +149,11 @@ def redis():
 
 
 def test_reminders_go_out_after_a_postgresql_restart_mid_dispatch(
-    postgres, smtp_server, tmp_path, capsys
+    postgres, redis, smtp_server, tmp_path, capsys
 ):
-    env = _settings_env(DATABASE_URL=postgres.url)
+    # PostgreSQL runs with a Redis broker, as in production (the filesystem broker of the
+    # embedded default goes with SQLite).
+    env = _settings_env(DATABASE_URL=postgres.url, REDIS_URL=redis.url)
     _child([sys.executable, "manage.py", "migrate", "--no-input"], env)
     _child([sys.executable, "manage.py", "createcachetable"], env)
     seed_code = "import django; django.setup(); from tests.notifications.outages import seed; "
