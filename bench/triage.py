@@ -118,9 +118,9 @@ def _run(args) -> None:
     from django.test import Client
     from django.urls import reverse
     from django.utils import timezone
+    from patients.diary_services import flags_evaluate_all
 
     from bench.world import build_care_team
-    from patients.diary_services import flags_evaluate_all
     from patients.selectors import local_today, visible_patients
     from portal.accounts.models import User
     from tests.factories import ProviderFactory

@@ -3,7 +3,7 @@ files and the anonymous landing page keep normal caching."""
 
 import pytest
 
-from patients.services import care_team_add
+from patients.services.profile import care_team_add
 
 PATIENT_PAGES = ["/patient/", "/diary/", "/medications/", "/notifications/", "/library/"]
 PROVIDER_PAGES = ["/provider/", "/patients/", "/library/", "/account/", "/provider/check-ins/"]

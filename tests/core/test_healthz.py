@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from patients.services import care_team_add
+from patients.services.profile import care_team_add
 from portal.celery import app
 from portal.notifications.models import Notification
 from tests.notifications.factories import due_safety_notices, safety_flags

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from patients.models import DiaryEntry
-from patients.services import care_team_add
+from patients.services.profile import care_team_add
 from portal.celery import app
 from portal.notifications import services
 from portal.notifications.models import Notification

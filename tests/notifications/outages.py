@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from patients.services import care_team_add
+from patients.services.profile import care_team_add
 from portal.notifications.models import Notification
 from tests.factories import PatientUserFactory, ProviderFactory
 from tests.notifications.factories import safety_flags

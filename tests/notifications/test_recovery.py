@@ -12,7 +12,7 @@ import pytest
 from celery import Celery
 from django.utils import timezone
 
-from patients.services import care_team_add
+from patients.services.profile import care_team_add
 from portal.notifications import services
 from portal.notifications.broker import broker_started_at
 from portal.notifications.models import Delivery, Notification
