@@ -1,5 +1,4 @@
 import re
-from pathlib import Path
 
 import pytest
 from django.utils.safestring import SafeString
@@ -7,7 +6,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from portal.content.rendering import render_markdown
-from tests.e2e.conftest import CHROMIUM
 
 HOSTILE = """
 # Hello
@@ -166,25 +164,3 @@ def test_it_leaves_links_that_stay_on_the_portal_in_the_same_tab(href):
 
     assert "<a href=" in html
     assert "target=" not in html
-
-
-@pytest.mark.e2e
-def test_chromium_agrees_with_the_portal_on_which_links_leave_it():
-    """Chromium's own URL parser reads every rendered link above on a page of the portal served
-    over http: a link opens in a new tab exactly when it leads to another host."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    hrefs = HREFS_TO_ANOTHER_HOST + HREFS_ON_THE_PORTAL
-    body = "".join(str(render_markdown(_link(href))) for href in hrefs)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_page()
-        page.set_content(f'<base href="http://portal.test/library/a/">{body}')
-        links = page.evaluate("[...document.links].map(a => [a.host, a.target])")
-        browser.close()
-
-    assert len(links) == len(hrefs)
-    for href, (host, target) in zip(hrefs, links, strict=True):
-        assert (target == "_blank") == (host != "portal.test"), (href, host, target)
