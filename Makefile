@@ -35,7 +35,7 @@ run: migrate
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	$(BIN)/python manage.py seed_demo
 	@echo ""
-	@echo "  LDN Portal: $(SITE_URL)   (Ctrl-C stops the web server, worker and beat)"
+	@echo "  LDN Portal: http://127.0.0.1:$(PORT)   (Ctrl-C stops the web server, worker and beat)"
 	@echo ""
 	$(BIN)/honcho start --port $(PORT) --procfile Procfile
 
