@@ -29,7 +29,8 @@ from django.db import connection
 
 from tests.notifications.outages import seed
 from tests.servers import Postgres, Redis
-from tests.worker import ROOT, celery_beat, celery_worker, test_database_url
+from tests.worker import ROOT, celery_beat, celery_worker
+from tests.worker import test_database_url as database_of_the_tests
 
 pytestmark = pytest.mark.worker
 
@@ -202,7 +203,7 @@ def test_reminders_go_out_after_a_postgresql_restart_mid_dispatch(
 
 @pytest.mark.django_db(transaction=True)
 def test_reminders_go_out_after_a_redis_restart_mid_dispatch(redis, smtp_server, tmp_path, capsys):
-    env = _settings_env(DATABASE_URL=test_database_url(), REDIS_URL=redis.url)
+    env = _settings_env(DATABASE_URL=database_of_the_tests(), REDIS_URL=redis.url)
     seed(COUNT)
 
     def read_delivered():
