@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from portal.settings.env import env_bool, env_decimal, env_int, env_list, env_str
@@ -22,6 +23,10 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Proxies in front of the web processes that each append the address they received a request
+# from to X-Forwarded-For (1 behind one TLS-terminating proxy). With 0 the header is ignored and
+# the connection's address is the client's; set too high, anyone could pick their address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -55,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.accounts.middleware.NoStoreForUsersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -147,6 +153,8 @@ ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
+# The per-address limits above count the address allauth finds through these proxies.
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "LDN Portal"
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", DEBUG)
@@ -199,8 +207,33 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
-# --- Celery ------------------------------------------------------------------------------
+# --- Cache ----------------------------------------------------------------------------------
+# allauth keeps its rate limits and the TOTP codes already used here, so every web process on
+# every host must share one cache: Redis when there is one, else a table in the database
+# (`make migrate` and the test database create it). Django's database cache claims a key with
+# an INSERT in a transaction, and SQLite runs one writer at a time, so two processes cannot
+# both `add` the same used code; the file-based cache checks and writes in two steps.
 REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # The broker's keys live in the same database; this prefix keeps them apart.
+            "KEY_PREFIX": "ldn-cache",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "portal_cache",
+            # The default (300) would cull live rate-limit and used-code entries under load.
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
+    }
+
+# --- Celery ------------------------------------------------------------------------------
 BROKER_DIR = VAR_DIR / "broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
@@ -242,9 +275,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.dispatch_due",
         "schedule": timedelta(minutes=1),
     },
+    # Every 30 s: after a Redis restart the reminders it lost go out again within a minute.
     "sweep-stuck-notifications": {
         "task": "notifications.sweep_stuck",
-        "schedule": timedelta(minutes=5),
+        "schedule": timedelta(seconds=30),
     },
     "plan-upcoming-notifications": {
         "task": "notifications.plan_upcoming",
@@ -270,9 +304,18 @@ NOTIFICATION_HORIZON_HOURS = env_int("NOTIFICATION_HORIZON_HOURS", 72, minimum=2
 NOTIFICATION_DISPATCH_BATCH = env_int("NOTIFICATION_DISPATCH_BATCH", 500, minimum=1)
 # In-app rows per send task (e-mails are one task each): fewer broker round trips per row.
 NOTIFICATION_SEND_CHUNK = env_int("NOTIFICATION_SEND_CHUNK", 50, minimum=1)
-# A row claimed this long ago but not sent goes back to pending (a lost message or a dead
-# worker). Keep it well above CELERY_TASK_TIME_LIMIT.
-NOTIFICATION_STUCK_AFTER_SECONDS = env_int("NOTIFICATION_STUCK_AFTER_SECONDS", 600, minimum=5)
+# A row claimed this long ago but not sent goes back to pending (a dead worker, a message lost
+# without a broker restart). Above CELERY_TASK_TIME_LIMIT, so that an e-mail still being sent
+# by a live task is never handed to a second one. Rows queued before the broker last started
+# go back at once (portal/notifications/tasks.py: sweep_stuck_notifications).
+NOTIFICATION_STUCK_AFTER_SECONDS = env_int(
+    "NOTIFICATION_STUCK_AFTER_SECONDS", CELERY_TASK_TIME_LIMIT + 60, minimum=5
+)
+if NOTIFICATION_STUCK_AFTER_SECONDS <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "NOTIFICATION_STUCK_AFTER_SECONDS must be more than CELERY_TASK_TIME_LIMIT "
+        f"({CELERY_TASK_TIME_LIMIT}), not {NOTIFICATION_STUCK_AFTER_SECONDS}."
+    )
 
 # --- Logging: no patient data in logs; ids only. ---------------------------------------
 LOGGING = {
