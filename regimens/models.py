@@ -29,7 +29,7 @@ def default_tolerance_window_days() -> int:
 
 
 class DoseTime(models.TextChoices):
-    """When the dose is taken (FHIR `when`: HS or MORN, CLINICAL.md 1 "Timing")."""
+    """When the dose is taken (FHIR `when`: HS or MORN; docs/clinical-rules.md §1.4, §9)."""
 
     BEDTIME = titration.BEDTIME, _("At bedtime")
     MORNING = titration.MORNING, _("In the morning")
@@ -272,8 +272,8 @@ class Regimen(models.Model):
 class TitrationStep(models.Model):
     """One dose for a period: the first day it applies (planned, then actual) and who decided.
 
-    Like a FHIR Dosage with `sequence` and `boundsPeriod` (CLINICAL.md 4a): a step lasts until
-    the next step starts; the last one is open-ended.
+    Like a FHIR Dosage with `sequence` and `boundsPeriod` (docs/clinical-rules.md §9): a step
+    lasts until the next step starts; the last one is open-ended.
     """
 
     class Status(models.TextChoices):

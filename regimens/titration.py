@@ -2,10 +2,10 @@
 recommend the next move, with the reasons a provider needs to confirm or override it.
 
 Pure: plain values in, a recommendation out. No ORM, no clock (``today`` is passed in), no
-settings. Every transition still needs provider confirmation (CLINICAL.md 1, [design]).
+settings. Every transition still needs provider confirmation (docs/clinical-rules.md §10.1).
 
-Sources are in /work/shared/design/CLINICAL.md, section 1 ("Dose ranges and titration",
-"Timing", "When side effects appear") and section 5 (sleep trouble and vivid dreams are the
+The rules and their sources: docs/clinical-rules.md §3 ("Titration protocols and the engine"),
+with §1.4 (the time of day) and §5.4 (sleep trouble and vivid dreams are the
 most common side effects at LDN doses).
 """
 
@@ -108,7 +108,7 @@ def next_dose(*, rules: Rules, dose_mg: Decimal) -> Decimal:
 def plan_steps(*, rules: Rules, start_mg: Decimal, start_on: date) -> list[tuple[Decimal, date]]:
     """The planned doses and their start dates, one every ``interval_days``, from
     ``start_mg`` up to the target (capped at the ceiling). E.g. 1 mg + 1 mg weekly gives
-    1, 2, 3, 4, 4.5 mg (LDN Research Trust, Dickson; CLINICAL.md 1)."""
+    1, 2, 3, 4, 4.5 mg (LDN Research Trust, Dickson; docs/clinical-rules.md §3.1)."""
     steps = [(start_mg, start_on)]
     dose, day = start_mg, start_on
     while dose < rules.cap_mg:
@@ -122,7 +122,7 @@ def step_back_dose(*, rules: Rules, state: State) -> Decimal:
     """The dose to fall back to after a bad side effect: the last tolerated dose if it is
     lower than the current one, else half the current dose rounded down to
     ``dose_quantum_mg`` and never below one quantum ("halve the dose, then titrate back up",
-    LDN Research Trust, Dickson; CLINICAL.md 1).
+    LDN Research Trust, Dickson; docs/clinical-rules.md §3.6).
 
     A dose at or below one quantum has no lower dose on the quantum grid; it is halved
     unrounded so that a step back always lowers the dose (only fine liquid doses get there).
@@ -153,18 +153,18 @@ def recommend(
 
     1. A severe side effect in the window -> STEP_BACK to ``step_back_dose``. Source: if bad
        side effects do not settle, halve the dose, then titrate back up (LDN Research Trust
-       pharmacist Dickson, CLINICAL.md 1); severity scoring and the window are [design].
+       pharmacist Dickson, docs/clinical-rules.md §3.5); severity and the window are [design].
     2. Insomnia or vivid dreams, mild or worse, on at least ``sleep_switch_days`` distinct
        days in the window while dosing at bedtime -> SWITCH_TO_MORNING at the same dose.
-       Source: morning dosing is a common workaround (lower-quality source, CLINICAL.md 1
-       "Timing"); sleep trouble and vivid dreams are the commonest LDN effects (CLINICAL.md 5).
+       Source: morning dosing is a common workaround (a lower-quality source, see
+       docs/clinical-rules.md §1.4); sleep trouble and vivid dreams are most common (§5.4).
     3. A moderate-or-worse side effect in the window -> HOLD at the current dose until the
        window is clear of it (last such day + ``tolerance_window_days``). Source: wait until
        side effects pass plus 3-5 days (Kresser, not a clinician); the window is [design].
     4. The dose is already at min(target, ceiling) -> MAINTAIN (dose above it: MAINTAIN too,
        never raise; the provider reviews).
     5. Fewer than ``interval_days`` since the step began -> HOLD until it has passed.
-       Source: the protocol's interval, e.g. 7-14 days per step (CLINICAL.md 1 table).
+       Source: the protocol's interval, e.g. 7-14 days per step (docs/clinical-rules.md §3.1).
     6. Otherwise ADVANCE to ``next_dose``.
     """
     window = rules.tolerance_window_days

@@ -30,7 +30,7 @@ class Opioid:
     maintenance: bool = False  # methadone/buprenorphine: the longer washout applies
 
 
-# The opioid matching list of CLINICAL.md section 2 (ATC N02A, R05DA, A07DA, N07BC), with the
+# The opioid list of docs/clinical-rules.md §2.2 (ATC N02A, R05DA, A07DA, N07BC), with the
 # brands people are likely to type. Terms match whole words, so "Morphology" is not morphine.
 # Antagonists (naloxone, nalmefene, naltrexone, methylnaltrexone, naloxegol, naldemedine)
 # and dextromethorphan are deliberately absent: they must never be flagged.
@@ -96,7 +96,7 @@ OPIOIDS: tuple[Opioid, ...] = (
         "7-hydroxymitragynine", "hydroxymitragynine", "7-OH")),
 )
 
-# Thyroid hormones (CLINICAL.md section 2, "Thyroid"). Plain "thyroid" is not matched: it
+# Thyroid hormones (docs/clinical-rules.md §2.9). Plain "thyroid" is not matched: it
 # names the gland far more often than the drug. Antithyroid drugs (methimazole, carbimazole,
 # propylthiouracil) are not thyroid hormones and are absent.
 THYROID_HORMONES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -205,7 +205,7 @@ def screen_medication(
     Naltrexone label: current opioids and opioid dependence (methadone, buprenorphine) are
     contraindications; be opioid-free 7-10 days, and up to 2 weeks after methadone or
     buprenorphine because withdrawal can be precipitated that long. The defaults follow the
-    consumer monograph: 10 days, 14 for methadone and buprenorphine (CLINICAL.md 2). The
+    consumer monograph: 10 days, 14 for methadone, buprenorphine (docs/clinical-rules.md §2.5). The
     [design] note makes the block a hard stop a provider can override with a reason.
     Loperamide acts mainly in the gut ([design]): a warning with no washout.
     """

@@ -149,7 +149,7 @@ def side_effect_counts(inputs: EngineInputs, today: date) -> list[titration.Side
 
 def resume_dose_suggestion(regimen: Regimen, today: date) -> Decimal:
     """The dose to resume at: the old dose after a break of up to two weeks, else the
-    protocol's start dose (LDN Research Trust, Dickson; CLINICAL.md 2, after surgery)."""
+    protocol's start dose (LDN Research Trust; docs/clinical-rules.md §2.8)."""
     current = regimen.current_step
     if current is None:
         return regimen.protocol.start_mg
