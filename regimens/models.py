@@ -29,7 +29,7 @@ def default_tolerance_window_days() -> int:
 
 
 class DoseTime(models.TextChoices):
-    """When the dose is taken (FHIR `when`: HS or MORN, CLINICAL.md 1 "Timing")."""
+    """When the dose is taken (FHIR `when`: HS or MORN; docs/clinical-rules.md §1.4, §9)."""
 
     BEDTIME = titration.BEDTIME, _("At bedtime")
     MORNING = titration.MORNING, _("In the morning")
@@ -258,7 +258,7 @@ class Regimen(models.Model):
     def rules(self) -> titration.Rules:
         """The engine's rules for this regimen: the protocol's, with the doses its formulation
         measures, the protocol's first dose to titrate again from, and the configured resume
-        and adherence rules (docs/clinical-rules.md §2.5, §3)."""
+        and adherence rules (docs/clinical-rules.md §2.8, §3.7)."""
         formulation = self.formulation()
         ldn = settings.LDN
         allowed = ldn.get("ALLOWED_CEILING_MG")
@@ -295,8 +295,8 @@ class Regimen(models.Model):
 class TitrationStep(models.Model):
     """One dose for a period: the first day it applies (planned, then actual) and who decided.
 
-    Like a FHIR Dosage with `sequence` and `boundsPeriod` (CLINICAL.md 4a): a step lasts until
-    the next step starts; the last one is open-ended.
+    Like a FHIR Dosage with `sequence` and `boundsPeriod` (docs/clinical-rules.md §9): a step
+    lasts until the next step starts; the last one is open-ended.
     """
 
     class Status(models.TextChoices):

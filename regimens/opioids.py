@@ -5,7 +5,7 @@ Pure: plain values in, a status or a plan with reasons out. No ORM, no clock (`t
 passed in), no settings (the days are passed in). Naltrexone blocks opioids: while an opioid
 is taken, during the washout after it, and during an approved pause, the status is not
 clear and nothing may tell the patient to take LDN. The rules and their sources:
-docs/clinical-rules.md §2 (the washout) and §2.5 (procedures and short courses).
+docs/clinical-rules.md §2.5 (the washout) and §2.8 (procedures and short courses).
 """
 
 from dataclasses import dataclass
@@ -170,7 +170,7 @@ def propose_pause(
     dose the evening before the first opioid [design]; LDN again after the last opioid day
     and the washout. Restart at the old dose after a break of up to
     `same_dose_max_break_days`, else titrate again from the protocol's start (LDN Research
-    Trust; docs/clinical-rules.md §2.5)."""
+    Trust; docs/clinical-rules.md §2.8)."""
     if kind == PROCEDURE:
         last_dose = procedure_on - timedelta(days=stop_before_days)
         pause_from = last_dose + timedelta(days=1)

@@ -3,9 +3,9 @@ doses taken and the patient's opioid status, recommend the next move, with the r
 provider needs to confirm or override it.
 
 Pure: plain values in, a recommendation out. No ORM, no clock (``today`` is passed in), no
-settings. Every transition still needs provider confirmation (docs/clinical-rules.md §3).
+settings. Every transition still needs provider confirmation (docs/clinical-rules.md §10.1).
 While the opioid status is not clear the engine only ever recommends pausing (or keeping a
-pause), and once it is clear a paused regimen is recommended to resume (§2).
+pause), and once it is clear a paused regimen is recommended to resume (§2.8).
 """
 
 from collections.abc import Iterable, Sequence
@@ -154,7 +154,7 @@ def next_dose(*, rules: Rules, dose_mg: Decimal) -> Decimal:
 def plan_steps(*, rules: Rules, start_mg: Decimal, start_on: date) -> list[tuple[Decimal, date]]:
     """The planned doses and their start dates, one every ``interval_days``, from
     ``start_mg`` up to the target (capped at the ceiling). E.g. 1 mg + 1 mg weekly gives
-    1, 2, 3, 4, 4.5 mg (LDN Research Trust, Dickson; CLINICAL.md 1)."""
+    1, 2, 3, 4, 4.5 mg (LDN Research Trust, Dickson; docs/clinical-rules.md §3.1)."""
     steps = [(start_mg, start_on)]
     dose, day = start_mg, start_on
     while dose < rules.cap_mg:
@@ -167,7 +167,7 @@ def plan_steps(*, rules: Rules, start_mg: Decimal, start_on: date) -> list[tuple
 def step_back_target(*, rules: Rules, state: State) -> Decimal:
     """Where a step back aims: the last tolerated dose if it is lower than the current one,
     else half the current dose ("halve the dose, then titrate back up", LDN Research Trust,
-    Dickson; docs/clinical-rules.md §3.3)."""
+    Dickson; docs/clinical-rules.md §3.6)."""
     last = state.last_tolerated_mg
     if last is not None and last < state.dose_mg:
         return last
@@ -209,18 +209,18 @@ def recommend(
 
     1. A severe side effect in the window -> STEP_BACK to ``step_back_dose``. Source: if bad
        side effects do not settle, halve the dose, then titrate back up (LDN Research Trust
-       pharmacist Dickson, CLINICAL.md 1); severity scoring and the window are [design].
+       pharmacist Dickson, docs/clinical-rules.md §3.5); severity and the window are [design].
     2. Insomnia or vivid dreams, mild or worse, on at least ``sleep_switch_days`` distinct
        days in the window while dosing at bedtime -> SWITCH_TO_MORNING at the same dose.
-       Source: morning dosing is a common workaround (lower-quality source, CLINICAL.md 1
-       "Timing"); sleep trouble and vivid dreams are the commonest LDN effects (CLINICAL.md 5).
+       Source: morning dosing is a common workaround (a lower-quality source, see
+       docs/clinical-rules.md §1.4); sleep trouble and vivid dreams are most common (§5.4).
     3. A moderate-or-worse side effect in the window -> HOLD at the current dose until the
        window is clear of it (last such day + ``tolerance_window_days``). Source: wait until
        side effects pass plus 3-5 days (Kresser, not a clinician); the window is [design].
     4. The dose is already at min(target, ceiling) -> MAINTAIN (dose above it: MAINTAIN too,
        never raise; the provider reviews).
     5. Fewer than ``interval_days`` since the step began -> HOLD until it has passed.
-       Source: the protocol's interval, e.g. 7-14 days per step (CLINICAL.md 1 table).
+       Source: the protocol's interval, e.g. 7-14 days per step (docs/clinical-rules.md §3.1).
     6. Fewer than ``min_taken_share`` of the days with a dose-log answer since the step
        began had the dose taken -> HOLD ("doses missed"): a step up needs the current dose
        to have been taken [design].
@@ -229,7 +229,7 @@ def recommend(
     Before all of these: while the opioid status is not clear -> PAUSE (or keep a paused
     regimen paused); once it is clear, a paused regimen -> RESUME at the old dose after a
     break of up to ``same_dose_max_break_days``, else at the protocol's first dose
-    (docs/clinical-rules.md §2). A severe side effect with no lower measurable dose ->
+    (docs/clinical-rules.md §2.8). A severe side effect with no lower measurable dose ->
     STOP, to be considered by the provider.
     """
     dose = state.dose_mg
@@ -427,7 +427,7 @@ def _pause(*, state: State, opioid: OpioidStatus, today: date) -> Recommendation
 def resume_dose(*, rules: Rules, dose_mg: Decimal, break_days: int) -> Decimal:
     """The dose to resume at: the old dose after a break of up to
     ``same_dose_max_break_days``, else the protocol's first dose (never above the old dose):
-    LDN Research Trust, after surgery (docs/clinical-rules.md §2.5)."""
+    LDN Research Trust, after surgery (docs/clinical-rules.md §2.8)."""
     if break_days <= rules.same_dose_max_break_days or rules.start_mg is None:
         return dose_mg
     return min(rules.start_mg, dose_mg)

@@ -71,7 +71,7 @@ def screen_medication(
     Naltrexone label: current opioids and opioid dependence (methadone, buprenorphine) are
     contraindications; be opioid-free 7-10 days, and up to 2 weeks after methadone or
     buprenorphine. The defaults follow the consumer monograph: 10 days, 14 for methadone and
-    buprenorphine (docs/clinical-rules.md §2.2). Loperamide acts mainly in the gut
+    buprenorphine (docs/clinical-rules.md §2.5). Loperamide acts mainly in the gut
     ([design]): a warning with no washout. Full-dose naltrexone is a duplicate therapy
     (§2.4).
     """

@@ -327,8 +327,8 @@ LOGGING = {
 }
 
 # --- Clinical configuration ------------------------------------------------------------------
-# Every clinical number the portal applies, with its source. See CLINICAL.md in the design
-# notes and the README's "Clinical rules" section. Change them here or through the environment.
+# Every clinical number the portal applies, with its source. docs/clinical-rules.md explains
+# each one by section (the README's "Clinical rules" too). Change them here or in the environment.
 LDN = {
     # Doses above this are outside the LDN band (1-5 mg, Toljan & Vrooman 2018); 6 mg is the
     # portal's cut-off, from the Mayo real-world final doses (0.8-9 mg). [design]
@@ -351,12 +351,14 @@ LDN = {
     # A provider's hold moves the next step at most this many days ahead. [design]
     "HOLD_MAX_DAYS": 90,
     # After a break of up to this many days, resume the old dose; after a longer one,
-    # re-titrate from the protocol's start (LDN Research Trust, Dickson; CLINICAL.md 2).
+    # re-titrate from the protocol's start (LDN Research Trust, Dickson;
+    # docs/clinical-rules.md §2.8).
     "RESUME_SAME_DOSE_MAX_BREAK_DAYS": env_int(
         "LDN_RESUME_SAME_DOSE_MAX_BREAK_DAYS", 14, minimum=0
     ),
     # The last LDN dose before a planned procedure is at least this many days before it:
-    # LDN Research Trust, 2 days (Dickson) to 3 days (Moser); the portal takes the longer.
+    # LDN Research Trust, 2 days (Dickson) to 3 days (Moser); the portal takes the longer
+    # (docs/clinical-rules.md §2.8).
     "STOP_BEFORE_PROCEDURE_DAYS": env_int("LDN_STOP_BEFORE_PROCEDURE_DAYS", 3, minimum=1),
     # A planned procedure is recorded at most this far ahead, a short opioid course lasts at
     # most this long. [design]
@@ -364,37 +366,37 @@ LDN = {
     "OPIOID_COURSE_MAX_DAYS": 30,
     # A step up needs the current dose taken on at least this share of the days with a
     # dose-log answer since the step began (days without an answer are not counted).
-    # [design]: a step up assumes the current dose was taken and tolerated.
+    # [design]: a step up assumes the current dose was taken and tolerated (§3.7).
     "STEP_UP_MIN_TAKEN_SHARE": env_decimal(
         "LDN_STEP_UP_MIN_TAKEN_SHARE", "0.8", minimum="0", maximum="1"
     ),
-    # --- Symptom diary, trends and flags (patients/diary_*.py, patients/flags.py) -----------
+    # --- Symptom diary, trends and flags (patients/rules/) -----------
     # A diary entry can be written or changed until this many days after its day (its day
-    # plus 3 more): recall fades quickly, and daily items have a 24-hour recall (CLINICAL.md
-    # 3, "Cadence"). [design]
+    # plus 3 more): recall fades quickly, and daily items have a 24-hour recall
+    # (docs/clinical-rules.md §4.4). [design]
     "DIARY_EDIT_DAYS": 3,
     # PGIC is asked every 4 weeks of a regimen, as at the FINAL trial's weeks 4, 8 and 12
-    # (CLINICAL.md 3, "Cadence").
+    # (docs/clinical-rules.md §4.7).
     "PGIC_INTERVAL_DAYS": 28,
     # Trends: the baseline is the mean of the days with a score in the 14 days before the
     # regimen started, compared with the last 14 days; each needs at least 4 days with a
-    # score. Younger's trials averaged a 2-week baseline (CLINICAL.md 3); the minimum is
-    # [design].
+    # score. Younger's trials averaged a 2-week baseline (docs/clinical-rules.md §7.1); the
+    # minimum is [design].
     "TRENDS_BASELINE_DAYS": 14,
     "TRENDS_RECENT_DAYS": 14,
     "TRENDS_MIN_DAYS": 4,
     # A fall in pain of 30% or 2 points on the 0-10 NRS is clinically important
-    # (Farrar 2001, https://pubmed.ncbi.nlm.nih.gov/11690728/; CLINICAL.md 3).
+    # (Farrar 2001, https://pubmed.ncbi.nlm.nih.gov/11690728/; docs/clinical-rules.md §7.3).
     "RESPONDER_PAIN_FALL_PERCENT": 30,
     "RESPONDER_PAIN_FALL_POINTS": 2,
-    # Flags. Side effects are rated none (0), mild (1), moderate (2), severe (3); CLINICAL.md
-    # 5 [design] alerts on "any side-effect item >=7" (severe here) "or >=4 lasting more than
-    # 3-5 days after a dose step" (moderate here, more than 3 days: the short end).
+    # Flags (docs/clinical-rules.md §6.1). Side effects are rated none (0), mild (1), moderate
+    # (2), severe (3). [design] An item at 7/10 or more reads as severe; one at 4/10 or more
+    # lasting 3-5 days after a step up reads as moderate for more than 3 days (the short end).
     "FLAG_SEVERE_SIDE_EFFECT": 3,
     "FLAG_LASTING_SIDE_EFFECT": 2,
     "FLAG_LASTING_DAYS": 3,
-    # CLINICAL.md 5 [design]: hyperthyroid symptoms in a thyroid patient suggest thyroid tests;
-    # moderate or worse palpitations, tremor, heat intolerance or anxiety raise it.
+    # [design] (docs/clinical-rules.md §6.1): hyperthyroid symptoms in a thyroid patient suggest
+    # thyroid tests; moderate or worse palpitations, tremor, heat intolerance or anxiety raise it.
     "FLAG_THYROID_SYMPTOM": 2,
     # No diary entry for this many full days (today not counted), for patients on an active
     # regimen or who kept a diary before. [design]

@@ -207,7 +207,7 @@ def regimen_switch_dose_time(
     now: datetime | None = None,
 ) -> Regimen:
     """Take the same dose at another time of day (morning dosing helps insomnia or vivid
-    dreams, CLINICAL.md 1 "Timing"). The current and planned steps change; past ones stay."""
+    dreams, docs/clinical-rules.md §1.4). The current and planned steps change; past ones stay."""
     regimen = _locked(regimen, Status.ACTIVE)
     if dose_time == regimen.dose_time:
         raise ValidationError(

@@ -50,7 +50,7 @@ def dose_log_mark(
 
     A dose can be recorded while the regimen is paused or an opioid stands in the way: the
     patient who took it anyway must be able to say so. Taken on such a day, it raises the
-    care team's urgent flag (docs/clinical-rules.md §2.3). The patient's flags are
+    care team's urgent flag (docs/clinical-rules.md §2.7). The patient's flags are
     evaluated at once (a third missed dose in a week is the care team's flag straight
     away), unless the caller evaluates them itself afterwards (the diary, which saves the
     day's other answers too)."""

@@ -242,7 +242,7 @@ def test_it_steps_up_one_step_capped_at_target_and_ceiling():
     assert next_dose(rules=rules, dose_mg=D("5")) == D("5")
 
 
-# Seeded protocols (CLINICAL.md 1).
+# Seeded protocols (docs/clinical-rules.md §3.1).
 
 
 def doses_and_days(step, interval, start):

@@ -51,7 +51,7 @@ BLOCKED = [
     ("pethidine", "meperidine"),
     ("Demerol", "meperidine"),
     ("codéine phosphate", "codeine"),
-    # Full agonists in the CLINICAL.md table: generics
+    # Full agonists in docs/clinical-rules.md §2.2: generics
     ("morphine", "morphine"),
     ("oxycodone", "oxycodone"),
     ("hydrocodone", "hydrocodone"),
