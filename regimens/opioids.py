@@ -92,9 +92,13 @@ def opioid_status(*, opioids: list[Opioid], pauses: list[Pause], today: date) ->
     pause = max(current, key=lambda p: p.restart_on) if current else None
     if taken:
         names = ", ".join(o.name for o in taken)
+        # Known once every opioid taken now has its last day on the list.
+        ends = [o.washout_ends() for o in (*taken, *waiting)]
+        if pause is not None:
+            ends.append(pause.restart_on)
         return Status(
             state=ACTIVE,
-            until=None,
+            until=None if None in ends else max(ends),
             opioids=taken,
             pause=pause,
             reason=_(
@@ -140,6 +144,39 @@ def opioid_status(*, opioids: list[Opioid], pauses: list[Pause], today: date) ->
         )
     upcoming = sorted((p for p in pauses if p.last_dose_on >= today), key=lambda p: p.pause_from)
     return Status(state=CLEAR, until=None, pause=upcoming[0] if upcoming else None)
+
+
+def next_change(*, opioids: list[Opioid], pauses: list[Pause], today: date) -> date | None:
+    """The first day after `today` on which the status (or the last-dose evening) may read
+    differently: an opioid starts, its last day passes, its washout ends, a pause's last
+    dose, first day or restart comes."""
+    days = []
+    for opioid in opioids:
+        days += [opioid.started_on, opioid.washout_ends()]
+        if opioid.stopped_on is not None:
+            days.append(opioid.stopped_on + timedelta(days=1))
+    for pause in pauses:
+        days += [pause.last_dose_on, pause.last_dose_on + timedelta(days=1), pause.restart_on]
+    later = [d for d in days if d is not None and d > today]
+    return min(later) if later else None
+
+
+def stopped_since(
+    *, opioids: list[Opioid], pauses: list[Pause], today: date, earliest: date
+) -> date | None:
+    """The first day of the run of days without LDN that ended yesterday (not before
+    `earliest`), or None when yesterday LDN could be taken. An opioid with no start date
+    counts from `earliest`. The restart after it is the care team's decision, and how long
+    the break was decides the dose (resume_dose)."""
+    day = today - timedelta(days=1)
+    if day < earliest or opioid_status(opioids=opioids, pauses=pauses, today=day).is_clear:
+        return None
+    while day > earliest:
+        before = day - timedelta(days=1)
+        if opioid_status(opioids=opioids, pauses=pauses, today=before).is_clear:
+            break
+        day = before
+    return day
 
 
 @dataclass(frozen=True)

@@ -124,8 +124,8 @@ CLEAR_STATUS = OpioidStatus(clear=True)
 
 @dataclass(frozen=True)
 class Adherence:
-    """The dose log since the current step began (today not counted): days with an answer,
-    and how many of those the dose was taken."""
+    """The dose log since the current step began, today included once answered: days with
+    an answer, and how many of those the dose was taken."""
 
     taken: int
     recorded: int
@@ -370,6 +370,29 @@ def recommend(
     )
 
 
+def next_change(
+    *,
+    rules: Rules,
+    state: State,
+    side_effects: Sequence[SideEffect],
+    today: date,
+    opioid: OpioidStatus = CLEAR_STATUS,
+) -> date | None:
+    """The first day after `today` on which `recommend` may answer differently with no new
+    input: the opioid's washout ends, a side effect leaves the tolerance window, the step
+    falls due, or a pause grows past the same-dose break. Whoever keeps a recommendation
+    (the patient's status row) works it out again on that day."""
+    days = [
+        opioid.until,
+        state.step_started + timedelta(days=rules.interval_days),
+        *(e.day + timedelta(days=rules.tolerance_window_days) for e in side_effects),
+    ]
+    if state.paused_since is not None:
+        days.append(state.paused_since + timedelta(days=rules.same_dose_max_break_days + 1))
+    later = [d for d in days if d is not None and d > today]
+    return min(later) if later else None
+
+
 def _latest(effects: Sequence[SideEffect]) -> SideEffect:
     return max(effects, key=lambda e: (e.day, e.severity))
 
@@ -436,19 +459,26 @@ def resume_dose(*, rules: Rules, dose_mg: Decimal, break_days: int) -> Decimal:
 def _resume(*, rules: Rules, state: State, today: date) -> Recommendation:
     break_days = (today - state.paused_since).days
     dose = resume_dose(rules=rules, dose_mg=state.dose_mg, break_days=break_days)
+    # Dates, not a count of days, so the words stay true from one day to the next.
+    values = {
+        "since": _day(state.paused_since),
+        "last": _day(state.paused_since + timedelta(days=rules.same_dose_max_break_days)),
+        "max": rules.same_dose_max_break_days,
+        "dose": mg(dose),
+    }
     if dose == state.dose_mg:
-        how = _("After a break of %(days)d days, resume the old dose of %(dose)s mg.")
+        how = _(
+            "Paused since %(since)s: resume the old dose of %(dose)s mg (the old dose after a "
+            "break of up to %(max)d days, until %(last)s)."
+        )
     else:
         how = _(
-            "After a break of %(days)d days, titrate again from the protocol's first dose of "
-            "%(dose)s mg."
+            "Paused since %(since)s, more than %(max)d days: titrate again from the "
+            "protocol's first dose of %(dose)s mg."
         )
     return Recommendation(
         action=Action.RESUME,
         dose_mg=dose,
-        reasons=(
-            _("Nothing stands in the way of LDN now."),
-            how % {"days": break_days, "dose": mg(dose)},
-        ),
+        reasons=(_("Nothing stands in the way of LDN now."), how % values),
         review_on=None,
     )

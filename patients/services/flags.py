@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from patients.models import Flag, Medication, Patient
 from patients.rules import flags as rules
+from patients.rules.medications import opioid_blocks
 from patients.selectors.side_effects import side_effect_days
 from patients.status import history_record, status_refresh
 from patients.treatment import treatment
@@ -130,9 +131,13 @@ def flag_facts(*, patient: Patient, today: date, limits: rules.Thresholds) -> ru
 
 
 @transaction.atomic
-def flags_evaluate(*, patient: Patient, today: date, now: datetime | None = None) -> list[Flag]:
+def flags_evaluate(
+    *, patient: Patient, today: date, now: datetime | None = None, refresh_status: bool = True
+) -> list[Flag]:
     """Open, update and clear the patient's diary flags to match the rules today (the
-    patient's local date). Returns the diary flags open afterwards.
+    patient's local date). Returns the diary flags open afterwards. The patient's status
+    row is refreshed afterwards; with `refresh_status=False` (the hourly sweep, where nothing
+    else changed) only when a flag did.
 
     One open flag per kind and cause. A flag a provider reviewed is not raised again for the
     same cause; a new missed dose moves the open missed-doses flag to the newest day. An
@@ -158,6 +163,7 @@ def flags_evaluate(*, patient: Patient, today: date, now: datetime | None = None
             cause__in=[r.cause for r in raised],
         ).values_list("kind", "cause")
     )
+    changed = False
     for candidate in raised:
         key = (candidate.kind, candidate.cause)
         flag = open_flags.get(key)
@@ -168,9 +174,10 @@ def flags_evaluate(*, patient: Patient, today: date, now: datetime | None = None
                 del open_flags[(flag.kind, flag.cause)]
                 open_flags[key] = flag
         if flag is not None:
-            _update(flag, candidate)
+            changed = _update(flag, candidate) or changed
         elif key not in reviewed:
             open_flags[key] = _raise(patient, candidate, now)
+            changed = True
     for (kind, cause), flag in list(open_flags.items()):
         if rules.clears(kind=kind, cause=cause, raised=raised, facts=facts, thresholds=limits):
             flag.resolved_at = now
@@ -178,23 +185,30 @@ def flags_evaluate(*, patient: Patient, today: date, now: datetime | None = None
             flag._change_reason = "cleared"
             flag.save(update_fields=["resolved_at", "resolution_note"])
             del open_flags[(kind, cause)]
-    _close_opioid_flags_after_washout(patient, today, now)
-    status_refresh(patient=patient, now=now)
+            changed = True
+    changed = _close_opioid_flags_after_washout(patient, today, now) or changed
+    if changed or refresh_status:
+        status_refresh(patient=patient, now=now)
     return sorted(open_flags.values(), key=lambda f: (-f.severity, f.raised_at))
 
 
 def opioid_still_blocks(medication: Medication, today: date) -> bool:
-    """An opioid blocks LDN while it is taken and until its washout ends."""
+    """An opioid blocks LDN while it is taken and until its washout ends (the one count of
+    patients.rules.medications)."""
     if medication.screening != Medication.Screening.BLOCK:
         return False
-    return medication.stopped_on is None or (
-        today < medication.stopped_on + timedelta(days=medication.washout_days)
+    return medication.stopped_on is None or opioid_blocks(
+        started_on=None,
+        stopped_on=medication.stopped_on,
+        washout_days=medication.washout_days,
+        today=today,
     )
 
 
-def _close_opioid_flags_after_washout(patient: Patient, today: date, now: datetime) -> None:
+def _close_opioid_flags_after_washout(patient: Patient, today: date, now: datetime) -> bool:
     """An opioid's flag closes by itself once its washout is over (a review only
-    acknowledges it before then)."""
+    acknowledges it before then). True when one closed."""
+    closed = False
     for flag in Flag.objects.filter(
         patient=patient, kind=Flag.Kind.OPIOID, resolved_at__isnull=True, medication__isnull=False
     ).select_related("medication"):
@@ -208,9 +222,11 @@ def _close_opioid_flags_after_washout(patient: Patient, today: date, now: dateti
             )
             flag._change_reason = "washout over"
             flag.save(update_fields=["resolved_at", "resolution_note"])
+            closed = True
+    return closed
 
 
-def _update(flag: Flag, candidate: rules.RaisedFlag) -> None:
+def _update(flag: Flag, candidate: rules.RaisedFlag) -> bool:
     """Bring an open flag up to date: the reason's words, its severity, and for missed doses
     the newest day (its cause)."""
     new = {
@@ -224,6 +240,7 @@ def _update(flag: Flag, candidate: rules.RaisedFlag) -> None:
             setattr(flag, name, new[name])
         flag._change_reason = "updated"
         flag.save(update_fields=changed)
+    return bool(changed)
 
 
 def _raise(patient: Patient, candidate: rules.RaisedFlag, now: datetime) -> Flag:
@@ -249,7 +266,7 @@ def flags_evaluate_all(*, now: datetime | None = None) -> int:
     )
     count = 0
     for patient in patients.iterator(chunk_size=200):
-        flags_evaluate(patient=patient, today=local_today(patient), now=now)
+        flags_evaluate(patient=patient, today=local_today(patient), now=now, refresh_status=False)
         count += 1
     return count
 

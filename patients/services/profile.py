@@ -18,7 +18,9 @@ from portal.notifications.services import reminders_replan_on_commit
 def patient_create(*, user: User) -> Patient:
     if user.role != Role.PATIENT:
         raise ValueError("Only patients have a patient profile.")
-    patient, _created = Patient.objects.get_or_create(user=user)
+    patient, created = Patient.objects.get_or_create(user=user)
+    if created:
+        status_refresh(patient=patient)  # every patient has a status row from the start
     return patient
 
 

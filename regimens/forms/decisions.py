@@ -195,17 +195,15 @@ class PauseForm(DecisionForm):
 class ResumeForm(DecisionForm):
     title = _("Resume the regimen")
     submit = _("Resume")
-    dose_mg = DoseField(
-        label=_("Resume at (mg)"),
-        help_text=_(
-            "After a break of up to 2 weeks, resume the old dose; after a longer one, start the "
-            "titration again (LDN Research Trust)."
-        ),
-    )
+    dose_mg = DoseField(label=_("Resume at (mg)"))
 
     def __init__(self, data=None, *, blocking=(), **kwargs):
         self.blocking = list(blocking)
         super().__init__(data, **kwargs)
+        self.fields["dose_mg"].help_text = _(
+            "After a break of up to %(days)d days, resume the old dose; after a longer one, "
+            "start the titration again (LDN Research Trust)."
+        ) % {"days": settings.LDN["RESUME_SAME_DOSE_MAX_BREAK_DAYS"]}
         if self.blocking:
             self.fields["opioid_override"] = forms.BooleanField(
                 label=_("Resume despite the opioid, with the reason below"), required=False

@@ -33,12 +33,13 @@ def engine_opioid(status: opioids.Status) -> titration.OpioidStatus:
 
 
 def adherence_of(regimen: Regimen, step: TitrationStep, today: date, logs=None):
-    """The dose log since the current step began, today not counted."""
+    """The dose log since the current step began, today included once answered (only days
+    with an answer count, so the share changes with a new answer, never by itself)."""
     if logs is None:
         logs = DoseLog.objects.filter(
-            regimen=regimen, on__gte=step.started_on, on__lt=today
+            regimen=regimen, on__gte=step.started_on, on__lte=today
         ).values_list("on", "status")
-    counted = [status for day, status in logs if step.started_on <= day < today]
+    counted = [status for day, status in logs if step.started_on <= day <= today]
     return titration.Adherence(
         taken=sum(1 for s in counted if s == DoseLog.Status.TAKEN), recorded=len(counted)
     )
@@ -254,6 +255,7 @@ class Review:
     recommendation: titration.Recommendation
     why: tuple[str, ...]
     due_on: date | None  # the next planned step's date
+    changes_on: date | None = None  # the first later day the engine may say otherwise
 
     @property
     def rank(self) -> int:
@@ -293,4 +295,11 @@ def review(regimen: Regimen, today: date, inputs: EngineInputs) -> Review:
         recommendation=recommendation,
         why=tuple(why),
         due_on=upcoming.planned_on if upcoming else None,
+        changes_on=titration.next_change(
+            rules=inputs.rules,
+            state=inputs.state,
+            side_effects=inputs.side_effects,
+            today=today,
+            opioid=inputs.opioid,
+        ),
     )

@@ -3,12 +3,14 @@ reminders, the engine's inputs, triage, the titration queue, the regimen page, t
 record, the home page and the calendar feed. Takes a patient already resolved for the
 viewer."""
 
+from dataclasses import replace
 from datetime import date
 
 from django.http import Http404
 
 from patients.models import Medication, Patient
 from patients.selectors.records import visible_patients
+from portal.lib.timing import local_date
 from regimens import opioids
 from regimens.models import PausePlan
 
@@ -73,12 +75,41 @@ def pause_plan_for(viewer, pk, *, patient: Patient) -> PausePlan:
 
 def opioid_status_for(*, patient: Patient, today: date) -> opioids.Status:
     """The patient's opioid status on `today` (their local date)."""
-    return opioids.opioid_status(
-        opioids=opioids_on_list(
-            Medication.objects.filter(patient=patient, screening=Medication.Screening.BLOCK)
-        ),
+    return opioid_status_and_next_change(patient=patient, today=today)[0]
+
+
+def opioid_status_and_next_change(
+    *, patient: Patient, today: date
+) -> tuple[opioids.Status, date | None]:
+    """The opioid status on `today` and the next day it may read differently."""
+    listed = opioids_on_list(
+        Medication.objects.filter(patient=patient, screening=Medication.Screening.BLOCK)
+    )
+    pauses = [as_pause(p) for p in approved_pauses(patient=patient)]
+    return (
+        opioids.opioid_status(opioids=listed, pauses=pauses, today=today),
+        opioids.next_change(opioids=listed, pauses=pauses, today=today),
+    )
+
+
+def ldn_stopped_since(*, patient: Patient, since: date, today: date) -> date | None:
+    """The first day of the patient's run of days without LDN that ended yesterday, counted
+    no further back than `since` (the current dose's first day); None if LDN could be taken
+    yesterday. An opioid with no start date counts from the day it was put on the list."""
+    zone = patient.user.timezone
+    listed = []
+    for medication in Medication.objects.filter(
+        patient=patient, screening=Medication.Screening.BLOCK
+    ):
+        (opioid,) = opioids_on_list([medication])
+        if opioid.started_on is None:
+            opioid = replace(opioid, started_on=local_date(medication.created_at, zone))
+        listed.append(opioid)
+    return opioids.stopped_since(
+        opioids=listed,
         pauses=[as_pause(p) for p in approved_pauses(patient=patient)],
         today=today,
+        earliest=since,
     )
 
 

@@ -245,16 +245,24 @@ def regimen_pause(
     reason: str,
     today: date,
     note: str = "",
+    paused_on: date | None = None,
     now: datetime | None = None,
 ) -> Regimen:
     """Stop taking LDN for now (e.g. before surgery or when an opioid is needed); the
-    planned steps are dropped and replanned on resume."""
+    planned steps are dropped and replanned on resume. `paused_on` records a pause that
+    began earlier (LDN was already not taken: an opioid's washout), never before the current
+    dose began nor after today."""
     regimen = _locked(regimen, Status.ACTIVE)
     current = _current(regimen)
+    paused_on = paused_on or today
+    if not current.started_on <= paused_on <= today:
+        raise ValidationError(
+            _("A pause begins between %(first)s and today.") % {"first": _day(current.started_on)}
+        )
     _replan(regimen, dose=current.dose_mg, next_on=None)
     why = f"paused: {reason}"
     regimen.status = Status.PAUSED
-    regimen.paused_on = today
+    regimen.paused_on = paused_on
     _record_decision(
         regimen,
         Kind.PAUSED,
@@ -264,7 +272,7 @@ def regimen_pause(
         note=note,
         now=now,
         from_mg=current.dose_mg,
-        effective_on=today,
+        effective_on=paused_on,
     )
     return regimen
 

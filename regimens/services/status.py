@@ -13,15 +13,18 @@ from datetime import date, datetime, timedelta
 from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from patients.models import DiaryEntry, Flag, Patient, PatientStatus
+from portal.lib.formats import day
 from portal.lib.timing import local_today
 from portal.notifications.services import reminders_replan_on_commit
 from regimens import opioids
-from regimens.models import PausePlan, Regimen, RegimenEvent
+from regimens.models import DecisionReason, PausePlan, Regimen, RegimenEvent
 from regimens.selectors.engine import NOTHING_WAITS, engine_inputs_for, queue_rank, review
-from regimens.selectors.opioids import opioid_status_for
+from regimens.selectors.opioids import ldn_stopped_since, opioid_status_and_next_change
 from regimens.selectors.regimens import current_regimen
+from regimens.services.decisions import regimen_pause
 
 
 def _detail(status: opioids.Status) -> dict:
@@ -46,7 +49,7 @@ def _next_change(today: date, *dates) -> date | None:
 
 def compute_status(*, patient: Patient, today: date) -> dict:
     """Every field of the patient's status row, worked out from scratch for `today`."""
-    status = opioid_status_for(patient=patient, today=today)
+    status, opioid_change = opioid_status_and_next_change(patient=patient, today=today)
     values = {
         "opioid_state": status.state,
         "opioid_until": status.until,
@@ -60,10 +63,7 @@ def compute_status(*, patient: Patient, today: date) -> dict:
         "queue_rank": NOTHING_WAITS,
         "due_on": None,
     }
-    pause = status.pause
-    changes = [status.until]
-    if pause is not None:
-        changes += [pause.last_dose_on, pause.pause_from, pause.restart_on]
+    changes = [status.until, opioid_change]
     regimen = current_regimen(patient=patient)
     inputs = engine_inputs_for(regimen, today, status=status) if regimen else None
     if inputs is not None:
@@ -81,7 +81,7 @@ def compute_status(*, patient: Patient, today: date) -> dict:
             "queue_rank": queue_rank(why),
             "due_on": found.due_on,
         }
-        changes += [found.due_on, recommendation.review_on]
+        changes += [found.due_on, found.changes_on]
     flags = Flag.objects.filter(patient=patient, resolved_at__isnull=True).aggregate(
         top=Max("severity"), count=Count("pk")
     )
@@ -114,7 +114,37 @@ def status_refresh_patient(*, patient: Patient, now: datetime | None = None) -> 
     )
     if (row.opioid_state, row.opioid_until) != before:
         _opioid_status_changed(patient, row, now)
+        if (
+            before[0] != opioids.CLEAR
+            and row.opioid_clear
+            and _pause_after_opioid(patient, today, now)
+        ):
+            row.refresh_from_db()
     return row
+
+
+def _pause_after_opioid(patient: Patient, today: date, now: datetime) -> bool:
+    """LDN was not taken while the status was not clear. If the care team had not paused
+    the regimen, record that pause now that it is over, from its first day: the restart, and
+    its dose after a long break, stay the care team's decision (docs/clinical-rules.md
+    §2.8, §10.1)."""
+    regimen = current_regimen(patient=patient)
+    if regimen is None or not regimen.is_active or regimen.current_step is None:
+        return False
+    since = ldn_stopped_since(patient=patient, since=regimen.current_step.started_on, today=today)
+    if since is None:
+        return False
+    regimen_pause(
+        regimen=regimen,
+        decided_by=None,
+        reason=DecisionReason.OPIOID_NEEDED,
+        today=today,
+        paused_on=since,
+        note=_("LDN was not taken from %(day)s because of an opioid or a planned pause.")
+        % {"day": day(since)},
+        now=now,
+    )
+    return True
 
 
 def _opioid_status_changed(patient: Patient, row: PatientStatus, now: datetime) -> None:
@@ -152,21 +182,43 @@ def statuses_refresh_due(*, now: datetime | None = None, patients=None) -> int:
     return refreshed
 
 
+def status_differences(*, patient: Patient) -> dict[str, tuple]:
+    """The fields of the patient's stored status that differ from a recomputation from
+    scratch, each with (stored, recomputed); every field when there is no row."""
+    row = PatientStatus.objects.filter(pk=patient.pk).first()
+    fresh = _normalised(compute_status(patient=patient, today=local_today(patient)))
+    if row is None:
+        return {name: (None, value) for name, value in fresh.items()}
+    stored = _normalised({name: getattr(row, name) for name in compute_status_fields()})
+    return {
+        name: (stored.get(name), value)
+        for name, value in fresh.items()
+        if stored.get(name) != value
+    }
+
+
 def statuses_check(*, patients=None) -> list[int]:
     """The patients whose stored status differs from a recomputation from scratch (the
     management command check_status and the consistency tests)."""
-    wrong = []
-    for patient in (patients or Patient.objects.select_related("user")).iterator():
-        row = PatientStatus.objects.filter(pk=patient.pk).first()
-        fresh = compute_status(patient=patient, today=local_today(patient))
-        stored = {name: getattr(row, name) for name in fresh} if row else None
-        if stored is None or _normalised(stored) != _normalised(fresh):
-            wrong.append(patient.pk)
-    return wrong
+    if patients is None:
+        patients = Patient.objects.select_related("user").iterator(chunk_size=500)
+    return [patient.pk for patient in patients if status_differences(patient=patient)]
+
+
+def compute_status_fields() -> list[str]:
+    """The fields compute_status fills (every field of the row but the bookkeeping)."""
+    return [
+        f.name
+        for f in PatientStatus._meta.concrete_fields
+        if f.name not in ("patient", "refreshed_at")
+    ]
 
 
 def _normalised(values: dict) -> dict:
+    """Comparable values: `computed_for` only says which day a row was last worked out on;
+    what the row claims must hold on every day until its next change."""
     out = dict(values)
+    out.pop("computed_for", None)
     regimen = out.pop("regimen", None)
     out["regimen_id"] = getattr(regimen, "pk", regimen)
     if out.get("recommended_mg") is not None:

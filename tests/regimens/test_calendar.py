@@ -182,7 +182,7 @@ def test_it_shows_an_approved_pause_its_last_dose_and_the_restart(
     assert "dental" not in body.lower()
 
     detailed, _body = _events(client, patient, details=True)
-    assert "No LDN: dental work on 20 Mar 2026" == str(detailed[f"ldn-pause-{plan.pk}"]["SUMMARY"])
+    assert str(detailed[f"ldn-pause-{plan.pk}"]["SUMMARY"]) == "No LDN: dental work on 20 Mar 2026"
 
 
 @pytest.mark.django_db

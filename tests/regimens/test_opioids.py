@@ -19,8 +19,10 @@ from regimens.opioids import (
     WASHOUT,
     Opioid,
     Pause,
+    next_change,
     opioid_status,
     propose_pause,
+    stopped_since,
 )
 
 DEC = date(2026, 12, 1)
@@ -117,6 +119,36 @@ def test_until_is_the_latest_of_the_washout_and_the_pause():
     status = opioid_status(opioids=[codeine], pauses=[pause], today=_day(10))
 
     assert status.state == WASHOUT and status.until == _day(19)
+
+
+def test_an_opioid_with_its_last_day_on_the_list_says_when_ldn_may_come_back():
+    codeine = Opioid(name="codeine", started_on=_day(1), stopped_on=_day(3), washout_days=10)
+
+    status = opioid_status(opioids=[codeine], pauses=[], today=_day(2))
+
+    assert status.state == ACTIVE and status.until == _day(13)
+
+
+# --- Since when LDN was not taken -------------------------------------------------------
+
+
+def test_it_finds_the_first_day_of_the_run_without_ldn_that_ended_yesterday():
+    codeine = Opioid(name="codeine", started_on=_day(3), stopped_on=_day(5), washout_days=10)
+
+    def since(today, earliest=DEC):
+        return stopped_since(opioids=[codeine], pauses=[], today=today, earliest=earliest)
+
+    assert since(_day(3)) is None  # yesterday LDN could be taken
+    assert since(_day(4)) == _day(3)
+    assert since(_day(15)) == _day(3)  # the washout ended yesterday: LDN from today
+    assert since(_day(16)) is None
+    assert since(_day(15), earliest=_day(8)) == _day(8)  # not before the current dose began
+
+
+def test_an_opioid_with_no_start_date_counts_from_the_earliest_day():
+    tramadol = Opioid(name="tramadol", started_on=None, stopped_on=_day(5), washout_days=10)
+
+    assert stopped_since(opioids=[tramadol], pauses=[], today=_day(15), earliest=_day(2)) == _day(2)
 
 
 # --- The planner: hand-worked examples ----------------------------------------------------
@@ -327,6 +359,44 @@ def test_no_planned_restart_comes_before_the_washout_ends(
     assert opioid_status(opioids=taken, pauses=[pause], today=plan.last_dose_on).last_dose_tonight(
         plan.last_dose_on
     )
+
+
+@given(opioids=opioid_lists(), pauses=pause_lists(), today=days, back=st.integers(0, 60))
+def test_the_run_without_ldn_is_every_day_from_its_first_to_yesterday(opioids, pauses, today, back):
+    earliest = today - timedelta(days=back)
+    since = stopped_since(opioids=opioids, pauses=pauses, today=today, earliest=earliest)
+
+    def clear(day):
+        return opioid_status(opioids=opioids, pauses=pauses, today=day).is_clear
+
+    yesterday = today - timedelta(days=1)
+    if since is None:
+        assert yesterday < earliest or clear(yesterday)
+        return
+    assert earliest <= since <= yesterday
+    day = since
+    while day <= yesterday:
+        assert not clear(day), day
+        day += timedelta(days=1)
+    assert since == earliest or clear(since - timedelta(days=1))
+
+
+@given(opioids=opioid_lists(), pauses=pause_lists(), today=days)
+def test_the_status_reads_the_same_every_day_until_its_next_change(opioids, pauses, today):
+    """What the status row keeps stays true until next_change: the beat task refreshes the
+    row on that day, not later."""
+
+    def reading(day):
+        status = opioid_status(opioids=opioids, pauses=pauses, today=day)
+        return status.state, status.until, status.last_dose_tonight(day), status.pause
+
+    change = next_change(opioids=opioids, pauses=pauses, today=today)
+    last = change or today + timedelta(days=150)
+    assert change is None or change > today
+    day = today + timedelta(days=1)
+    while day < last:
+        assert reading(day) == reading(today), day
+        day += timedelta(days=1)
 
 
 def test_the_module_reads_no_clock_and_no_settings():

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from patients.models import PatientStatus
+from patients.services.medications import medication_add, medication_stop
 from regimens import titration
 from regimens.models import PausePlan, Regimen, RegimenEvent
 from regimens.selectors.opioids import opioid_status_for
@@ -22,7 +23,11 @@ from regimens.services.plans import (
     plan_propose,
 )
 from regimens.services.schedule import regimens_apply_planned_pauses
-from regimens.services.status import compute_status, status_refresh_patient
+from regimens.services.status import (
+    compute_status,
+    status_refresh_patient,
+    statuses_refresh_due,
+)
 from tests.regimens.conftest import NOW, TODAY
 
 Status = PausePlan.Status
@@ -343,3 +348,37 @@ def test_only_the_care_team_reaches_a_patients_pauses(
     assert response.status_code == 302
     plan.refresh_from_db()
     assert plan.status == Status.APPROVED
+
+
+# --- An opioid the care team did not pause for ------------------------------------------
+
+
+@pytest.mark.django_db
+def test_once_an_opioid_washout_ends_the_restart_waits_for_the_care_team(
+    regimen, patient_user, team, time_machine
+):
+    """The patient took codeine for three days and nobody paused the regimen: Tonight said
+    not to take LDN. When the washout ends, the regimen is recorded as paused from the first
+    day without LDN, and the care team confirms the restart (a long break restarts low)."""
+    time_machine.move_to(NOW, tick=False)
+    patient = patient_user.patient
+    codeine = medication_add(
+        patient=patient, name="codeine 30 mg", added_by=patient_user, started_on=days(-1)
+    )
+    medication_stop(medication=codeine, stopped_on=days(1))  # LDN again from day 11
+    assert status_refresh_patient(patient=patient).recommendation == titration.Action.PAUSE
+
+    time_machine.move_to(NOW + timedelta(days=11), tick=False)
+    assert statuses_refresh_due() == 1
+
+    regimen.refresh_from_db()
+    assert regimen.status == Regimen.Status.PAUSED
+    assert regimen.paused_on == days(-1)  # the first day without LDN
+    event = regimen.events.filter(kind=RegimenEvent.Kind.PAUSED).get()
+    assert event.actor is None and event.effective_on == days(-1)
+    assert "LDN was not taken from 9 Mar 2026" in event.note
+    row = PatientStatus.objects.get(patient=patient)
+    assert row.recommendation == titration.Action.RESUME
+    assert "Paused since 9 Mar: resume the old dose of 1 mg" in " ".join(row.recommendation_reasons)
+    assert tonight_for(patient=patient, today=days(11)).awaiting_restart
+    assert not tonight_for(patient=patient, today=days(11)).take_tonight
