@@ -1,5 +1,5 @@
 """Reads of the medication list that the rest of the portal reasons with: opioids and their
-washout (docs/clinical-rules.md, section 2)."""
+washout (docs/clinical-rules.md §2.5)."""
 
 from datetime import date, timedelta
 
