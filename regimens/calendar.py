@@ -125,10 +125,11 @@ def pause_events(*, patient: Patient, today: date, include_details: bool) -> lis
         ]
     if status.state == opioids.WASHOUT and status.pause is None and status.until:
         key = status.until.toordinal()
+        stopped = min(o.stopped_on for o in status.opioids)
         items += [
             CalendarItem(
                 uid=_uid("washout", key),
-                day=today,
+                day=stopped + timedelta(days=1),
                 last_day=status.until - timedelta(days=1),
                 title=_("No LDN: opioid washout") if include_details else _("No LDN"),
                 description=_("Do not take LDN on these days."),

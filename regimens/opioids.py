@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from patients.rules.medications import opioid_blocks, washout_ends
 from portal.lib.formats import day
 
 CLEAR, ACTIVE, WASHOUT, PLANNED = "clear", "active", "washout", "planned"
@@ -31,14 +32,22 @@ class Opioid:
     medication_id: int | None = None
 
     def washout_ends(self) -> date | None:
-        """The first day LDN may be taken again, counted from the stop date; None while the
-        opioid is taken."""
-        if self.stopped_on is None:
-            return None
-        return self.stopped_on + timedelta(days=self.washout_days)
+        """The first day LDN may be taken again; None while the opioid is taken."""
+        return washout_ends(self.stopped_on, self.washout_days)
+
+    def blocks(self, today: date) -> bool:
+        return opioid_blocks(
+            started_on=self.started_on,
+            stopped_on=self.stopped_on,
+            washout_days=self.washout_days,
+            today=today,
+        )
 
     def taken_on(self, today: date) -> bool:
-        return self.stopped_on is None and (self.started_on is None or self.started_on <= today)
+        """Taken on `today`: started, and not stopped before it (the stop date is the last
+        day it was taken)."""
+        started = self.started_on is None or self.started_on <= today
+        return started and (self.stopped_on is None or today <= self.stopped_on)
 
 
 @dataclass(frozen=True)
@@ -77,10 +86,8 @@ def opioid_status(*, opioids: list[Opioid], pauses: list[Pause], today: date) ->
 
     The first that applies wins, and `until` is the latest day any of them lets LDN back
     (unknown while an opioid is still taken)."""
-    taken = tuple(o for o in opioids if o.taken_on(today))
-    waiting = tuple(
-        o for o in opioids if o.stopped_on is not None and o.stopped_on <= today < o.washout_ends()
-    )
+    taken = tuple(o for o in opioids if o.blocks(today) and o.taken_on(today))
+    waiting = tuple(o for o in opioids if o.blocks(today) and not o.taken_on(today))
     current = [p for p in pauses if p.pause_from <= today < p.restart_on]
     pause = max(current, key=lambda p: p.restart_on) if current else None
     if taken:
@@ -165,26 +172,26 @@ def propose_pause(
     """When to stop and restart LDN around a procedure or a short opioid course.
 
     A procedure: the last dose at least `stop_before_days` before it (LDN Research Trust:
-    2-3 days); LDN again the day after it, or, when opioids are expected afterwards, after the
-    last opioid day and a washout of `washout_days` full days. A short opioid course: the last
-    dose the evening before the first opioid [design]; LDN again after the last opioid day
-    and the washout. Restart at the old dose after a break of up to
-    `same_dose_max_break_days`, else titrate again from the protocol's start (LDN Research
-    Trust; docs/clinical-rules.md §2.8)."""
+    2-3 days); LDN again the day after it, or, when opioids are expected afterwards, once the
+    washout after the last opioid day has ended (`washout_ends`, the same count as the
+    medication list). A short opioid course: the last dose the evening before the first
+    opioid [design]; LDN again once the washout after the course's last day has ended.
+    Restart at the old dose after a break of up to `same_dose_max_break_days`, else titrate
+    again from the protocol's start (LDN Research Trust; docs/clinical-rules.md §2.8)."""
     if kind == PROCEDURE:
         last_dose = procedure_on - timedelta(days=stop_before_days)
         pause_from = last_dose + timedelta(days=1)
         if opioids_after:
             last_opioid = max(last_opioid_on or procedure_on, procedure_on)
-            restart = last_opioid + timedelta(days=washout_days + 1)
+            restart = washout_ends(last_opioid, washout_days)
             reasons = [
                 _("Last LDN dose on %(last)s, %(days)d days before the procedure.")
                 % {"last": day(last_dose), "days": stop_before_days},
                 ngettext(
-                    "No LDN while opioids are taken after it, until %(end)s, nor for %(days)d "
-                    "day after.",
-                    "No LDN while opioids are taken after it, until %(end)s, nor for %(days)d "
-                    "days after.",
+                    "No LDN while opioids are taken after it (until %(end)s), nor until "
+                    "%(days)d day after the last opioid.",
+                    "No LDN while opioids are taken after it (until %(end)s), nor until "
+                    "%(days)d days after the last opioid.",
                     washout_days,
                 )
                 % {"end": day(last_opioid), "days": washout_days},
@@ -199,13 +206,15 @@ def propose_pause(
     elif kind == COURSE:
         pause_from = course_starts_on
         last_dose = pause_from - timedelta(days=1)
-        restart = course_ends_on + timedelta(days=washout_days + 1)
+        restart = washout_ends(course_ends_on, washout_days)
         reasons = [
             _("Last LDN dose on %(last)s, the evening before the first opioid dose.")
             % {"last": day(last_dose)},
             ngettext(
-                "No LDN while the opioid is taken, until %(end)s, nor for %(days)d day after.",
-                "No LDN while the opioid is taken, until %(end)s, nor for %(days)d days after.",
+                "No LDN while the opioid is taken (until %(end)s), nor until %(days)d day "
+                "after the last opioid dose.",
+                "No LDN while the opioid is taken (until %(end)s), nor until %(days)d days "
+                "after the last opioid dose.",
                 washout_days,
             )
             % {"end": day(course_ends_on), "days": washout_days},

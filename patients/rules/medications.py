@@ -8,6 +8,7 @@ dated vocabulary with its sources; the rules are docs/clinical-rules.md §2.2-§
 """
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -15,6 +16,28 @@ from django.utils.translation import ngettext
 from patients.rules.drug_vocabulary import DUPLICATE, identify, identify_thyroid_hormone
 
 BLOCK, WARN, NONE = "block", "warn", "none"
+
+
+def washout_ends(stopped_on: date | None, washout_days: int) -> date | None:
+    """The first day LDN may be taken after a blocking opioid: the stop date (the last day
+    it was taken) plus the washout, never the stop date itself, or None while it is still
+    taken (no stop date).
+    docs/clinical-rules.md §2.5. The one definition: the medication list, the opioid
+    status and the pause planner all count with it."""
+    if stopped_on is None:
+        return None
+    return stopped_on + timedelta(days=max(washout_days, 1))
+
+
+def opioid_blocks(
+    *, started_on: date | None, stopped_on: date | None, washout_days: int, today: date
+) -> bool:
+    """A blocking opioid stands in the way of LDN on `today`: it has started (or has no
+    start date) and `today` is before the end of its washout."""
+    if started_on is not None and started_on > today:
+        return False
+    ends = washout_ends(stopped_on, washout_days)
+    return ends is None or today < ends
 
 
 @dataclass(frozen=True)

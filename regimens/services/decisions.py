@@ -359,7 +359,10 @@ def regimen_stop(
 
 def _record_decision(regimen, kind, *, why, decided_by, reason, note, now, **fields):
     """Close a provider's decision the same way every time: drop a pending hold request,
-    save with the reason, write the plan-history line and replan the reminders."""
+    save with the reason, write the plan-history line and replan the reminders. An unknown
+    reason code refuses the whole decision (every decision runs in one transaction)."""
+    if reason not in DecisionReason.values:
+        raise ValidationError({"reason": _("Pick one of the listed reasons.")})
     _clear_hold_request(regimen)
     _save(regimen, why)
     _event(

@@ -247,6 +247,10 @@ def plan_approve(
     plan = _locked(plan, Status.PROPOSED, Status.APPROVED)
     rules = _rules_proposal(plan)
     errors = {}
+    if (restart_on or rules.restart_on) <= today:
+        raise ValidationError(
+            _("This pause would already be over: change its dates, or decline it.")
+        )
     if last_dose_on is not None and last_dose_on > rules.last_dose_on:
         errors["last_dose_on"] = _(
             "The last dose can be on %(day)s at the latest, %(days)d days before the procedure."
