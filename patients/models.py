@@ -273,7 +273,7 @@ class DiaryEntry(SideEffectColumns):
     """One day of the symptom diary, on the patient's local date.
 
     Scores are 0-10 numeric rating scales with a 24-hour recall (free to use;
-    docs/clinical-rules.md, section 4). Side effects are the catalogue's items rated none /
+    docs/clinical-rules.md §4.1, §4.2). Side effects are the catalogue's items rated none /
     mild / moderate / severe (SideEffectColumns). Every saved version is kept in the
     history table. Whether the dose was taken lives in regimens.DoseLog.
     """

@@ -5,7 +5,7 @@ Pure: plain values in, a status or a plan with reasons out. No ORM, no clock (`t
 passed in), no settings (the days are passed in). Naltrexone blocks opioids: while an opioid
 is taken, during the washout after it, and during an approved pause, the status is not
 clear and nothing may tell the patient to take LDN. The rules and their sources:
-docs/clinical-rules.md §2.5 (the washout) and §2.8 (procedures and short courses).
+docs/clinical-rules.md §2.11 (the status), §2.5 (the washout), §2.8 (procedures and courses).
 """
 
 from dataclasses import dataclass

@@ -3,7 +3,7 @@ formulation, and say how to take it.
 
 Pure: plain values in, decisions with reasons out. No ORM, no clock, no settings reads.
 Dose bands, standard-dose naltrexone and the formulations LDN is compounded into:
-docs/clinical-rules.md, section 1 ("Doses and formulations").
+docs/clinical-rules.md §1.1-§1.3.
 """
 
 import math
@@ -238,9 +238,9 @@ def describe_dose(dose_mg: Decimal, formulation: Formulation) -> str:
 
 def dose_quantum(formulation: Formulation) -> Decimal:
     """The finest dose step the formulation measures: one 0.1 mL of liquid, one drop, or the
-    largest amount every capsule strength is a whole multiple of. A step back that halves
-    the dose rounds down to it, so the new dose can be measured ("halve the dose", LDN
-    Research Trust; docs/clinical-rules.md §3.6). Raises ValueError for an unusable formulation."""
+    largest amount every capsule strength is a whole multiple of (docs/clinical-rules.md
+    §1.3); a step back lands on one of measurable_doses (§3.6). Raises ValueError for an
+    unusable formulation."""
     problem = formulation_problem(formulation)
     if problem:
         raise ValueError(problem)

@@ -5,7 +5,7 @@ provider needs to confirm or override it.
 Pure: plain values in, a recommendation out. No ORM, no clock (``today`` is passed in), no
 settings. Every transition still needs provider confirmation (docs/clinical-rules.md §10.1).
 While the opioid status is not clear the engine only ever recommends pausing (or keeping a
-pause), and once it is clear a paused regimen is recommended to resume (§2.8).
+pause), and once it is clear a paused regimen is recommended to resume (§3.5, §2.11).
 """
 
 from collections.abc import Iterable, Sequence
@@ -223,7 +223,7 @@ def recommend(
        Source: the protocol's interval, e.g. 7-14 days per step (docs/clinical-rules.md §3.1).
     6. Fewer than ``min_taken_share`` of the days with a dose-log answer since the step
        began had the dose taken -> HOLD ("doses missed"): a step up needs the current dose
-       to have been taken [design].
+       to have been taken [design] (docs/clinical-rules.md §3.7).
     7. Otherwise ADVANCE to ``next_dose``.
 
     Before all of these: while the opioid status is not clear -> PAUSE (or keep a paused

@@ -2,8 +2,8 @@
 
 Only free scales: 0-10 numeric rating scales with their anchors written out, the catalogue's
 side effects as none / mild / moderate / severe, and the 7-point PGIC
-(docs/clinical-rules.md, sections 4 and 5). "Today" is the patient's local date, passed in
-by the view.
+(docs/clinical-rules.md §4.2, §4.3, §4.5, §4.7, §5.2). "Today" is the patient's local date,
+passed in by the view.
 """
 
 from datetime import date

@@ -1,5 +1,5 @@
 """Which diary days can be written, in words for people. Pure: `today` and the edit window
-are passed in (DIARY_EDIT_DAYS, docs/clinical-rules.md section 4)."""
+are passed in (DIARY_EDIT_DAYS, docs/clinical-rules.md §4.4)."""
 
 from datetime import date
 

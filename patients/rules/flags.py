@@ -6,7 +6,7 @@ Pure: plain values in, flags out. No ORM, no clock (``today`` is in the facts), 
 (the thresholds are passed in; patients.services.flags reads them from settings.LDN and
 turns the result into Flag rows).
 
-Thresholds and their sources: docs/clinical-rules.md, section 6 ("Flags").
+Thresholds and their sources: docs/clinical-rules.md §6.1.
 """
 
 from collections.abc import Mapping, Sequence

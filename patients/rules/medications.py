@@ -4,7 +4,7 @@ needs) in a medication name as people type it, and say why in plain words.
 
 Pure: plain values in, a result with reasons out. No ORM, no clock, no settings reads (the
 washout days are passed in). The names are recognised by patients.rules.drug_vocabulary, a
-dated vocabulary with its sources; the rules are docs/clinical-rules.md §2.
+dated vocabulary with its sources; the rules are docs/clinical-rules.md §2.2-§2.4, §2.9.
 """
 
 from dataclasses import dataclass

@@ -5,7 +5,7 @@ The diary's columns, the diary form, the Tonight and care-team report forms, the
 triage, trends, the CSV export and the titration engine's inputs all derive from ITEMS.
 Adding an item is one entry here (plus the migration for its new diary column).
 
-Items and thresholds: docs/clinical-rules.md, section 5 ("Side effects and the diary").
+Items and thresholds: docs/clinical-rules.md §5.1 (the items) and §5.2 (the severity scale).
 """
 
 from dataclasses import dataclass

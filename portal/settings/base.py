@@ -361,7 +361,7 @@ LDN = {
     # (docs/clinical-rules.md §2.8).
     "STOP_BEFORE_PROCEDURE_DAYS": env_int("LDN_STOP_BEFORE_PROCEDURE_DAYS", 3, minimum=1),
     # A planned procedure is recorded at most this far ahead, a short opioid course lasts at
-    # most this long. [design]
+    # most this long. [design] (docs/clinical-rules.md §2.8)
     "PLAN_MAX_DAYS_AHEAD": 365,
     "OPIOID_COURSE_MAX_DAYS": 30,
     # A step up needs the current dose taken on at least this share of the days with a
