@@ -176,6 +176,10 @@ class Regimen(models.Model):
     )
     started_on = models.DateField(_("start date"))
     paused_on = models.DateField(_("paused on"), null=True, blank=True)
+    # Why it is paused (a DecisionReason value): a pause for an opioid or an operation ends
+    # with a restart the engine recommends once nothing stands in the way; any other pause
+    # ends when the care team decides.
+    pause_reason = models.CharField(_("pause reason"), max_length=20, blank=True)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     opioid_override_reason = models.TextField(_("opioid override reason"), blank=True)
     hold_requested_at = models.DateTimeField(null=True, blank=True)
@@ -233,6 +237,12 @@ class Regimen(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+    @property
+    def paused_for_opioid(self) -> bool:
+        """Paused for an opioid or an operation: the engine recommends the restart once the
+        opioid status is clear."""
+        return self.status == self.Status.PAUSED and self.pause_reason in OPIOID_PAUSE_REASONS
 
     @property
     def strengths(self) -> tuple[Decimal, ...]:
@@ -350,6 +360,10 @@ class TitrationStep(models.Model):
     @property
     def starts_on(self) -> date:
         return self.started_on or self.planned_on
+
+
+# The DecisionReason values of a pause that ends with the engine's restart.
+OPIOID_PAUSE_REASONS = ("opioid_needed", "surgery")
 
 
 class DecisionReason(models.TextChoices):

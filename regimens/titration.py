@@ -100,6 +100,9 @@ class State:
     dose_time: str  # "bedtime" or "morning"
     last_tolerated_mg: Decimal | None  # last lower dose without moderate-or-worse effects
     paused_since: date | None = None  # the regimen is paused since this day
+    # ... for an opioid or an operation: once nothing stands in the way, restart. Any other
+    # pause (side effects, the patient's wish) ends when the care team decides.
+    paused_for_opioid: bool = False
 
     def __post_init__(self):
         if not self.dose_mg > 0:
@@ -236,6 +239,8 @@ def recommend(
     if not opioid.clear:
         return _pause(state=state, opioid=opioid, today=today)
     if state.paused_since is not None:
+        if not state.paused_for_opioid:
+            return _stay_paused(state=state)
         return _resume(rules=rules, state=state, today=today)
     window = rules.tolerance_window_days
     counted = in_window(rules=rules, state=state, side_effects=side_effects, today=today)
@@ -454,6 +459,21 @@ def resume_dose(*, rules: Rules, dose_mg: Decimal, break_days: int) -> Decimal:
     if break_days <= rules.same_dose_max_break_days or rules.start_mg is None:
         return dose_mg
     return min(rules.start_mg, dose_mg)
+
+
+def _stay_paused(*, state: State) -> Recommendation:
+    return Recommendation(
+        action=Action.PAUSE,
+        dose_mg=state.dose_mg,
+        reasons=(
+            _(
+                "Paused by the care team since %(day)s, not for an opioid: it stays paused "
+                "until they decide to resume it."
+            )
+            % {"day": _day(state.paused_since)},
+        ),
+        review_on=None,
+    )
 
 
 def _resume(*, rules: Rules, state: State, today: date) -> Recommendation:

@@ -18,7 +18,7 @@ from portal.notifications.services import Message, PlannedReminder
 from regimens.models import DoseLog, DoseTime
 from regimens.reminders import dose_reminder_time, dose_sentence
 from regimens.reminders.pause import moment_on
-from regimens.reminders.pause import statuses as pause_statuses
+from regimens.selectors.opioids import opioid_statuses_between
 from regimens.selectors.regimens import current_regimen, tonight_for
 
 
@@ -34,7 +34,9 @@ def plan(*, user, prefs, now, until):
     at = dose_reminder_time(patient=patient, regimen=regimen, prefs=prefs)
     first = max(local_date(now, user.timezone), regimen.current_step.started_on)
     last = local_date(until, user.timezone)
-    statuses = pause_statuses(patient, first, last) if first <= last else {}
+    statuses = (
+        opioid_statuses_between(patient=patient, first=first, last=last) if first <= last else {}
+    )
     reminders = []
     day = first
     while day <= last:

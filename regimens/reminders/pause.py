@@ -8,12 +8,11 @@ Cannot be turned off (portal.notifications.models.Preferences.kind_enabled). The
 for every reminder, says only that there is a reminder unless the patient chose details.
 """
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from patients.models import Medication
 from portal.lib.formats import day as long_day
 from portal.lib.timing import local_date, local_to_utc
 from portal.notifications.models import Kind
@@ -21,7 +20,7 @@ from portal.notifications.services import Message, PlannedReminder
 from regimens import opioids
 from regimens.models import DoseTime, Regimen
 from regimens.reminders import dose_reminder_time
-from regimens.selectors.opioids import approved_pauses, as_pause, opioids_on_list
+from regimens.selectors.opioids import opioid_statuses_between
 from regimens.selectors.regimens import current_regimen
 
 NO_LDN, LAST_DOSE, RESTART = "no_ldn", "last_dose", "restart"
@@ -31,19 +30,6 @@ def _patient(user):
     return getattr(user, "patient", None) if user.is_patient else None
 
 
-def statuses(patient, first: date, last: date) -> dict[date, opioids.Status]:
-    """The opioid status of each day from `first` to `last` (one read of the list and plans)."""
-    found = opioids_on_list(
-        Medication.objects.filter(patient=patient, screening=Medication.Screening.BLOCK)
-    )
-    pauses = [as_pause(p) for p in approved_pauses(patient=patient)]
-    days, day = {}, first
-    while day <= last:
-        days[day] = opioids.opioid_status(opioids=found, pauses=pauses, today=day)
-        day += timedelta(days=1)
-    return days
-
-
 def moment_on(regimen: Regimen, status: opioids.Status, day: date) -> str | None:
     """What the reminder of `day` says: no LDN, the last dose, the restart to confirm, or
     nothing of this kind (the ordinary dose reminder, or nothing at all)."""
@@ -51,7 +37,7 @@ def moment_on(regimen: Regimen, status: opioids.Status, day: date) -> str | None
         return NO_LDN
     if regimen.is_active and status.last_dose_tonight(day):
         return LAST_DOSE
-    if regimen.status == Regimen.Status.PAUSED and regimen.paused_on and day >= regimen.paused_on:
+    if regimen.paused_for_opioid and regimen.paused_on and day >= regimen.paused_on:
         return RESTART
     return None
 
@@ -65,7 +51,9 @@ def plan(*, user, prefs, now, until):
     at = dose_reminder_time(patient=patient, regimen=regimen, prefs=prefs)
     first = max(local_date(now, zone), regimen.current_step.started_on)
     reminders, restart_planned = [], False
-    for day, status in statuses(patient, first, local_date(until, zone)).items():
+    for day, status in opioid_statuses_between(
+        patient=patient, first=first, last=local_date(until, zone)
+    ).items():
         moment = moment_on(regimen, status, day)
         if moment is None or (moment == RESTART and restart_planned):
             continue
@@ -92,7 +80,7 @@ def compose(notification):
     if regimen is None:
         return None
     day = date.fromisoformat(notification.context["date"])
-    status = statuses(patient, day, day)[day]
+    status = opioid_statuses_between(patient=patient, first=day, last=day)[day]
     moment = moment_on(regimen, status, day)
     if moment != notification.context.get("moment"):
         return None  # the plan changed since: the replan sent what applies now

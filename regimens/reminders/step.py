@@ -3,7 +3,8 @@ dose reminder time, naming the new dose in the patient's formulation.
 
 A step that needs the care team's approval is announced the evening before as planned, and
 on the day only once it has begun: until a provider approves it, tonight's dose reminder
-names the dose that still applies.
+names the dose that still applies. No step is announced for a day LDN must not be taken (an
+opioid, its washout or an approved pause): that day's reminder says not to take it.
 """
 
 from datetime import date, time, timedelta
@@ -16,6 +17,7 @@ from portal.notifications.models import Kind
 from portal.notifications.services import Message, PlannedReminder
 from regimens.models import DoseTime, Regimen, TitrationStep
 from regimens.reminders import dose_reminder_time, dose_sentence
+from regimens.selectors.opioids import opioid_status_for, opioid_statuses_between
 from regimens.selectors.regimens import current_regimen
 
 EVENING_BEFORE = time(18, 0)
@@ -39,10 +41,17 @@ def plan(*, user, prefs, now, until):
     zone = user.timezone
     at = dose_reminder_time(patient=patient, regimen=regimen, prefs=prefs)
     today = local_date(now, zone)
+    last = local_date(until, zone) + timedelta(days=1)
+    clear = {
+        day: s.is_clear
+        for day, s in opioid_statuses_between(patient=patient, first=today, last=last).items()
+    }
     reminders = []
     for step in regimen.steps.all():
         if step.sequence == 1 or step.starts_on < today:
             continue  # the start itself is tonight's dose reminder; past steps are done
+        if not clear.get(step.starts_on, True):
+            continue  # no LDN that day: nothing announces a new dose
         if step.status == TitrationStep.Status.PLANNED:
             eve = local_to_utc(step.planned_on - timedelta(days=1), EVENING_BEFORE, zone)
             reminders.append(_reminder(step, EVE, eve))
@@ -62,6 +71,9 @@ def compose(notification):
         return None
     if step.starts_on != date.fromisoformat(context["date"]):
         return None  # moved since it was planned; the replan planned the new date
+    patient = step.regimen.patient
+    if not opioid_status_for(patient=patient, today=step.starts_on).is_clear:
+        return None  # no LDN that day since it was planned
     dose = dose_sentence(step.regimen, step.dose_mg)
     morning = step.dose_time == DoseTime.MORNING
     if context["moment"] == EVE:

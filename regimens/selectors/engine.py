@@ -134,6 +134,7 @@ def engine_inputs_for(
         dose_time=regimen.dose_time,
         last_tolerated_mg=_last_tolerated(steps, current, engine_effects),
         paused_since=regimen.paused_on if regimen.status == Regimen.Status.PAUSED else None,
+        paused_for_opioid=regimen.paused_for_opioid,
     )
     return EngineInputs(
         rules=regimen.rules(),

@@ -4,7 +4,7 @@ record, the home page and the calendar feed. Takes a patient already resolved fo
 viewer."""
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 from django.http import Http404
 
@@ -111,6 +111,22 @@ def ldn_stopped_since(*, patient: Patient, since: date, today: date) -> date | N
         today=today,
         earliest=since,
     )
+
+
+def opioid_statuses_between(
+    *, patient: Patient, first: date, last: date
+) -> dict[date, opioids.Status]:
+    """The opioid status of each day from `first` to `last` (one read of the list and the
+    plans): what the reminders of those days may say."""
+    listed = opioids_on_list(
+        Medication.objects.filter(patient=patient, screening=Medication.Screening.BLOCK)
+    )
+    pauses = [as_pause(p) for p in approved_pauses(patient=patient)]
+    days, day = {}, first
+    while day <= last:
+        days[day] = opioids.opioid_status(opioids=listed, pauses=pauses, today=day)
+        day += timedelta(days=1)
+    return days
 
 
 def opioid_statuses(*, patient_ids, today: date) -> dict[int, opioids.Status]:

@@ -114,8 +114,9 @@ class Tonight:
 
     @property
     def awaiting_restart(self) -> bool:
-        """Paused, nothing stands in the way any more: the care team confirms the restart."""
-        return self.paused and self.opioid.is_clear
+        """Paused for an opioid or an operation, and nothing stands in the way any more: the
+        care team confirms the restart."""
+        return self.paused and self.regimen.paused_for_opioid and self.opioid.is_clear
 
     @property
     def take_tonight(self) -> bool:

@@ -8,7 +8,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from patients.models import Patient
-from patients.selectors.medications import opioid_block
+from patients.selectors.medications import opioid_block, opioid_washout_ends
 from patients.status import status_refresh
 from portal.accounts.models import User
 from portal.lib.formats import day as _day
@@ -172,7 +172,7 @@ def opioid_block_message(blocking) -> str:
         if medication.stopped_on is None:
             parts.append(_("%(name)s is still taken") % {"name": medication.name})
         else:
-            ends = medication.stopped_on + timedelta(days=medication.washout_days)
+            ends = opioid_washout_ends(medication)
             parts.append(
                 _("%(name)s was stopped on %(stopped)s; its %(days)d-day washout ends on %(ends)s")
                 % {

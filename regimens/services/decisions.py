@@ -263,6 +263,7 @@ def regimen_pause(
     why = f"paused: {reason}"
     regimen.status = Status.PAUSED
     regimen.paused_on = paused_on
+    regimen.pause_reason = reason
     _record_decision(
         regimen,
         Kind.PAUSED,
@@ -312,6 +313,7 @@ def regimen_resume(
     _replan(regimen, dose=dose_mg, next_on=today + timedelta(days=regimen.protocol.interval_days))
     regimen.status = Status.ACTIVE
     regimen.paused_on = None
+    regimen.pause_reason = ""
     plans_complete(regimen=regimen, today=today, now=now)
     if blocking:
         regimen.opioid_override_reason = override

@@ -252,9 +252,18 @@ def plan_approve(
             _("This pause would already be over: change its dates, or decline it.")
         )
     if last_dose_on is not None and last_dose_on > rules.last_dose_on:
-        errors["last_dose_on"] = _(
-            "The last dose can be on %(day)s at the latest, %(days)d days before the procedure."
-        ) % {"day": day(rules.last_dose_on), "days": settings.LDN["STOP_BEFORE_PROCEDURE_DAYS"]}
+        if plan.kind == Kind.PROCEDURE:
+            errors["last_dose_on"] = _(
+                "The last dose can be on %(day)s at the latest, %(days)d days before the procedure."
+            ) % {
+                "day": day(rules.last_dose_on),
+                "days": settings.LDN["STOP_BEFORE_PROCEDURE_DAYS"],
+            }
+        else:
+            errors["last_dose_on"] = _(
+                "The last dose can be on %(day)s at the latest, the evening before the first "
+                "opioid dose."
+            ) % {"day": day(rules.last_dose_on)}
     if restart_on is not None and restart_on < rules.restart_on:
         errors["restart_on"] = _(
             "LDN can restart on %(day)s at the earliest, when the washout is over."

@@ -376,6 +376,7 @@ def scenarios(draw, *, full=False):
         paused_since=draw(st.none() | st.integers(-60, 0).map(lambda n: today + timedelta(days=n)))
         if full
         else None,
+        paused_for_opioid=draw(st.booleans()) if full else False,
     )
     effects = draw(
         st.lists(
@@ -424,11 +425,16 @@ SCENARIO_EXTRAS: dict[int, tuple] = {}
 
 @given(scenarios(full=True))
 def test_it_only_ever_pauses_while_the_opioid_status_is_not_clear(scenario):
-    *_, rec = scenario
+    """...or keeps a pause the care team made for another reason (side effects, the
+    patient's wish) until they end it."""
+    _rules, current, *_, rec = scenario
     opioid, _adherence = SCENARIO_EXTRAS.pop(id(rec))
 
     if not opioid.clear:
         assert rec.action is Action.PAUSE
+    elif current.paused_since is not None and not current.paused_for_opioid:
+        assert rec.action is Action.PAUSE
+        assert "until they decide to resume it" in rec.reasons[0]
     else:
         assert rec.action is not Action.PAUSE
 
@@ -438,7 +444,7 @@ def test_it_resumes_a_paused_regimen_once_clear_at_the_old_or_the_first_dose(sce
     rules, current, _effects, today, rec = scenario
     opioid, _adherence = SCENARIO_EXTRAS.pop(id(rec))
 
-    if opioid.clear and current.paused_since is not None:
+    if opioid.clear and current.paused_since is not None and current.paused_for_opioid:
         assert rec.action is Action.RESUME
         if (today - current.paused_since).days <= rules.same_dose_max_break_days:
             assert rec.dose_mg == current.dose_mg
