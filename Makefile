@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test install install-dev migrate lint format clean
+.PHONY: run test install install-dev migrate lint format clean bench bench-quick bench-reminders
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,21 @@ lint: install-dev
 format: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Benchmarks (PostgreSQL and Redis on this machine; see "Benchmarks" in the README). The
+# worlds are built once into ldn_bench_p<size> databases and reused; BENCH_ARGS adds options.
+bench: install-dev
+	mkdir -p var
+	$(BIN)/python bench/pages.py --reuse $(BENCH_ARGS)
+
+bench-quick: install-dev
+	mkdir -p var
+	$(BIN)/python bench/pages.py --reuse --sizes 100,1000 --rounds 5 --discover-rounds 3 \
+		--throughput-seconds 3 $(BENCH_ARGS)
+
+bench-reminders: install-dev
+	mkdir -p var
+	$(BIN)/python bench/reminders.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var staticfiles .pytest_cache
