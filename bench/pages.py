@@ -75,6 +75,13 @@ def _recreate(admin_url: str, name: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def _exists(admin_url: str, name: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        return bool(conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone())
+
+
 def _built(options: dict) -> dict | None:
     """What the database says it was built with, or None when it was never finished."""
     from django.db import connection
@@ -245,11 +252,11 @@ def prepare(args) -> None:
     from regimens.models import Regimen
 
     options = {"patients": args.prepare, "days": args.days}
-    built = _built(options) if args.reuse else None
+    name = urlsplit(os.environ["DATABASE_URL"]).path.lstrip("/")
+    built = _built(options) if args.reuse and _exists(args.admin_url, name) else None
     if built is None:
         connection.close()
-        url = urlsplit(os.environ["DATABASE_URL"])
-        _recreate(args.admin_url, url.path.lstrip("/"))
+        _recreate(args.admin_url, name)
         built = _build(args.prepare, args.days)
         built["reused"] = False
     else:

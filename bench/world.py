@@ -48,7 +48,7 @@ def _clamp(value: float) -> int:
     return max(0, min(10, round(value)))
 
 
-class _Table:
+class BulkTable:
     """Rows of one model given as tuples of some of its columns; the other columns take
     their field defaults. Written with COPY on PostgreSQL, bulk_create elsewhere."""
 
@@ -63,8 +63,13 @@ class _Table:
         self.positions = [
             columns.index(f.attname) if f.attname in columns else None for f in fields
         ]
+        now = timezone.now()
         self.defaults = [
-            None if f.attname in columns else f.get_db_prep_save(f.get_default(), connection)
+            None
+            if f.attname in columns
+            else now
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+            else f.get_db_prep_save(f.get_default(), connection)
             for f in fields
         ]
 
@@ -169,7 +174,7 @@ def build_care_team(
     evenings = {day: datetime.combine(day, time(20), tzinfo=UTC) for day in days}
     nights = {day: datetime.combine(day, time(22), tzinfo=UTC) for day in days}
     no_effects = (0,) * len(SIDE_EFFECTS)
-    entries, logs = _Table(DiaryEntry, DIARY_COLUMNS), _Table(DoseLog, DOSE_COLUMNS)
+    entries, logs = BulkTable(DiaryEntry, DIARY_COLUMNS), BulkTable(DoseLog, DOSE_COLUMNS)
     steps, flags = [], []
     taken, missed = DoseLog.Status.TAKEN.value, DoseLog.Status.MISSED.value
     for n, (patient, regimen) in enumerate(zip(people, regimens, strict=True)):

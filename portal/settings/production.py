@@ -24,6 +24,11 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
 # pooling mode this can stay on (see "Deploying on many machines" in the README).
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 600, minimum=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind PgBouncer in transaction pooling mode a cursor cannot outlive its transaction, so
+# QuerySet.iterator() must fetch in chunks instead of through a server-side cursor.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+    "DATABASE_DISABLE_SERVER_SIDE_CURSORS", False
+)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
