@@ -236,6 +236,25 @@ def _pages(patient, regimen, today) -> list[dict]:
     return pages
 
 
+def _top_up(people, today) -> None:
+    """A world reused on a later day lacks the diary days since it was built: the patients
+    who log in get them (a copy of their last day), so that today's diary day exists."""
+    from datetime import timedelta
+
+    from patients.models import DiaryEntry
+
+    missing = []
+    for patient in people:
+        last = DiaryEntry.objects.filter(patient=patient).order_by("-local_date").first()
+        day = last.local_date + timedelta(days=1)
+        while day <= today:
+            copy = DiaryEntry.objects.get(pk=last.pk)
+            copy.pk, copy.local_date = None, day
+            missing.append(copy)
+            day += timedelta(days=1)
+    DiaryEntry.objects.bulk_create(missing)
+
+
 def prepare(args) -> None:
     """Runs in a subprocess with DATABASE_URL set to one size's database: builds it when
     needed, logs people in, lists pages with their query counts; prints JSON."""
@@ -273,6 +292,7 @@ def prepare(args) -> None:
         client.get("/")  # the session settles on the first request
         return client
 
+    _top_up(people, today)
     provider_client = client_for(provider)
     patient_clients = [client_for(p.user) for p in people]
     clients = {"provider": provider_client, "patient": patient_clients[0]}

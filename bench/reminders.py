@@ -542,15 +542,13 @@ def _explain(label: str) -> None:
         future, pending = cursor.fetchone()
     with transaction.atomic():
         now, limit = timezone.now(), settings.NOTIFICATION_DISPATCH_BATCH
-        if hasattr(services, "claim_sql"):
-            sql, params = services.claim_sql(now=now, limit=limit)
-        else:
-            sql, params = services.due_rows(now=now, limit=limit).query.sql_with_params()
+        sql, params = services.due_claim_sql(now=now, limit=limit)
         with connection.cursor() as cursor:
             cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
             plan = [row[0] for row in cursor.fetchall()]
         transaction.set_rollback(True)
     print(f"\n--- {label}: {pending:,} pending rows, {future:,} of them due later ---")
+    print(sql % tuple(repr(str(p)) for p in params))
     print("\n".join(plan))
 
 
