@@ -58,9 +58,13 @@ bench-quick: install-dev
 	$(BIN)/python bench/pages.py --reuse --sizes 100,1000 --rounds 5 --discover-rounds 3 \
 		--throughput-seconds 3 $(BENCH_ARGS)
 
+# Its own database and Redis database: it empties their notification tables.
+BENCH_REMINDERS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ldn_bench_remind
+BENCH_REMINDERS_REDIS_URL ?= redis://127.0.0.1:6379/12
 bench-reminders: install-dev
 	mkdir -p var
-	$(BIN)/python bench/reminders.py $(BENCH_ARGS)
+	DATABASE_URL=$(BENCH_REMINDERS_DATABASE_URL) REDIS_URL=$(BENCH_REMINDERS_REDIS_URL) \
+		$(BIN)/python bench/reminders.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var staticfiles .pytest_cache
