@@ -181,9 +181,12 @@ def form_fields(html: str) -> dict:
 
 
 def _pages(patient, regimen, today) -> list[dict]:
-    """Every authenticated GET page of the provider and the patient (no form submission,
-    no download of the whole record), and the POSTs the benchmark may use."""
+    """Every authenticated GET page of the provider and the patient (the CSV downloads of a
+    whole diary aside), and the POSTs the benchmark may use. A page that answers with
+    anything but 200 (a redirect, a POST-only address) is left out and listed."""
     from django.urls import reverse
+
+    from portal.content.models import Article
 
     pk = patient.pk
     provider = {
@@ -200,6 +203,8 @@ def _pages(patient, regimen, today) -> list[dict]:
         "trends 365 days": reverse("patient_trends", args=[pk]) + "?days=365",
         "patient review": reverse("patient_review", args=[pk]),
         "regimen": reverse("regimen_detail", args=[pk, regimen.pk]),
+        "report a side effect (provider)": reverse("regimen_side_effect", args=[pk, regimen.pk]),
+        "start a regimen": reverse("regimen_start", args=[pk]),
         "book a check-in": reverse("checkin_book", args=[pk]),
         "notifications (provider)": reverse("notification_inbox"),
         "reminder settings (provider)": reverse("notification_preferences"),
@@ -211,7 +216,11 @@ def _pages(patient, regimen, today) -> list[dict]:
         "tonight": reverse("tonight"),
         "diary": reverse("diary"),
         "diary day": reverse("diary_entry", kwargs={"day": today}),
+        "diary new day": reverse("diary_new"),
         "diary morning": reverse("diary_morning"),
+        "diary PGIC": reverse("diary_pgic"),
+        "tonight: side effect": reverse("tonight_side_effect"),
+        "tonight: hold request": reverse("hold_request"),
         "diary trends": reverse("diary_trends"),
         "profile": reverse("profile"),
         "access log": reverse("access_log"),
@@ -223,6 +232,10 @@ def _pages(patient, regimen, today) -> list[dict]:
         "my account (patient)": reverse("account"),
         "library (patient)": reverse("library"),
     }
+    article = Article.objects.live().order_by("pk").first()
+    if article is not None:  # the library's articles come with the migrations
+        provider["library article (provider)"] = reverse("library_article", args=[article.slug])
+        mine["library article (patient)"] = reverse("library_article", args=[article.slug])
     pages = [
         {"name": n, "role": "provider", "method": "GET", "path": p} for n, p in provider.items()
     ]
