@@ -326,6 +326,7 @@ def prepare(args) -> None:
         built["diary_entries"] = cursor.fetchone()[0]
         cursor.execute("SHOW server_version")
         built["postgresql"] = cursor.fetchone()[0]
+    built["conn_max_age"] = connection.settings_dict["CONN_MAX_AGE"]
     result = {
         "built": built,
         "pages": pages,
@@ -612,8 +613,7 @@ def run(args) -> None:
         built = sites[0].world["built"]
         print(
             f"PostgreSQL {built['postgresql']}; gunicorn 2 sync workers per size, "
-            f"portal.settings.production, DATABASE_CONN_MAX_AGE "
-            f"{os.environ.get('DATABASE_CONN_MAX_AGE', 'unset (production default)')}; "
+            f"portal.settings.production, CONN_MAX_AGE {built['conn_max_age']} s; "
             "a new connection per request (no keep-alive)",
             flush=True,
         )
