@@ -279,8 +279,9 @@ def prepare(args) -> None:
     from django.test.utils import CaptureQueriesContext
 
     from patients.models import Patient
-    from patients.selectors import local_today, visible_patients
+    from patients.selectors.records import visible_patients
     from portal.accounts.models import User
+    from portal.lib.timing import local_today
     from regimens.models import Regimen
 
     options = {"patients": args.prepare, "days": args.days}

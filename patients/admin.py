@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from patients.models import CareTeamMembership, Condition, Patient
-from patients.services import care_team_add, care_team_end
+from patients.services.profile import care_team_add, care_team_end
 from portal.accounts.models import Role, User
 
 

@@ -4,6 +4,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from patients.rules import side_effects as catalogue
+from patients.rules.side_effects import Severity
+
 
 class Condition(models.Model):
     """The admin-managed catalogue of conditions a patient can list, each with a standard code."""
@@ -226,15 +229,6 @@ class Flag(models.Model):
         return self.resolved_at is None
 
 
-class Severity(models.IntegerChoices):
-    """How bad a symptom or side effect was (the titration engine's 0-3 scale)."""
-
-    NONE = 0, _("None")
-    MILD = 1, _("Mild")
-    MODERATE = 2, _("Moderate")
-    SEVERE = 3, _("Severe")
-
-
 def _score(label):
     return models.PositiveSmallIntegerField(label, null=True, blank=True)
 
@@ -243,12 +237,33 @@ def _severity(label):
     return models.PositiveSmallIntegerField(label, choices=Severity.choices, null=True, blank=True)
 
 
-class DiaryEntry(models.Model):
+# The diary's side-effect columns, one per item of the catalogue (patients.rules.side_effects):
+# adding an item there adds its column here (and a migration).
+SideEffectColumns = type(
+    "SideEffectColumns",
+    (models.Model,),
+    {
+        "__module__": __name__,
+        "Meta": type("Meta", (), {"abstract": True}),
+        **{item.field: _severity(item.phrase) for item in catalogue.ITEMS},
+    },
+)
+
+
+def _any_side_effect() -> Q:
+    query = Q()
+    for field in catalogue.FIELDS:
+        query |= Q(**{f"{field}__gte": catalogue.MILD})
+    return query
+
+
+class DiaryEntry(SideEffectColumns):
     """One day of the symptom diary, on the patient's local date.
 
-    Scores are 0-10 numeric rating scales with a 24-hour recall (free to use; CLINICAL.md
-    section 3). Side effects are rated none/mild/moderate/severe. Every saved version is
-    kept in the history table. Whether the dose was taken lives in regimens.DoseLog.
+    Scores are 0-10 numeric rating scales with a 24-hour recall (free to use;
+    docs/clinical-rules.md, section 4). Side effects are the catalogue's items rated none /
+    mild / moderate / severe (SideEffectColumns). Every saved version is kept in the
+    history table. Whether the dose was taken lives in regimens.DoseLog.
     """
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="diary_entries")
@@ -257,17 +272,7 @@ class DiaryEntry(models.Model):
     fatigue = _score(_("fatigue"))
     sleep_quality = _score(_("sleep quality"))
     mood = _score(_("mood"))
-    vivid_dreams = _severity(_("vivid dreams or nightmares"))
-    insomnia = _severity(_("trouble sleeping"))
-    headache = _severity(_("headache"))
-    nausea = _severity(_("nausea or stomach upset"))
-    other_effect = _severity(_("another side effect"))
     other_effect_text = models.CharField(_("which side effect"), max_length=200, blank=True)
-    # Asked only of patients with a thyroid condition or on thyroid hormone.
-    palpitations = _severity(_("palpitations"))
-    tremor = _severity(_("tremor"))
-    heat_intolerance = _severity(_("feeling too hot"))
-    anxiety = _severity(_("anxiety"))
     # Asked only of patients with insulin resistance, prediabetes or type 2 diabetes.
     fasting_glucose = models.DecimalField(
         _("fasting glucose"), max_digits=5, decimal_places=1, null=True, blank=True
@@ -299,15 +304,7 @@ class DiaryEntry(models.Model):
             models.Index(
                 fields=["local_date"],
                 name="diary_day_with_side_effect",
-                condition=Q(vivid_dreams__gte=1)
-                | Q(insomnia__gte=1)
-                | Q(headache__gte=1)
-                | Q(nausea__gte=1)
-                | Q(other_effect__gte=1)
-                | Q(palpitations__gte=1)
-                | Q(tremor__gte=1)
-                | Q(heat_intolerance__gte=1)
-                | Q(anxiety__gte=1),
+                condition=_any_side_effect(),
             )
         ]
         constraints = [
@@ -326,17 +323,7 @@ class DiaryEntry(models.Model):
                     name=f"diary_{name}_severity",
                     condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__lte": 3}),
                 )
-                for name in (
-                    "vivid_dreams",
-                    "insomnia",
-                    "headache",
-                    "nausea",
-                    "other_effect",
-                    "palpitations",
-                    "tremor",
-                    "heat_intolerance",
-                    "anxiety",
-                )
+                for name in catalogue.FIELDS
             ],
             models.CheckConstraint(
                 name="diary_glucose_has_unit",
@@ -469,3 +456,52 @@ class Review(models.Model):
 
     def __str__(self):
         return f"Review of patient {self.patient_id} at {self.reviewed_at:%Y-%m-%d %H:%M}"
+
+
+class SideEffectReport(models.Model):
+    """A side effect on a day reported between diary days: by the patient on Tonight, or by
+    the care team on the regimen page. One of the sources patients.selectors.side_effects
+    reads, with the diary (the catalogue's items; Severity's mild to severe).
+
+    Moved here from regimens with its table and history table unchanged.
+    """
+
+    regimen = models.ForeignKey(
+        "regimens.Regimen", on_delete=models.CASCADE, related_name="side_effects"
+    )
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="side_effect_reports"
+    )
+    on = models.DateField(_("day"))
+    kind = models.CharField(_("side effect"), max_length=16, choices=catalogue.report_choices())
+    severity = models.PositiveSmallIntegerField(
+        _("how bad"), choices=catalogue.severity_choices(with_none=False)
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords(
+        excluded_fields=["created_at"], table_name="regimens_historicalsideeffectreport"
+    )
+
+    class Meta:
+        db_table = "regimens_sideeffectreport"
+        ordering = ["-on", "-pk"]
+        verbose_name = _("side-effect report")
+        constraints = [
+            models.CheckConstraint(
+                name="side_effect_severity_valid",
+                condition=Q(severity__in=[catalogue.MILD, catalogue.MODERATE, catalogue.SEVERE]),
+            ),
+            models.CheckConstraint(
+                name="side_effect_kind_valid",
+                condition=Q(kind__in=[item.key for item in catalogue.REPORTABLE]),
+            ),
+        ]
+        indexes = [models.Index(fields=["patient", "on"], name="side_effect_report_day")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.get_severity_display()}) {self.on}"

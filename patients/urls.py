@@ -1,20 +1,20 @@
 from django.urls import path, register_converter
 
-from patients.views import checkins, diary, medications, patient, provider, review
+from patients.views import checkins, diary, medications, profile, records, review
 
 register_converter(diary.DayConverter, "day")
 
 urlpatterns = [
     # The patient's own pages.
-    path("onboarding/", patient.onboarding, name="onboarding"),
-    path("profile/", patient.profile, name="profile"),
-    path("profile/access-log/", patient.access_log, name="access_log"),
+    path("onboarding/", profile.onboarding, name="onboarding"),
+    path("profile/", profile.profile, name="profile"),
+    path("profile/access-log/", profile.access_log, name="access_log"),
     path("medications/", medications.medication_list, name="medication_list"),
     path("medications/<int:med_pk>/edit/", medications.medication_edit, name="medication_edit"),
     path("medications/<int:med_pk>/stop/", medications.medication_stop, name="medication_stop"),
     # The care team's pages.
-    path("patients/", provider.patient_list, name="patient_list"),
-    path("patients/<int:pk>/", provider.patient_record, name="patient_record"),
+    path("patients/", records.patient_list, name="patient_list"),
+    path("patients/<int:pk>/", records.patient_record, name="patient_record"),
     path(
         "patients/<int:pk>/medications/",
         medications.medication_list,
@@ -32,7 +32,7 @@ urlpatterns = [
     ),
     path(
         "patients/<int:pk>/flags/<int:flag_pk>/review/",
-        provider.flag_review,
+        records.flag_review,
         name="flag_review",
     ),
 ]
@@ -67,11 +67,6 @@ urlpatterns += [
         "patients/<int:pk>/check-ins/<int:checkin_pk>/complete/",
         checkins.checkin_complete,
         name="checkin_complete",
-    ),
-    path(
-        "patients/<int:pk>/regimens/<int:regimen_pk>/check-in-rule/",
-        checkins.checkin_rule,
-        name="checkin_rule",
     ),
 ]
 

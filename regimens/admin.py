@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from regimens.models import Protocol
-from regimens.services import PROTOCOL_FIELDS, protocol_retire, protocol_revise
+from regimens.services.protocols import PROTOCOL_FIELDS, protocol_retire, protocol_revise
 
 
 def _formfield(db_field, **kwargs):

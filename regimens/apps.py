@@ -5,3 +5,17 @@ from django.utils.translation import gettext_lazy as _
 class RegimensConfig(AppConfig):
     name = "regimens"
     verbose_name = _("Regimens")
+
+    def ready(self):
+        # Imported once the app registry is ready: these modules use the models.
+        from patients import treatment
+        from portal.notifications import registry
+        from portal.notifications.models import Kind
+        from regimens import digest
+        from regimens.reminders import dose, step
+        from regimens.treatment import RegimenTreatment
+
+        registry.register_kind(Kind.DOSE, dose)
+        registry.register_kind(Kind.STEP, step)
+        registry.register_digest_section(digest.decisions_due)
+        treatment.register(RegimenTreatment())

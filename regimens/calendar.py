@@ -14,7 +14,10 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from patients.models import Patient
-from regimens.selectors import describe, upcoming_steps
+from patients.selectors.checkins import open_checkins_of
+from portal.lib.formats import when
+from portal.lib.timing import local_date
+from regimens.selectors.regimens import describe, upcoming_steps
 
 PRODID = "-//LDN Portal//Dose calendar//EN"
 # Recent changes stay in the calendar for a while after their day.
@@ -58,9 +61,6 @@ def step_events(*, patient: Patient, today: date, include_details: bool) -> list
 def checkin_events(*, patient: Patient, today: date, include_details: bool) -> list[CalendarItem]:
     """One event on the day of each open check-in (booked, confirmed or being moved), in the
     patient's local date; "LDN check-in" unless the patient chose details."""
-    from patients.checkin_selectors import local_when, open_checkins_of
-    from portal.notifications.timing import local_date
-
     zone = patient.user.timezone
     items = []
     for checkin in open_checkins_of(patient=patient):
@@ -71,7 +71,7 @@ def checkin_events(*, patient: Patient, today: date, include_details: bool) -> l
         if include_details:
             title = _("LDN check-in: %(kind)s") % {"kind": checkin.get_kind_display()}
             description = _("%(when)s with %(provider)s.") % {
-                "when": local_when(checkin.starts_at, zone),
+                "when": when(checkin.starts_at, zone),
                 "provider": checkin.provider,
             }
         items.append(

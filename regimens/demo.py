@@ -14,10 +14,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 from patients.models import Patient
-from patients.selectors import local_today
+from patients.rules.side_effects import Severity
+from patients.services.side_effects import side_effect_report
 from portal.accounts.models import User
-from regimens import safety, services
-from regimens.models import DecisionReason, Protocol, Regimen, Severity, SideEffect
+from portal.lib.timing import local_today
+from regimens import safety
+from regimens.models import DecisionReason, Protocol, Regimen
+from regimens.services.decisions import regimen_advance, regimen_hold, regimen_pause
+from regimens.services.start import regimen_start
 
 D = Decimal
 LIQUID_1_MG_ML = safety.Formulation(kind=safety.LIQUID, concentration_mg_per_ml=D("1"))
@@ -35,7 +39,7 @@ def _protocol(family: str) -> Protocol:
 def _start(patient, provider, family, formulation, days_ago, **extra) -> Regimen:
     today = local_today(patient)
     start_on = today - timedelta(days=days_ago)
-    return services.regimen_start(
+    return regimen_start(
         patient=patient,
         protocol=_protocol(family),
         formulation=formulation,
@@ -49,7 +53,7 @@ def _start(patient, provider, family, formulation, days_ago, **extra) -> Regimen
 
 def _advance(regimen, provider, days_ago, dose):
     today = local_today(regimen.patient)
-    services.regimen_advance(
+    regimen_advance(
         regimen=regimen,
         dose_mg=D(dose),
         decided_by=provider,
@@ -72,15 +76,15 @@ def _held(patient, provider):
     regimen = _start(patient, provider, "ldnrt-1-mg-weekly", LIQUID_1_MG_ML, 10)
     _advance(regimen, provider, 3, "2")
     today = local_today(patient)
-    services.side_effect_report(
+    side_effect_report(
         regimen=regimen,
         on=today - timedelta(days=2),
-        kind=SideEffect.INSOMNIA,
+        kind="insomnia",
         severity=Severity.MODERATE,
         entered_by=patient.user,
         note="Awake until 3 am",
     )
-    services.regimen_hold(
+    regimen_hold(
         regimen=regimen,
         until=today + timedelta(days=5),
         decided_by=provider,
@@ -105,7 +109,7 @@ def _paused(patient, provider):
         20,
         opioid_override_reason="Demo: LDN began before Percocet was prescribed after an injury.",
     )
-    services.regimen_pause(
+    regimen_pause(
         regimen=regimen,
         decided_by=provider,
         reason=DecisionReason.OPIOID_NEEDED,

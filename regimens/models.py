@@ -13,10 +13,11 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import GreaterThanOrEqual
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from patients.models import CheckIn
+from portal.lib.formats import day, mg
 from regimens import safety, titration
 
 DOSE = {"max_digits": 6, "decimal_places": 3}
@@ -245,14 +246,10 @@ class Regimen(models.Model):
     @property
     def formulation_label(self) -> str:
         if self.form == self.Form.LIQUID:
-            return _("liquid, %(conc)s mg/mL") % {
-                "conc": safety.format_decimal(self.concentration_mg_per_ml)
-            }
+            return _("liquid, %(conc)s mg/mL") % {"conc": mg(self.concentration_mg_per_ml)}
         if self.form == self.Form.DROPS:
-            return _("sublingual drops, %(mg)s mg per drop") % {
-                "mg": safety.format_decimal(self.mg_per_drop)
-            }
-        strengths = ", ".join(f"{safety.format_decimal(s)} mg" for s in self.strengths)
+            return _("sublingual drops, %(mg)s mg per drop") % {"mg": mg(self.mg_per_drop)}
+        strengths = ", ".join(f"{mg(s)} mg" for s in self.strengths)
         return _("capsules of %(strengths)s") % {"strengths": strengths}
 
     def _steps(self) -> list["TitrationStep"]:
@@ -325,7 +322,7 @@ class TitrationStep(models.Model):
         ]
 
     def __str__(self):
-        return f"{safety.format_decimal(self.dose_mg)} mg from {self.starts_on}"
+        return f"{mg(self.dose_mg)} mg from {self.starts_on}"
 
     @property
     def starts_on(self) -> date:
@@ -394,9 +391,9 @@ class RegimenEvent(models.Model):
     def summary(self) -> str:
         """What happened, in one sentence for the patient and the provider."""
         values = {
-            "from": safety.format_decimal(self.from_mg) if self.from_mg else "",
-            "to": safety.format_decimal(self.to_mg) if self.to_mg else "",
-            "date": date_format(self.effective_on, "j M Y") if self.effective_on else "",
+            "from": mg(self.from_mg) if self.from_mg else "",
+            "to": mg(self.to_mg) if self.to_mg else "",
+            "date": day(self.effective_on),
             "time": DoseTime(self.dose_time).label.lower() if self.dose_time else "",
         }
         return str(EVENT_SENTENCES[self.kind]) % values
@@ -424,63 +421,6 @@ EVENT_SENTENCES = {
         "Started or resumed although an opioid is on the medication list."
     ),
 }
-
-
-class SideEffect(models.TextChoices):
-    INSOMNIA = "insomnia", _("Trouble sleeping")
-    VIVID_DREAMS = "vivid_dreams", _("Vivid dreams or nightmares")
-    HEADACHE = "headache", _("Headache")
-    NAUSEA = "nausea", _("Nausea or stomach upset")
-    OTHER = "other", _("Something else")
-
-
-class Severity(models.IntegerChoices):
-    # The same scale as regimens.titration (MILD, MODERATE, SEVERE).
-    MILD = titration.MILD, _("Mild: noticeable, does not get in the way")
-    MODERATE = titration.MODERATE, _("Moderate: gets in the way of the day or night")
-    SEVERE = titration.SEVERE, _("Severe: hard to bear")
-
-
-class SideEffectReport(models.Model):
-    """A side effect on a day, reported by the patient or their provider.
-
-    The titration engine's input until the symptom diary replaces it: only
-    selectors.engine_inputs_for reads these for the engine.
-    """
-
-    regimen = models.ForeignKey(Regimen, on_delete=models.CASCADE, related_name="side_effects")
-    patient = models.ForeignKey(
-        "patients.Patient", on_delete=models.CASCADE, related_name="side_effect_reports"
-    )
-    on = models.DateField(_("day"))
-    kind = models.CharField(_("side effect"), max_length=16, choices=SideEffect.choices)
-    severity = models.PositiveSmallIntegerField(_("how bad"), choices=Severity.choices)
-    note = models.CharField(_("note"), max_length=300, blank=True)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    history = HistoricalRecords(excluded_fields=["created_at"])
-
-    class Meta:
-        ordering = ["-on", "-pk"]
-        verbose_name = _("side-effect report")
-        constraints = [
-            models.CheckConstraint(
-                name="side_effect_severity_valid", condition=Q(severity__in=[1, 2, 3])
-            ),
-            models.CheckConstraint(
-                name="side_effect_kind_valid", condition=Q(kind__in=SideEffect.values)
-            ),
-        ]
-        indexes = [models.Index(fields=["regimen", "on"])]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} ({self.get_severity_display()}) {self.on}"
-
-    def as_engine_input(self) -> titration.SideEffect:
-        return titration.SideEffect(day=self.on, kind=self.kind, severity=self.severity)
 
 
 class DoseLog(models.Model):
@@ -552,16 +492,7 @@ class CheckInRule(models.Model):
 
     regimen = models.OneToOneField(Regimen, on_delete=models.CASCADE, related_name="checkin_rule")
     days_after_step = models.PositiveSmallIntegerField(_("days after each step"), default=14)
-    kind = models.CharField(
-        _("kind"),
-        max_length=16,
-        choices=[
-            ("video", _("Video call")),
-            ("phone", _("Phone call")),
-            ("in_person", _("In person")),
-            ("diary_review", _("Diary review")),
-        ],
-    )
+    kind = models.CharField(_("kind"), max_length=16, choices=CheckIn.Kind.choices)
     at_time = models.TimeField(_("time of day"), default="10:00")
     active = models.BooleanField(default=True)
     created_by = models.ForeignKey(

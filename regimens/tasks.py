@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from regimens.services import regimens_apply_automatic_steps
+from regimens.services.schedule import regimens_apply_automatic_steps
 
 
 @shared_task(name="regimens.tasks.apply_automatic_steps")

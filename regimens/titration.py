@@ -15,14 +15,19 @@ from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
 
-from django.utils.dateformat import format as format_date
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-NONE, MILD, MODERATE, SEVERE = 0, 1, 2, 3
+from patients.rules.side_effects import KEYS as SIDE_EFFECT_KEYS
+from patients.rules.side_effects import MILD, MODERATE, NONE, SEVERE, SLEEP_KEYS
+from patients.rules.side_effects import phrase as side_effect_phrase
+from portal.lib.formats import mg
+from portal.lib.formats import short_day as _day
 
 BEDTIME, MORNING = "bedtime", "morning"
-SLEEP_KINDS = frozenset({"insomnia", "vivid_dreams"})
+# Insomnia and vivid dreams count towards "switch to morning dosing" (the catalogue's sleep
+# items).
+SLEEP_KINDS = SLEEP_KEYS
 
 
 class Action(StrEnum):
@@ -258,17 +263,8 @@ def recommend(
     )
 
 
-def mg(value: Decimal) -> str:
-    """A dose without trailing zeros or exponent: Decimal("4.50") -> "4.5"."""
-    return format(value.normalize(), "f")
-
-
 def _latest(effects: Sequence[SideEffect]) -> SideEffect:
     return max(effects, key=lambda e: (e.day, e.severity))
-
-
-def _day(value: date) -> str:
-    return format_date(value, "j M")
 
 
 def _effect_in_window(effect: SideEffect, window: int) -> str:
@@ -282,14 +278,9 @@ def _effect_in_window(effect: SideEffect, window: int) -> str:
 
 
 def _kind(kind: str) -> str:
-    known = {
-        "vivid_dreams": _("vivid dreams"),
-        "insomnia": _("insomnia"),
-        "headache": _("headache"),
-        "nausea": _("nausea"),
-        "other": _("side effect"),
-    }
-    return known.get(kind, kind.replace("_", " "))
+    if kind in SIDE_EFFECT_KEYS:
+        return side_effect_phrase(kind)
+    return kind.replace("_", " ")
 
 
 def _step_back_reason(*, rules: Rules, state: State, new_dose: Decimal) -> str:

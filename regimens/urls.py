@@ -1,6 +1,6 @@
 from django.urls import path
 
-from regimens.views import feed, patient, provider
+from regimens.views import checkin_rules, feed, patient, provider
 
 urlpatterns = [
     # The care team's pages.
@@ -20,6 +20,11 @@ urlpatterns = [
         "patients/<int:pk>/regimens/<int:regimen_pk>/side-effects/",
         provider.regimen_side_effect,
         name="regimen_side_effect",
+    ),
+    path(
+        "patients/<int:pk>/regimens/<int:regimen_pk>/check-in-rule/",
+        checkin_rules.checkin_rule,
+        name="checkin_rule",
     ),
     # The patient's own pages.
     path("tonight/", patient.tonight, name="tonight"),

@@ -14,14 +14,16 @@ from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from patients.checkin_services import checkin_book
-from patients.selectors import local_today
-from patients.services import care_team_add, care_team_end, medication_add
+from patients.services.checkins import checkin_book
+from patients.services.medications import medication_add
+from patients.services.profile import care_team_add, care_team_end
 from portal.accounts.services import invitation_create
+from portal.lib.timing import local_today
 from portal.notifications.models import Notification
 from regimens.models import Protocol
 from regimens.safety import Formulation
-from regimens.services import calendar_feed_create, regimen_start
+from regimens.services.calendar_feeds import calendar_feed_create
+from regimens.services.start import regimen_start
 from tests.content.factories import content
 from tests.factories import AdminFactory, PatientUserFactory, ProviderFactory
 from tests.regimens.seeds import ensure_protocols
@@ -422,7 +424,7 @@ def _fingerprint():
         ("regimens", "Regimen"),
         ("regimens", "TitrationStep"),
         ("regimens", "RegimenEvent"),
-        ("regimens", "SideEffectReport"),
+        ("patients", "SideEffectReport"),
         ("regimens", "DoseLog"),
         ("regimens", "CalendarFeed"),
         ("notifications", "Notification"),

@@ -11,8 +11,9 @@ from datetime import datetime, timedelta
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from patients.checkin_selectors import REMINDED, local_when, reminded_checkins
 from patients.models import CheckIn
+from patients.selectors.checkins import REMINDED, reminded_checkins
+from portal.lib.formats import when
 from portal.notifications.models import Kind
 from portal.notifications.services import Message, PlannedReminder
 
@@ -66,7 +67,7 @@ def compose(notification):
         return None  # moved: the new time has its own notices
     values = {
         "kind": checkin.get_kind_display().lower(),
-        "when": local_when(checkin.starts_at, user.timezone),
+        "when": when(checkin.starts_at, user.timezone),
         "provider": checkin.provider,
         "patient": checkin.patient.name or checkin.patient.user.email,
     }

@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from patients.models import DiaryEntry
+from portal.lib.timing import local_date, local_to_utc
 from portal.notifications.models import Kind
 from portal.notifications.services import Message, PlannedReminder
-from portal.notifications.timing import local_date, local_to_utc
 
 
 def plan(*, user, prefs, now, until):

@@ -4,8 +4,9 @@
 from django import template
 from django.utils import timezone
 
-from patients.checkin_selectors import local_when, open_checkins_of
-from patients.selectors import own_patient
+from patients.selectors.checkins import open_checkins_of
+from patients.selectors.records import own_patient
+from portal.lib.formats import when
 
 register = template.Library()
 
@@ -13,7 +14,7 @@ register = template.Library()
 @register.filter
 def in_zone(instant, zone_name: str) -> str:
     """{{ checkin.starts_at|in_zone:user.timezone }} → "Tue 12 Mar 2026, 15:00"."""
-    return local_when(instant, zone_name) if instant else ""
+    return when(instant, zone_name)
 
 
 @register.inclusion_tag("patients/checkins/partials/record_card.html", takes_context=True)
@@ -36,4 +37,4 @@ def my_upcoming_checkins(context):
 @register.simple_tag
 def local_now(zone_name: str) -> str:
     """The time it is now in `zone_name`, to show a provider the patient's local time."""
-    return local_when(timezone.now(), zone_name)
+    return when(timezone.now(), zone_name)

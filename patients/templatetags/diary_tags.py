@@ -2,10 +2,11 @@
 
 from django import template
 
-from patients.diary_forms import DREAM_TAP_LABELS, SLEEP_TAP_LABELS, ReviewForm
-from patients.diary_selectors import EFFECT_LABELS, reviews_for
-from patients.flags import SIDE_EFFECT_ITEMS, THYROID_ITEMS
-from patients.models import Severity
+from patients.forms.diary import DREAM_TAP_LABELS, SLEEP_TAP_LABELS
+from patients.forms.review import ReviewForm
+from patients.rules import side_effects as catalogue
+from patients.rules.side_effects import Severity
+from patients.selectors.diary import reviews_for
 
 register = template.Library()
 SEVERITIES = dict(Severity.choices)
@@ -25,11 +26,12 @@ def severity_name(value) -> str:
 def side_effects(entry) -> list[str]:
     """The side effects an entry rates mild or worse: ["Headache: severe", ...]."""
     found = []
-    for name in (*SIDE_EFFECT_ITEMS, *THYROID_ITEMS):
+    for item in catalogue.ITEMS:
+        name = item.field
         value = _value(entry, name)
         if value:
-            label = str(EFFECT_LABELS[name])
-            if name == "other_effect" and _value(entry, "other_effect_text"):
+            label = str(item.short)
+            if item.key == catalogue.OTHER and _value(entry, "other_effect_text"):
                 label = _value(entry, "other_effect_text")
             found.append(f"{label}: {str(SEVERITIES[value]).lower()}")
     return found

@@ -1,7 +1,7 @@
-"""Check-in pages. Providers: their upcoming check-ins, booking from the patient record, a
-check-in's page (move, cancel, complete) and a regimen's check-in rule; care team only
-(404 otherwise). Patients: "My check-ins", confirming one and asking for another time; only
-their own (404 otherwise). Other roles get 403."""
+"""Check-in pages. Providers: their upcoming check-ins, booking from the patient record and
+a check-in's page (move, cancel, complete); care team only (404 otherwise). Patients: "My
+check-ins", confirming one and asking for another time; only their own (404 otherwise).
+Other roles get 403. (A regimen's check-in rule is a regimen page: regimens.views.)"""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,30 +10,30 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from patients import checkin_selectors as selectors
-from patients import checkin_services as services
-from patients.checkin_forms import CheckInForm, CheckInRuleForm, CompleteForm, RequestChangeForm
-from patients.selectors import own_patient, patient_for
+from patients.forms.checkins import CheckInForm, CompleteForm, RequestChangeForm
+from patients.selectors import checkins as selectors
+from patients.selectors.records import Purpose, own_patient, patient_for
+from patients.services import checkins as services
+from portal.accounts.decorators import role_required
 from portal.accounts.models import Role
-from portal.audit.models import AccessEvent
-from portal.audit.services import access_record
-from portal.core.decorators import role_required
-from regimens.models import CheckInRule
-from regimens.selectors import regimen_for
-from regimens.views import add_service_errors
+from portal.lib.formats import when
+from portal.lib.forms import add_service_errors
 
 # A service's field names that the forms call otherwise.
 FIELD_NAMES = {"starts_at": "time", "suggested_date": "suggested_date"}
 
 
 def _show_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        error = ValidationError({FIELD_NAMES.get(k, k): v for k, v in error.error_dict.items()})
-    add_service_errors(form, error)
+    add_service_errors(form, error, field_names=FIELD_NAMES)
 
 
 def _when(checkin, user) -> str:
-    return selectors.local_when(checkin.starts_at, user.timezone)
+    return when(checkin.starts_at, user.timezone)
+
+
+def _in_scope(request, pk, checkin_pk):
+    patient = patient_for(request.user, pk, purpose=Purpose.VIEW_CHECKINS, path=request.path)
+    return patient, selectors.checkin_for(request.user, checkin_pk, patient=patient)
 
 
 # The care team's pages -------------------------------------------------------------------
@@ -51,7 +51,7 @@ def provider_checkins(request):
 
 @role_required(Role.PROVIDER)
 def checkin_book(request, pk):
-    patient = patient_for(request.user, pk)
+    patient = patient_for(request.user, pk, purpose=Purpose.VIEW_CHECKINS, path=request.path)
     form = CheckInForm(request.POST or None, zone=request.user.timezone, now=timezone.now())
     if request.method == "POST" and form.is_valid():
         try:
@@ -67,26 +67,12 @@ def checkin_book(request, pk):
                 % {"when": _when(checkin, request.user)},
             )
             return redirect("checkin_detail", pk=patient.pk, checkin_pk=checkin.pk)
-    elif request.method == "GET":
-        access_record(
-            actor=request.user,
-            patient=patient,
-            action=AccessEvent.Action.VIEW_RECORD,
-            path=request.path,
-        )
     return render(request, "patients/checkins/book.html", {"patient": patient, "form": form})
 
 
 @role_required(Role.PROVIDER)
 def checkin_detail(request, pk, checkin_pk):
-    patient = patient_for(request.user, pk)
-    checkin = selectors.checkin_for(request.user, checkin_pk, patient=patient)
-    access_record(
-        actor=request.user,
-        patient=patient,
-        action=AccessEvent.Action.VIEW_RECORD,
-        path=request.path,
-    )
+    patient, checkin = _in_scope(request, pk, checkin_pk)
     return render(
         request, "patients/checkins/detail.html", {"patient": patient, "checkin": checkin}
     )
@@ -94,8 +80,7 @@ def checkin_detail(request, pk, checkin_pk):
 
 @role_required(Role.PROVIDER)
 def checkin_reschedule(request, pk, checkin_pk):
-    patient = patient_for(request.user, pk)
-    checkin = selectors.checkin_for(request.user, checkin_pk, patient=patient)
+    patient, checkin = _in_scope(request, pk, checkin_pk)
     initial = {"kind": checkin.kind}
     form = CheckInForm(
         request.POST or None, zone=request.user.timezone, now=timezone.now(), initial=initial
@@ -119,8 +104,7 @@ def checkin_reschedule(request, pk, checkin_pk):
 @require_POST
 @role_required(Role.PROVIDER)
 def checkin_cancel(request, pk, checkin_pk):
-    patient = patient_for(request.user, pk)
-    checkin = selectors.checkin_for(request.user, checkin_pk, patient=patient)
+    patient, checkin = _in_scope(request, pk, checkin_pk)
     try:
         services.checkin_cancel(checkin=checkin, cancelled_by=request.user)
     except ValidationError as error:
@@ -132,8 +116,7 @@ def checkin_cancel(request, pk, checkin_pk):
 
 @role_required(Role.PROVIDER)
 def checkin_complete(request, pk, checkin_pk):
-    patient = patient_for(request.user, pk)
-    checkin = selectors.checkin_for(request.user, checkin_pk, patient=patient)
+    patient, checkin = _in_scope(request, pk, checkin_pk)
     form = CompleteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -147,34 +130,6 @@ def checkin_complete(request, pk, checkin_pk):
             return redirect("checkin_detail", pk=patient.pk, checkin_pk=checkin.pk)
     context = {"patient": patient, "checkin": checkin, "form": form}
     return render(request, "patients/checkins/complete.html", context)
-
-
-@role_required(Role.PROVIDER)
-def checkin_rule(request, pk, regimen_pk):
-    patient = patient_for(request.user, pk)
-    regimen = regimen_for(request.user, patient=patient, pk=regimen_pk)
-    rule = CheckInRule.objects.filter(regimen=regimen).first()
-    initial = (
-        {
-            "days_after_step": rule.days_after_step,
-            "kind": rule.kind,
-            "at_time": rule.at_time,
-            "active": rule.active,
-        }
-        if rule
-        else {"days_after_step": 14, "at_time": "10:00", "active": True}
-    )
-    form = CheckInRuleForm(request.POST or None, zone=request.user.timezone, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.checkin_rule_set(regimen=regimen, set_by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The check-in rule is saved."))
-            return redirect("regimen_detail", pk=patient.pk, regimen_pk=regimen.pk)
-    context = {"patient": patient, "regimen": regimen, "rule": rule, "form": form}
-    return render(request, "patients/checkins/rule.html", context)
 
 
 # The patient's own pages -----------------------------------------------------------------

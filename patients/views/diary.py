@@ -7,24 +7,25 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from patients import diary_selectors as diary
-from patients.diary_export import diary_export_rows
-from patients.diary_forms import DiaryEntryForm, MorningCheckinForm, PGICForm
-from patients.diary_services import diary_entry_save, morning_checkin_record, pgic_record
+from patients.forms.diary import DiaryEntryForm, MorningCheckinForm, PGICForm
 from patients.models import PGICResponse
-from patients.selectors import local_today, own_patient
+from patients.selectors import diary
+from patients.selectors import trends as trend_selectors
+from patients.selectors.records import own_patient
+from patients.services.diary import diary_entry_save, morning_checkin_record
+from patients.services.pgic import pgic_record
+from portal.accounts.decorators import role_required
 from portal.accounts.models import Role
-from portal.core.decorators import role_required
-from regimens.views import add_service_errors
+from portal.lib.formats import short_day
+from portal.lib.forms import add_service_errors
+from portal.lib.redirects import safe_next
+from portal.lib.timing import local_today
 
 
 class DayConverter:
@@ -39,20 +40,11 @@ class DayConverter:
         return value.isoformat() if isinstance(value, date) else str(value)
 
 
-def _back(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return reverse(fallback)
-
-
 @role_required(Role.PATIENT)
 def diary_home(request):
     patient = own_patient(request.user)
     today = local_today(patient)
-    page = Paginator(diary.timeline(patient=patient), diary.TIMELINE_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = diary.timeline_page(patient=patient, page=request.GET.get("page"))
     today_entry = diary.diary_entry_on(patient=patient, day=today)
     context = {
         "patient": patient,
@@ -77,22 +69,19 @@ def diary_today(request):
 
 
 def _entry_form(request, patient, today, *, day=None, entry=None, data=None):
-    regimen = diary.active_regimen(patient=patient)
-    target = day or today
-    log = diary.dose_log_on(regimen=regimen, day=target)
-    form = DiaryEntryForm(
+    question = diary.dose_question(patient=patient, day=day or today)
+    return DiaryEntryForm(
         data,
         questions=diary.diary_questions(patient=patient),
         today=today,
         day=day,
         entry=entry,
-        ask_dose=diary.dose_loggable(regimen, target),
-        dose_status=log.status if log else "",
+        ask_dose=question is not None,
+        dose_status=question.logged if question else "",
     )
-    return form, regimen
 
 
-def _save(request, patient, today, form, regimen):
+def _save(request, patient, today, form):
     """Save a valid form through the service; True when saved, else its refusal is on the form."""
     try:
         diary_entry_save(
@@ -102,14 +91,13 @@ def _save(request, patient, today, form, regimen):
             today=today,
             values=form.entry_values(),
             dose_status=form.dose_status(),
-            regimen=regimen,
         )
     except ValidationError as error:
         add_service_errors(form, error)
         return False
     messages.success(
         request,
-        _("Your diary for %(day)s is saved.") % {"day": date_format(form.day, "j M")},
+        _("Your diary for %(day)s is saved.") % {"day": short_day(form.day)},
     )
     return True
 
@@ -122,7 +110,7 @@ def diary_new(request):
     if request.method == "GET" and diary.diary_entry_on(patient=patient, day=asked):
         messages.info(request, diary.already_written_message(asked))
         return redirect("diary_entry", day=asked)
-    form, regimen = _entry_form(request, patient, today, data=request.POST or None)
+    form = _entry_form(request, patient, today, data=request.POST or None)
     if request.method == "GET" and asked:
         form.initial["day"] = asked
     if request.method == "POST" and form.is_valid():
@@ -130,12 +118,12 @@ def diary_new(request):
         if existing is not None:
             # Keep what was typed: show it on that day's entry, to save over it or not.
             messages.warning(request, diary.already_written_message(form.day, typed=True))
-            form, regimen = _entry_form(
+            form = _entry_form(
                 request, patient, today, day=form.day, entry=existing, data=request.POST
             )
             form.is_valid()
             return _entry_page(request, form, today, entry=existing)
-        if _save(request, patient, today, form, regimen):
+        if _save(request, patient, today, form):
             return redirect("diary")
     return _entry_page(request, form, today)
 
@@ -147,14 +135,8 @@ def diary_entry(request, day):
     entry = diary.diary_entry_on(patient=patient, day=day)
     if entry is None and request.method == "GET":
         return redirect(f"{reverse('diary_new')}?day={day.isoformat()}")
-    form, regimen = _entry_form(
-        request, patient, today, day=day, entry=entry, data=request.POST or None
-    )
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _save(request, patient, today, form, regimen)
-    ):
+    form = _entry_form(request, patient, today, day=day, entry=entry, data=request.POST or None)
+    if request.method == "POST" and form.is_valid() and _save(request, patient, today, form):
         return redirect("diary")
     return _entry_page(request, form, today, entry=entry)
 
@@ -191,14 +173,14 @@ def diary_morning(request):
         context = {
             "morning_step": diary.morning_step(entry),
             "error": error,
-            "next": _back(request, "diary"),
+            "next": safe_next(request, default=reverse("diary")),
         }
         return render(request, "patients/diary/partials/morning_checkin.html", context)
     if error:
         messages.error(request, error)
     else:
         messages.success(request, _("Thank you: it is in today's diary."))
-    return redirect(_back(request, "diary"))
+    return redirect(safe_next(request, default=reverse("diary")))
 
 
 @role_required(Role.PATIENT)
@@ -228,17 +210,18 @@ def diary_pgic(request):
 @role_required(Role.PATIENT)
 def diary_trends(request):
     patient = own_patient(request.user)
-    return trends_page(request, patient, base_url=reverse("diary_trends"))
+    return render_trends(request, patient, base_url=reverse("diary_trends"))
 
 
-def trends_page(request, patient, *, base_url: str, provider_view: bool = False):
-    """The trends page for the patient or their care team (the callers check who may see it)."""
-    days = diary.trend_range(request.GET.get("days"))
-    trends = diary.trends_for(patient=patient, today=local_today(patient), days=days)
+def render_trends(request, patient, *, base_url: str, provider_view: bool = False):
+    """The trends page for the patient or their care team (the callers resolve who may see
+    it)."""
+    days = trend_selectors.trend_range(request.GET.get("days"))
+    trends = trend_selectors.trends_for(patient=patient, today=local_today(patient), days=days)
     context = {
         "patient": patient,
         "trends": trends,
-        "ranges": diary.TREND_RANGES,
+        "ranges": trend_selectors.TREND_RANGES,
         "base_url": base_url,
         "provider_view": provider_view,
     }
@@ -248,16 +231,16 @@ def trends_page(request, patient, *, base_url: str, provider_view: bool = False)
 @require_safe
 @role_required(Role.PATIENT)
 def diary_export(request):
-    return csv_download(own_patient(request.user))
+    return diary_csv_response(own_patient(request.user))
 
 
-def csv_download(patient) -> HttpResponse:
+def diary_csv_response(patient) -> HttpResponse:
     """The patient's diary as CSV: a header row, then one row per day, no formulas."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     day = local_today(patient).isoformat()
     response["Content-Disposition"] = f'attachment; filename="ldn-diary-{day}.csv"'
     response["Cache-Control"] = "no-store"
     writer = csv.writer(response)
-    for row in diary_export_rows(patient=patient):
+    for row in diary.diary_export_rows(patient=patient):
         writer.writerow(row)
     return response

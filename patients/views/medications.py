@@ -8,19 +8,18 @@ and a medication only through that patient (404 for anyone else's).
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from patients.forms import MedicationForm, MedicationStopForm, local_today
+from patients.forms.medications import MedicationForm, MedicationStopForm
 from patients.models import Medication, Patient
-from patients.selectors import medication_for, opioid_washout_ends, own_patient, patient_for
-from patients.services import medication_add, medication_update
-from patients.services import medication_stop as stop_medication
+from patients.selectors.medications import opioid_washout_ends
+from patients.selectors.records import Purpose, medication_for, own_patient, patient_for
+from patients.services.medications import medication_add, medication_update
+from patients.services.medications import medication_stop as stop_medication
 from portal.accounts.models import Role
-from portal.audit.models import AccessEvent
-from portal.audit.services import access_record
+from portal.lib.timing import local_today
 
 # Warnings on the list, most serious first: opioids that block LDN (taken now before
 # stopped), then loperamide, then thyroid notes.
@@ -30,15 +29,14 @@ WARNING_ORDER = {Medication.Screening.BLOCK: 0, Medication.Screening.WARN: 1}
 def _patient_in_scope(request, pk) -> Patient:
     if request.user.role != (Role.PATIENT if pk is None else Role.PROVIDER):
         raise PermissionDenied
-    return own_patient(request.user) if pk is None else patient_for(request.user, pk)
+    if pk is None:
+        return own_patient(request.user)
+    return patient_for(request.user, pk, purpose=Purpose.VIEW_MEDICATIONS, path=request.path)
 
 
 def _medication_in_scope(request, pk, med_pk):
     patient = _patient_in_scope(request, pk)
-    medication = medication_for(request.user, med_pk)
-    if medication.patient_id != patient.pk:
-        raise Http404
-    return patient, medication
+    return patient, medication_for(request.user, med_pk, patient=patient)
 
 
 def _list_url(pk) -> str:
@@ -48,7 +46,7 @@ def _list_url(pk) -> str:
 
 
 def _page(request, template, patient, pk, **context):
-    today = local_today(patient.user)
+    today = local_today(patient)
     return render(
         request,
         template,
@@ -59,18 +57,11 @@ def _page(request, template, patient, pk, **context):
 @login_required
 def medication_list(request, pk=None):
     patient = _patient_in_scope(request, pk)
-    form = MedicationForm(request.POST or None, today=local_today(patient.user))
+    form = MedicationForm(request.POST or None, today=local_today(patient))
     if request.method == "POST" and form.is_valid():
         medication = medication_add(patient=patient, added_by=request.user, **form.cleaned_data)
         messages.success(request, _("%(name)s is on the list.") % {"name": medication.name})
         return redirect(_list_url(pk))
-    if pk is not None and request.method == "GET":
-        access_record(
-            actor=request.user,
-            patient=patient,
-            action=AccessEvent.Action.VIEW_RECORD,
-            path=request.path,
-        )
     medications = list(patient.medications.all())
     for medication in medications:
         medication.washout_ends = opioid_washout_ends(medication)
@@ -94,9 +85,7 @@ def medication_list(request, pk=None):
 @login_required
 def medication_edit(request, med_pk, pk=None):
     patient, medication = _medication_in_scope(request, pk, med_pk)
-    form = MedicationForm(
-        request.POST or None, today=local_today(patient.user), medication=medication
-    )
+    form = MedicationForm(request.POST or None, today=local_today(patient), medication=medication)
     if request.method == "POST" and form.is_valid():
         try:
             medication_update(medication=medication, **form.cleaned_data)
@@ -115,7 +104,7 @@ def medication_edit(request, med_pk, pk=None):
 def medication_stop(request, med_pk, pk=None):
     patient, medication = _medication_in_scope(request, pk, med_pk)
     form = MedicationStopForm(
-        request.POST or None, today=local_today(patient.user), medication=medication
+        request.POST or None, today=local_today(patient), medication=medication
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,5 +1,6 @@
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
@@ -11,7 +12,32 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import Invitation, Role, User
-from portal.core.mail import send_templated_mail
+from portal.lib.mail import send_templated_mail
+
+# What other apps do when an account is created (patients: the profile and the inviting
+# provider's care team) and when someone's time zone changes (notifications: plan the
+# reminders again). Each app registers its handler in its AppConfig.ready(); accounts knows
+# nothing of them.
+_ACCOUNT_CREATED: list[Callable[..., None]] = []
+_TIMEZONE_CHANGED: list[Callable[..., None]] = []
+
+
+def register_account_created(handler: Callable[..., None]) -> None:
+    """`handler(*, user, invited_by, now)` runs in the transaction that creates an account."""
+    if handler not in _ACCOUNT_CREATED:
+        _ACCOUNT_CREATED.append(handler)
+
+
+def register_timezone_changed(handler: Callable[..., None]) -> None:
+    """`handler(user)` runs when a user's time zone changes."""
+    if handler not in _TIMEZONE_CHANGED:
+        _TIMEZONE_CHANGED.append(handler)
+
+
+def timezone_changed(user: User) -> None:
+    """Tell the apps that keep local-time schedules that `user` moved time zone."""
+    for handler in _TIMEZONE_CHANGED:
+        handler(user)
 
 
 @transaction.atomic
@@ -23,6 +49,8 @@ def user_create(
     timezone_name: str = "UTC",
     password: str | None = None,
     email_verified: bool = False,
+    invited_by: User | None = None,
+    now=None,
 ) -> User:
     """Create a user and their allauth e-mail record.
 
@@ -38,10 +66,8 @@ def user_create(
         is_superuser=role == Role.ADMIN,
     )
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=email_verified)
-    if role == Role.PATIENT:
-        from patients.services import patient_create
-
-        patient_create(user=user)
+    for handler in _ACCOUNT_CREATED:
+        handler(user=user, invited_by=invited_by, now=now or timezone.now())
     return user
 
 
@@ -53,10 +79,7 @@ def account_update(*, user: User, name: str, timezone_name: str) -> User:
     user.timezone = timezone_name
     user.save(update_fields=["name", "timezone"])
     if moved:
-        # Reminders are planned in local time: plan them again for the new zone.
-        from portal.notifications.services import reminders_replan_on_commit
-
-        reminders_replan_on_commit(user)
+        timezone_changed(user)
     return user
 
 
@@ -142,9 +165,8 @@ def invitation_revoke(*, invitation: Invitation, now=None) -> Invitation:
 
 @transaction.atomic
 def invitation_accept(*, invitation: Invitation, password: str, name: str, now=None) -> User:
-    """Create the invited account; a patient joins the inviting provider's care team."""
-    from patients.services import care_team_add, patient_create
-
+    """Create the invited account; a patient joins the inviting provider's care team (the
+    patients app's handler for a new account)."""
     now = now or timezone.now()
     # Lock the row so two submissions of the same link cannot both create an account.
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
@@ -161,12 +183,9 @@ def invitation_accept(*, invitation: Invitation, password: str, name: str, now=N
         timezone_name=invitation.invited_by.timezone,
         password=password,
         email_verified=True,
+        invited_by=inviter,
+        now=now,
     )
-    if user.role == Role.PATIENT:
-        patient = patient_create(user=user)
-        care_team_add(
-            patient=patient, provider=invitation.invited_by, added_by=invitation.invited_by, now=now
-        )
     invitation.accepted_at = now
     invitation.accepted_user = user
     invitation.save(update_fields=["accepted_at", "accepted_user"])

@@ -14,10 +14,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from portal.accounts import services
+from portal.accounts.decorators import role_required
 from portal.accounts.forms import InvitationAcceptForm, InvitationForm
 from portal.accounts.models import Invitation, Role
 from portal.accounts.selectors import invitation_for, invitations_sent_by
-from portal.core.decorators import role_required
 
 # Who each inviting role invites (the service enforces the same rule).
 INVITED_ROLE = {Role.PROVIDER: Role.PATIENT, Role.ADMIN: Role.PROVIDER}

@@ -12,6 +12,9 @@ class AccessEvent(models.Model):
         VIEW_TRENDS = "view_trends", _("Viewed the trends")
         EXPORT_DIARY = "export_diary", _("Downloaded the diary")
         VIEW_REGIMEN = "view_regimen", _("Viewed the regimen")
+        VIEW_MEDICATIONS = "view_medications", _("Viewed the medications")
+        VIEW_CHECKINS = "view_checkins", _("Viewed the check-ins")
+        REVIEW = "review", _("Reviewed the record")
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     actor_role = models.CharField(max_length=16)

@@ -6,7 +6,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -23,6 +22,7 @@ from portal.content.services import (
     article_submit_for_review,
 )
 from portal.content.views import article_context
+from portal.lib.formats import day
 
 
 @admin.register(Tag)
@@ -129,8 +129,8 @@ class ArticleAdmin(SimpleHistoryAdmin):
         if due is None:
             return "—"
         if article.is_review_overdue(today=timezone.localdate(), months=months):
-            return format_html("<strong>{}</strong> ({})", date_format(due, "j M Y"), _("overdue"))
-        return date_format(due, "j M Y")
+            return format_html("<strong>{}</strong> ({})", day(due), _("overdue"))
+        return day(due)
 
     def changelist_view(self, request, extra_context=None):
         overdue = articles_due_for_review(today=timezone.localdate()).count()

@@ -1,17 +1,26 @@
 """Demo data for trying the portal. Only `manage.py seed_demo` calls this; never production."""
 
+import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
+from simple_history.utils import bulk_create_with_history
 
-from patients.models import CheckIn, Condition, Patient
-from patients.services import care_team_add, onboarding_complete, patient_create
+from patients.models import CheckIn, Condition, DiaryEntry, Patient
+from patients.services.checkins import checkin_book, checkin_confirm
+from patients.services.flags import flags_evaluate
+from patients.services.profile import care_team_add, onboarding_complete, patient_create
 from portal.accounts.models import Role, User
 from portal.accounts.services import user_create
+from portal.lib.timing import local_date, local_to_utc, local_today
+from portal.notifications.models import Kind
+from portal.notifications.services import notify_once, reminders_replan
+from regimens.models import DoseLog, Regimen
 
 # A fixed base32 secret so the demo provider and admin can also use an authenticator app.
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105 (demo only)
@@ -139,8 +148,6 @@ OPEN_CHECKINS = (
 def seed_checkins(*, now: datetime) -> None:
     """Check-ins with the demo provider: Pat Morgan's waits for confirmation, Jordan Blake's
     is confirmed. Idempotent: a patient with an open check-in is left as they are."""
-    from patients.checkin_services import checkin_book, checkin_confirm
-    from portal.notifications.timing import local_date, local_to_utc
 
     provider = User.objects.get(email="provider@example.com")
     for email, days, confirm in (
@@ -169,9 +176,6 @@ def seed_reminders(*, now: datetime) -> datetime:
     shows one arrive: beat's dispatcher hands it to the worker, which composes it like any
     dose reminder (it names the demo patient's dose; it is skipped if the day's dose is
     already marked taken). Returns when it is due."""
-    from portal.notifications.models import Kind
-    from portal.notifications.services import notify_once, reminders_replan
-    from portal.notifications.timing import local_date
 
     demo_emails = [email for email, *_rest in DEMO_USERS] + [p[0] for p in DEMO_PATIENTS]
     for user in User.objects.filter(email__in=demo_emails, is_active=True):
@@ -231,15 +235,6 @@ def seed_diaries() -> int:
     after palpitations, Casey's missed doses and severe nausea before the pause, and Pat, who
     starts LDN with a baseline to compare against. Idempotent: days already written are kept;
     the flags are evaluated afterwards. Returns how many entries were added."""
-    import random
-    from zoneinfo import ZoneInfo
-
-    from simple_history.utils import bulk_create_with_history
-
-    from patients.diary_services import flags_evaluate
-    from patients.models import DiaryEntry
-    from patients.selectors import local_today
-    from regimens.models import Regimen
 
     added = 0
     for email, *_rest in DEMO_PATIENTS:
@@ -282,9 +277,6 @@ def _demo_dose_logs(patient, regimen, today) -> None:
     """Doses marked taken on each day the regimen ran up to yesterday (Casey missed three in
     the week before the pause). Written directly: the dose-log service logs only today-ish
     days of an active regimen, and Casey's is paused."""
-    from zoneinfo import ZoneInfo
-
-    from regimens.models import DoseLog
 
     steps = sorted((s for s in regimen.steps.all() if s.started_on), key=lambda s: s.started_on)
     missed = {3, 5, 6} if patient.user.email == "casey@example.com" else set()

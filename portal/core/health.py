@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import connection
 
 from portal.celery import app
+from portal.notifications.services import oldest_due_lag
 
 
 def database_status() -> str:
@@ -35,7 +36,5 @@ def broker_status() -> str:
 
 def reminder_lag() -> float | None:
     """Seconds the oldest due, unsent reminder has waited (None when none is waiting)."""
-    from portal.notifications.services import oldest_due_lag
-
     lag = oldest_due_lag()
     return None if lag is None else round(lag, 1)

@@ -1,25 +1,24 @@
-from zoneinfo import ZoneInfo
-
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from patients import diary_selectors, selectors
-from patients.triage_selectors import triage_queue
+from patients.selectors import diary as diary_selectors
+from patients.selectors.records import own_patient, visible_patients
+from portal.accounts.decorators import role_required
 from portal.accounts.forms import AccountForm
 from portal.accounts.mfa import mfa_enrolled
 from portal.accounts.models import Role
 from portal.accounts.services import account_update
-from portal.core.decorators import role_required
 from portal.core.health import broker_status, database_status, reminder_lag
-from regimens import selectors as regimen_selectors
+from portal.lib.timing import local_today
+from regimens.selectors.regimens import tonight_for
+from regimens.selectors.triage import triage_queue
 
 ROLE_HOMES = {
     Role.PATIENT: "patient_home",
@@ -36,13 +35,13 @@ def home(request):
 
 @role_required(Role.PATIENT)
 def patient_home(request):
-    patient = selectors.own_patient(request.user)
-    today = selectors.local_today(patient)
+    patient = own_patient(request.user)
+    today = local_today(patient)
     diary_today = diary_selectors.diary_entry_on(patient=patient, day=today)
     context = {
         "patient": patient,
         "opioids": patient.medications.filter(stopped_on__isnull=True).exclude(screening="none"),
-        "tonight": regimen_selectors.tonight_for(patient=patient, today=today),
+        "tonight": tonight_for(patient=patient, today=today),
         "diary_today": diary_today,
         "diary_day": today,
         "morning_step": diary_selectors.morning_step(diary_today),
@@ -55,14 +54,14 @@ def patient_home(request):
 def provider_home(request):
     """The triage queue: the care team's patients by their most serious open flag, then the
     titration decisions waiting (patients.triage_selectors.triage_queue), one page at a time."""
-    today = timezone.localdate(timezone=ZoneInfo(request.user.timezone))
+    today = local_today(request.user)
     try:
         page = int(request.GET.get("page", "1"))
     except ValueError:
         page = 1
     context = {
         "triage": triage_queue(provider=request.user, today=today, page=page),
-        "patient_count": selectors.visible_patients(request.user).count(),
+        "patient_count": visible_patients(request.user).count(),
     }
     return render(request, "core/provider_home.html", context)
 

@@ -11,17 +11,18 @@ import socket
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
-from importlib import import_module
 
+from celery import current_app
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import F, prefetch_related_objects
 from django.utils import timezone
 
-from portal.core.mail import send_templated_mail
+from portal.lib.mail import send_templated_mail
+from portal.lib.timing import in_quiet_hours
 from portal.notifications.models import Channel, Delivery, Kind, Notification, Preferences
-from portal.notifications.timing import in_quiet_hours
+from portal.notifications.registry import kind_handler, registered_kinds
 
 logger = logging.getLogger(__name__)
 Status = Notification.Status
@@ -54,7 +55,7 @@ def preferences_for(user) -> Preferences:
 
 
 def _kind_module(kind: str):
-    return import_module(settings.NOTIFICATION_KINDS[kind])
+    return kind_handler(kind)
 
 
 def _channels(user, prefs: Preferences, reminder: PlannedReminder) -> list[str]:
@@ -70,7 +71,7 @@ def planned_for(*, user, now: datetime) -> list[PlannedReminder]:
     prefs = preferences_for(user)
     until = now + timedelta(hours=settings.NOTIFICATION_HORIZON_HOURS)
     wanted = []
-    for kind in settings.NOTIFICATION_KINDS:
+    for kind in registered_kinds():
         module = _kind_module(kind)
         if not hasattr(module, "plan") or not prefs.kind_enabled(kind):
             continue
@@ -246,18 +247,22 @@ def dispatch_due(*, now: datetime | None = None, batch_size: int | None = None) 
             return claimed
 
 
+# The send tasks (portal.notifications.tasks), published by name: the tasks call this
+# module's services, so this module does not import them.
+SEND_ONE, SEND_MANY = "notifications.send", "notifications.send_many"
+
+
 def _enqueue_sends(rows: list[tuple[int, int, str]]) -> None:
     """Publish the sends of one claimed batch through one producer connection."""
-    from portal.notifications.tasks import send_notification, send_notifications
-
     in_app = [[pk, version] for pk, version, channel in rows if channel == Channel.IN_APP]
     chunk = settings.NOTIFICATION_SEND_CHUNK
-    with send_notification.app.producer_or_acquire() as producer:
+    app = current_app
+    with app.producer_or_acquire() as producer:
         for start in range(0, len(in_app), chunk):
-            send_notifications.apply_async((in_app[start : start + chunk],), producer=producer)
+            app.send_task(SEND_MANY, args=(in_app[start : start + chunk],), producer=producer)
         for pk, version, channel in rows:
             if channel != Channel.IN_APP:
-                send_notification.apply_async((pk, version), producer=producer)
+                app.send_task(SEND_ONE, args=(pk, version), producer=producer)
 
 
 def _compose(notification: Notification) -> Message | None:

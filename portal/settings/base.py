@@ -257,19 +257,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# Task modules that are not an app's tasks.py (autodiscovery finds those).
-CELERY_IMPORTS = ["patients.checkin_tasks", "patients.diary_tasks"]
 
 # --- Reminders (portal/notifications) -------------------------------------------------------
-# Each kind names the module that plans it (`plan`) and writes it at send time (`compose`).
-NOTIFICATION_KINDS = {
-    "safety": "portal.notifications.kinds.safety",
-    "digest": "portal.notifications.kinds.digest",
-    "dose": "regimens.reminders.dose",
-    "step": "regimens.reminders.step",
-    "diary": "patients.reminders.diary",
-    "checkin": "patients.reminders.checkin",
-}
+# Each kind of reminder is registered by the app that owns it (AppConfig.ready): see
+# portal/notifications/registry.py.
 # How far ahead reminders are planned; beat tops the horizon up every hour.
 NOTIFICATION_HORIZON_HOURS = env_int("NOTIFICATION_HORIZON_HOURS", 72, minimum=2)
 # Due rows claimed per statement; each batch is committed and published before the next.

@@ -1,16 +1,16 @@
 """Reminders about the regimen: tonight's dose (dose.py) and titration steps (step.py).
 
 Each kind is a module with `plan(*, user, prefs, now, until)` and `compose(notification)`,
-registered in settings.NOTIFICATION_KINDS. Plans are worked out in the patient's local time
-(portal.notifications.timing) and written as UTC rows; composers read the plan again at send
+registered with portal.notifications in regimens.apps. Plans are worked out in the patient's
+local time (portal.lib.timing) and written as UTC rows; composers read the plan again at send
 time, so a reminder never names a dose the plan no longer has.
 """
 
-from datetime import datetime, time
+from datetime import time
 
-from portal.notifications.timing import minutes_before
+from portal.lib.timing import minutes_before
 from regimens.models import DoseTime, Regimen
-from regimens.selectors import describe
+from regimens.selectors.regimens import describe
 
 # [design] A reminder half an hour before bed leaves time to take the dose; a morning dose
 # is reminded at 08:00. Both are the defaults the patient can change in their settings.
@@ -35,14 +35,3 @@ def dose_sentence(regimen: Regimen, dose) -> str:
     line = describe(regimen, dose)
     amount, separator, how = line.partition(": ")
     return f"{amount} ({how})" if separator else line
-
-
-def regimen_plan_changed(*, regimen: Regimen, now: datetime | None = None) -> None:
-    """What follows any change to a regimen's plan (a start or a decision): the regimen's
-    check-in rule books the check-in for a step that has just begun, and the patient's
-    reminders are planned again once the change commits."""
-    from patients.checkin_services import checkins_apply_rule
-    from portal.notifications.services import reminders_replan_on_commit
-
-    checkins_apply_rule(regimen=regimen, now=now)
-    reminders_replan_on_commit(regimen.patient.user)

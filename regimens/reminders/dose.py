@@ -10,12 +10,12 @@ from datetime import date, timedelta
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from portal.lib.timing import local_date, local_to_utc
 from portal.notifications.models import Kind
 from portal.notifications.services import Message, PlannedReminder
-from portal.notifications.timing import local_date, local_to_utc
 from regimens.models import DoseLog, DoseTime
 from regimens.reminders import dose_reminder_time, dose_sentence
-from regimens.selectors import current_regimen, tonight_for
+from regimens.selectors.regimens import current_regimen, tonight_for
 
 
 def _patient(user):

@@ -11,12 +11,12 @@ from datetime import date, time, timedelta
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from portal.lib.timing import local_date, local_to_utc
 from portal.notifications.models import Kind
 from portal.notifications.services import Message, PlannedReminder
-from portal.notifications.timing import local_date, local_to_utc
 from regimens.models import DoseTime, Regimen, TitrationStep
 from regimens.reminders import dose_reminder_time, dose_sentence
-from regimens.selectors import current_regimen
+from regimens.selectors.regimens import current_regimen
 
 EVENING_BEFORE = time(18, 0)
 EVE, DAY = "eve", "day"

@@ -5,14 +5,17 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Max
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from patients.models import Patient
-from patients.selectors import opioid_block
+from patients.selectors.medications import opioid_block
 from portal.accounts.models import User
+from portal.lib.formats import day as _day
+from portal.lib.formats import mg as _mg
+from portal.notifications.services import reminders_replan_on_commit
 from regimens import safety, titration
 from regimens.models import Protocol, Regimen, RegimenEvent, TitrationStep
+from regimens.services.checkin_rules import checkins_apply_rule
 
 Status = Regimen.Status
 Kind = RegimenEvent.Kind
@@ -27,14 +30,6 @@ def _event(regimen: Regimen, kind: str, *, actor: User | None, now: datetime, **
 def _save(obj, reason: str, **kwargs):
     obj._change_reason = reason
     obj.save(**kwargs)
-
-
-def _mg(value: Decimal) -> str:
-    return safety.format_decimal(value)
-
-
-def _day(value: date) -> str:
-    return date_format(value, "j M Y")
 
 
 def _rules(regimen: Regimen) -> titration.Rules:
@@ -199,3 +194,11 @@ def _not_before_start(regimen: Regimen, today: date) -> None:
             _("This step starts on %(date)s. Decide the next one once it has begun.")
             % {"date": _day(current.started_on)}
         )
+
+
+def regimen_plan_changed(*, regimen: Regimen, now: datetime | None = None) -> None:
+    """What follows any change to a regimen's plan (a start or a decision): the regimen's
+    check-in rule books the check-in for a step that has just begun, and the patient's
+    reminders are planned again once the change commits."""
+    checkins_apply_rule(regimen=regimen, now=now)
+    reminders_replan_on_commit(regimen.patient.user)

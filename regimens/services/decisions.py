@@ -11,15 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
+from regimens import rules
 from regimens.models import DecisionReason, Regimen, TitrationStep
-from regimens.reminders import regimen_plan_changed
 from regimens.services._shared import (
     Kind,
     Status,
     _begin_step,
     _clear_hold_request,
     _current,
-    _day,
     _dose_errors,
     _event,
     _locked,
@@ -28,6 +27,7 @@ from regimens.services._shared import (
     _opioid_check,
     _replan,
     _save,
+    regimen_plan_changed,
 )
 
 
@@ -48,16 +48,7 @@ def regimen_advance(
     regimen = _locked(regimen, Status.ACTIVE)
     _not_before_start(regimen, today)
     current = _current(regimen)
-    if dose_mg <= current.dose_mg:
-        raise ValidationError(
-            {
-                "dose_mg": _(
-                    "A step up goes above the current %(dose)s mg. To lower the dose, step back."
-                )
-                % {"dose": _mg(current.dose_mg)}
-            }
-        )
-    errors = _dose_errors(
+    errors = rules.advance_errors(dose_mg=dose_mg, current_mg=current.dose_mg) or _dose_errors(
         dose_mg, regimen, regimen.formulation(), above_ceiling_reason=above_ceiling_reason
     )
     if errors:
@@ -101,14 +92,11 @@ def regimen_hold(
 ) -> Regimen:
     """Keep the current dose and move the next step to `until`; the rest follow from it."""
     regimen = _locked(regimen, Status.ACTIVE)
-    longest = settings.LDN["HOLD_MAX_DAYS"]
-    if not today < until <= today + timedelta(days=longest):
-        raise ValidationError(
-            {
-                "until": _("Pick a date after today and at most %(days)d days ahead, by %(last)s.")
-                % {"days": longest, "last": _day(today + timedelta(days=longest))}
-            }
-        )
+    errors = rules.hold_until_errors(
+        until=until, today=today, longest_days=settings.LDN["HOLD_MAX_DAYS"]
+    )
+    if errors:
+        raise ValidationError({"until": errors})
     current = _current(regimen)
     if regimen.next_step is None:
         raise ValidationError(
@@ -147,14 +135,9 @@ def regimen_step_back(
     regimen = _locked(regimen, Status.ACTIVE)
     _not_before_start(regimen, today)
     current = _current(regimen)
-    if dose_mg >= current.dose_mg:
-        raise ValidationError(
-            {
-                "dose_mg": _("A step back goes below the current %(dose)s mg.")
-                % {"dose": _mg(current.dose_mg)}
-            }
-        )
-    errors = _dose_errors(dose_mg, regimen, regimen.formulation())
+    errors = rules.step_back_errors(dose_mg=dose_mg, current_mg=current.dose_mg) or _dose_errors(
+        dose_mg, regimen, regimen.formulation()
+    )
     if errors:
         raise ValidationError({"dose_mg": errors})
     why = f"stepped back: {reason}"
@@ -311,20 +294,18 @@ def regimen_resume(
     regimen.paused_on = None
     if blocking:
         regimen.opioid_override_reason = override
-    _save(regimen, why)
-    _event(
+        _event(regimen, Kind.OPIOID_OVERRIDE, actor=decided_by, now=now, note=override[:500])
+    _record_decision(
         regimen,
         Kind.RESUMED,
-        actor=decided_by,
-        now=now,
+        why=why,
+        decided_by=decided_by,
         reason=reason,
-        note=note.strip()[:500],
+        note=note,
+        now=now,
         to_mg=dose_mg,
         effective_on=today,
     )
-    if blocking:
-        _event(regimen, Kind.OPIOID_OVERRIDE, actor=decided_by, now=now, note=override[:500])
-    regimen_plan_changed(regimen=regimen, now=now)
     return regimen
 
 

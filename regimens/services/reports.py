@@ -1,4 +1,5 @@
-"""What the patient (or the care team) reports: hold requests, side effects, doses."""
+"""What the patient reports of the treatment: hold requests and doses. (Side effects are
+part of the patient record: patients.services.side_effects.)"""
 
 from datetime import date, datetime
 
@@ -7,8 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from patients.services.flags import flags_evaluate
 from portal.accounts.models import User
-from regimens.models import DoseLog, Regimen, SideEffectReport
+from portal.lib.timing import local_today
+from regimens.models import DoseLog, Regimen
 from regimens.services._shared import Kind, Status, _event, _locked, _save
 
 
@@ -30,35 +33,6 @@ def regimen_request_hold(
 
 
 @transaction.atomic
-def side_effect_report(
-    *,
-    regimen: Regimen,
-    on: date,
-    kind: str,
-    severity: int,
-    entered_by: User,
-    note: str = "",
-) -> SideEffectReport:
-    """Record a side effect on a day: an input of the titration engine."""
-    regimen = Regimen.objects.get(pk=regimen.pk)
-    if not regimen.is_open:
-        raise ValidationError(
-            _("This regimen has ended, so side effects can no longer be added to it.")
-        )
-    report = SideEffectReport(
-        regimen=regimen,
-        patient_id=regimen.patient_id,
-        on=on,
-        kind=kind,
-        severity=severity,
-        note=note.strip()[:300],
-        entered_by=entered_by,
-    )
-    _save(report, "reported")
-    return report
-
-
-@transaction.atomic
 def dose_log_mark(
     *,
     regimen: Regimen,
@@ -66,8 +40,13 @@ def dose_log_mark(
     status: str,
     recorded_by: User,
     now: datetime | None = None,
+    evaluate_flags: bool = True,
 ) -> DoseLog:
-    """Mark the day's dose taken, skipped or missed; marking the same day again updates it."""
+    """Mark the day's dose taken, skipped or missed; marking the same day again updates it.
+
+    The patient's flags are evaluated at once (a third missed dose in a week is the care
+    team's flag straight away), unless the caller evaluates them itself afterwards (the
+    diary, which saves the day's other answers too)."""
     regimen = Regimen.objects.select_for_update().get(pk=regimen.pk)
     if not regimen.is_active:
         raise ValidationError(_("Doses are logged only while the regimen is active."))
@@ -84,4 +63,6 @@ def dose_log_mark(
             "recorded_at": now or timezone.now(),
         },
     )
+    if evaluate_flags:
+        flags_evaluate(patient=regimen.patient, today=local_today(regimen.patient), now=now)
     return log

@@ -5,10 +5,10 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from patients.selectors import local_today
+from portal.lib.timing import local_today
 from regimens import titration
 from regimens.models import DecisionReason, Regimen, TitrationStep
-from regimens.selectors import engine_inputs_for
+from regimens.selectors.engine import engine_inputs_for
 from regimens.services._shared import Status, _dose_errors
 from regimens.services.decisions import regimen_advance
 

@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 
 from patients.models import Patient
 from portal.accounts.models import User
+from portal.lib.formats import mg
 from regimens import safety, titration
 from regimens.models import Protocol, Regimen, TitrationStep
-from regimens.reminders import regimen_plan_changed
 from regimens.services._shared import (
     Kind,
     _check_planned,
@@ -20,6 +20,7 @@ from regimens.services._shared import (
     _event,
     _opioid_check,
     _save,
+    regimen_plan_changed,
 )
 
 
@@ -76,9 +77,7 @@ def regimen_start(
         patient=patient,
         protocol=protocol,
         form=formulation.kind,
-        capsule_strengths=",".join(
-            safety.format_decimal(s) for s in sorted(set(formulation.capsule_strengths_mg))
-        ),
+        capsule_strengths=",".join(mg(s) for s in sorted(set(formulation.capsule_strengths_mg))),
         concentration_mg_per_ml=formulation.concentration_mg_per_ml,
         mg_per_drop=formulation.mg_per_drop,
         dose_time=dose_time,

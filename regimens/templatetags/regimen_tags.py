@@ -5,8 +5,9 @@ from decimal import Decimal
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from regimens import safety, titration
-from regimens.selectors import describe
+from portal.lib.formats import mg
+from regimens import titration
+from regimens.selectors.regimens import current_regimen, describe
 
 register = template.Library()
 
@@ -35,14 +36,6 @@ QUEUE_REASONS = {
 
 
 @register.filter
-def mg(value) -> str:
-    """4.500 -> "4.5"."""
-    if value in (None, ""):
-        return ""
-    return safety.format_decimal(Decimal(value))
-
-
-@register.filter
 def dose_for(dose, regimen) -> str:
     """The dose in the regimen's formulation: "3 mg: 3.0 mL of your 1 mg/mL liquid"."""
     return describe(regimen, Decimal(dose))
@@ -51,6 +44,12 @@ def dose_for(dose, regimen) -> str:
 @register.filter
 def action_label(recommendation) -> str:
     return str(ACTION_LABELS[recommendation.action]) % {"dose": mg(recommendation.dose_mg)}
+
+
+@register.inclusion_tag("regimens/partials/regimen_summary.html")
+def regimen_summary(patient):
+    """The regimen card of the provider's patient record (the view resolved `patient`)."""
+    return {"patient": patient, "regimen": current_regimen(patient=patient)}
 
 
 @register.filter

@@ -5,9 +5,9 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from patients.selectors import local_today
+from portal.lib.timing import local_today
 from regimens.calendar import feed_ics
-from regimens.selectors import calendar_feed_by_token
+from regimens.selectors.regimens import calendar_feed_by_token
 
 
 @never_cache

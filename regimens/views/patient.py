@@ -10,13 +10,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from patients.diary_services import flags_evaluate
-from patients.selectors import local_today, own_patient
+from patients.forms.side_effects import SideEffectForm
+from patients.selectors.records import own_patient
+from patients.services.side_effects import side_effect_report
+from portal.accounts.decorators import role_required
 from portal.accounts.models import Role
-from portal.core.decorators import role_required
-from regimens import forms, selectors, services
+from portal.lib.forms import add_service_errors
+from portal.lib.timing import local_today
+from regimens.forms.reports import CalendarPreferenceForm, DoseLogForm, HoldRequestForm
 from regimens.models import DoseLog
-from regimens.views import add_service_errors
+from regimens.selectors import regimens as selectors
+from regimens.services import calendar_feeds
+from regimens.services.reports import dose_log_mark, regimen_request_hold
 
 LOGGED = {
     DoseLog.Status.TAKEN: gettext_lazy("Tonight's dose is marked as taken."),
@@ -44,8 +49,8 @@ def tonight(request):
     else:
         context |= {
             "history": selectors.plan_history(regimen=tonight.regimen),
-            "side_effect_form": forms.SideEffectForm(regimen=tonight.regimen, today=today),
-            "hold_form": forms.HoldRequestForm(),
+            "side_effect_form": SideEffectForm(regimen=tonight.regimen, today=today),
+            "hold_form": HoldRequestForm(),
         }
     return render(request, "regimens/patient/tonight.html", context)
 
@@ -57,20 +62,18 @@ def dose_log(request):
     regimen = selectors.current_regimen(patient=patient)
     if regimen is None:
         return _no_regimen(request)
-    form = forms.DoseLogForm(request.POST)
+    form = DoseLogForm(request.POST)
     if not form.is_valid():
         messages.error(request, form.errors["status"][0])
         return redirect("tonight")
     status = form.cleaned_data["status"]
     try:
-        services.dose_log_mark(
+        dose_log_mark(
             regimen=regimen, on=local_today(patient), status=status, recorded_by=request.user
         )
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        # A third missed dose in a week is a flag for the care team at once, not at the hour.
-        flags_evaluate(patient=patient, today=local_today(patient))
         messages.success(request, LOGGED[status])
     return redirect("tonight")
 
@@ -81,12 +84,10 @@ def tonight_side_effect(request):
     regimen = selectors.current_regimen(patient=patient)
     if regimen is None:
         return _no_regimen(request)
-    form = forms.SideEffectForm(request.POST or None, regimen=regimen, today=local_today(patient))
+    form = SideEffectForm(request.POST or None, regimen=regimen, today=local_today(patient))
     if request.method == "POST" and form.is_valid():
         try:
-            services.side_effect_report(
-                regimen=regimen, entered_by=request.user, **form.cleaned_data
-            )
+            side_effect_report(regimen=regimen, entered_by=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -102,12 +103,12 @@ def hold_request(request):
     regimen = selectors.current_regimen(patient=patient)
     if regimen is None:
         return _no_regimen(request)
-    form = forms.HoldRequestForm(request.POST)
+    form = HoldRequestForm(request.POST)
     if not form.is_valid():
         messages.error(request, form.errors["note"][0])
         return redirect("tonight")
     try:
-        services.regimen_request_hold(
+        regimen_request_hold(
             regimen=regimen, requested_by=request.user, note=form.cleaned_data["note"]
         )
     except ValidationError as error:
@@ -120,13 +121,16 @@ def hold_request(request):
 
 
 CALENDAR_ACTIONS = {
-    "create": (services.calendar_feed_create, gettext_lazy("Your calendar address is ready.")),
+    "create": (
+        calendar_feeds.calendar_feed_create,
+        gettext_lazy("Your calendar address is ready."),
+    ),
     "regenerate": (
-        services.calendar_feed_regenerate,
+        calendar_feeds.calendar_feed_regenerate,
         gettext_lazy("A new address replaces the old one; the old one no longer works."),
     ),
     "revoke": (
-        services.calendar_feed_revoke,
+        calendar_feeds.calendar_feed_revoke,
         gettext_lazy("The calendar address no longer works."),
     ),
 }
@@ -136,7 +140,7 @@ CALENDAR_ACTIONS = {
 def calendar_settings(request):
     patient = own_patient(request.user)
     feed = selectors.calendar_feed_for(patient=patient)
-    form = forms.CalendarPreferenceForm(
+    form = CalendarPreferenceForm(
         request.POST or None, initial={"include_dose": feed.include_dose if feed else False}
     )
     if request.method == "POST":
@@ -147,7 +151,7 @@ def calendar_settings(request):
             messages.success(request, message)
             return redirect("calendar_settings")
         if form.is_valid():
-            services.calendar_feed_set_include_dose(
+            calendar_feeds.calendar_feed_set_include_dose(
                 patient=patient, include_dose=form.cleaned_data["include_dose"]
             )
             messages.success(request, _("Your calendar choice is saved."))

@@ -1,7 +1,7 @@
 """Library links appear where they help, chosen by tags (admins can change them)."""
 
 from patients.models import Condition
-from patients.services import medication_add
+from patients.services.medications import medication_add
 from portal.content.services import article_publish, article_save
 from tests.content.factories import content, tags_for
 

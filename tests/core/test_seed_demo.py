@@ -3,7 +3,7 @@ from allauth.mfa.models import Authenticator
 from django.core.management import call_command
 
 from patients.models import Medication
-from patients.selectors import patients_for_provider
+from patients.selectors.records import patients_for_provider
 from portal.accounts.models import User
 
 

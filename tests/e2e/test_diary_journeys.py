@@ -13,11 +13,12 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from patients.diary_services import flags_evaluate
-from patients.selectors import local_today
-from patients.services import care_team_add
-from regimens import services as regimen_services
+from patients.services.flags import flags_evaluate
+from patients.services.profile import care_team_add
+from portal.lib.timing import local_today
 from regimens.models import Protocol
+from regimens.services.decisions import regimen_advance
+from regimens.services.start import regimen_start
 from tests.content.factories import content
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.helpers import log_in
@@ -50,7 +51,7 @@ def patient_page(browser, live_server):
 def _start(patient, provider, *, days_ago, steps=()):
     """1 mg + 1 mg weekly, started `days_ago` days back, stepped up on the given days back."""
     today = local_today(patient)
-    regimen = regimen_services.regimen_start(
+    regimen = regimen_start(
         patient=patient,
         protocol=Protocol.objects.get(family=WEEKLY, retired_at__isnull=True),
         formulation=LIQUID,
@@ -60,7 +61,7 @@ def _start(patient, provider, *, days_ago, steps=()):
         today=today,
     )
     for ago, dose in steps:
-        regimen_services.regimen_advance(
+        regimen_advance(
             regimen=regimen,
             dose_mg=Decimal(dose),
             decided_by=provider,
@@ -173,7 +174,7 @@ def test_a_severe_headache_tops_the_triage_queue_is_reviewed_and_steers_the_engi
     page.wait_for_url("**/provider/")
     first = page.locator("[data-triage-patient]").first
     expect(first).to_contain_text("Pat Lee")
-    expect(first).to_contain_text("Severe headache in the diary")
+    expect(first).to_contain_text("Severe headache on")
     expect(first.get_by_text("Urgent")).to_be_visible()
     expect(page.locator("[data-triage-patient]")).to_have_count(3)
     axe_check(page)

@@ -10,14 +10,16 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from django.utils.formats import date_format
 from playwright.sync_api import expect
 
-from patients.selectors import local_today
-from patients.services import care_team_add
+from patients.services.profile import care_team_add
+from portal.lib.timing import local_today
+from portal.notifications.models import Notification
 from regimens import safety
 from regimens.models import Protocol
-from regimens.services import regimen_start
+from regimens.services.start import regimen_start
 from tests.e2e.helpers import log_in
 from tests.factories import TEST_TOTP_SECRET, PatientUserFactory, ProviderFactory
 from tests.regimens.seeds import ensure_protocols
@@ -160,3 +162,45 @@ def test_a_provider_holds_a_step_and_the_patient_sees_the_new_date(
         re.compile(r"/calendar/[A-Za-z0-9_-]{43}\.ics$")
     )
     axe_check(patient_page)
+
+
+def test_a_severe_side_effect_reported_on_tonight_is_urgent_for_the_care_team_at_once(
+    page, patient_page, axe_check, cast
+):
+    provider, patient = cast
+    today = local_today(patient)
+    regimen_start(
+        patient=patient,
+        protocol=Protocol.objects.get(family="ldnrt-1-mg-weekly", retired_at__isnull=True),
+        formulation=safety.Formulation(kind="liquid", concentration_mg_per_ml=Decimal("1")),
+        dose_time="bedtime",
+        start_on=today - timedelta(days=3),
+        started_by=provider,
+        today=today,
+    )
+
+    # The patient reports a severe headache from Tonight, not the diary.
+    _log_in_patient(patient_page)
+    patient_page.goto("/tonight/")
+    form = patient_page.locator("form[action='/tonight/side-effect/']")
+    form.get_by_label("Headache").check()
+    form.get_by_label("Severe: hard to bear").check()
+    form.get_by_role("button", name="Send to my care team").click()
+    patient_page.wait_for_url("**/tonight/")
+    expect(patient_page.get_by_text("Thank you. Your care team will see it.")).to_be_visible()
+    axe_check(patient_page)
+
+    # The safety notice to the care team is planned at once ...
+    notice = Notification.objects.get(recipient=provider, kind="safety", channel="in_app")
+    assert notice.status == "pending" and notice.due_at <= timezone.now()
+
+    # ... and the provider's triage already has the urgent flag, from Tonight.
+    _log_in_provider(page)
+    row = page.locator("[data-triage-patient]").first
+    expect(row).to_contain_text("Pat Lee")
+    expect(row.get_by_text("Urgent")).to_be_visible()
+    expect(row).to_contain_text(
+        f"Severe headache on {_day(today)} (reported on Tonight): consider holding or stepping "
+        "back the dose."
+    )
+    axe_check(page)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from patients.models import CheckIn
-from patients.services import care_team_add
+from patients.services.profile import care_team_add
 from portal.notifications import services
 from portal.notifications.models import Notification
 from tests.e2e.helpers import log_in

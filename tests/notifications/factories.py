@@ -6,7 +6,7 @@ from patients.models import Flag
 from portal.notifications.models import Notification
 from regimens.models import Protocol
 from regimens.safety import Formulation
-from regimens.services import regimen_start
+from regimens.services.start import regimen_start
 from tests.regimens.seeds import ensure_protocols
 
 WEEKLY_PROTOCOL = "ldnrt-1-mg-weekly"  # 1, 2, 3, 4, 4.5 mg every 7 days

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from patients.services import care_team_add
+from patients.services.profile import care_team_add
 from portal.notifications import services
 from portal.notifications.models import Delivery, Notification
 from tests.notifications.factories import rows, start_regimen

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count
 
-from patients.services import care_team_add
+from patients.services.profile import care_team_add
 from portal.notifications import services
 from portal.notifications.models import Delivery, Notification
 from tests.factories import PatientUserFactory, ProviderFactory

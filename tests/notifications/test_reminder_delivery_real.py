@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from patients import checkin_services
-from patients.services import care_team_add
+from patients.services.checkins import checkin_book, checkin_confirm
+from patients.services.profile import care_team_add
 from portal.notifications import services
 from portal.notifications.models import Delivery, Notification
 from tests.factories import PatientUserFactory, ProviderFactory
@@ -44,10 +44,10 @@ def test_it_delivers_the_check_in_journey_through_a_worker(smtp_server):
     patient = _patient(provider, name="Pat Lee")
     starts_at = timezone.now() + timedelta(hours=3)
 
-    checkin = checkin_services.checkin_book(
+    checkin = checkin_book(
         patient=patient, provider=provider, starts_at=starts_at, kind="phone", booked_by=provider
     )
-    checkin_services.checkin_confirm(checkin=checkin)
+    checkin_confirm(checkin=checkin)
     hour_before = Notification.objects.filter(kind="checkin", context__event="1h")
     assert hour_before.count() == 4  # patient and provider, in the portal and by e-mail
     _due_now(hour_before)

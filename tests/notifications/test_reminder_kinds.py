@@ -10,11 +10,12 @@ import time_machine
 from django.utils import timezone
 
 from patients.models import DiaryEntry, Flag
-from patients.services import care_team_add
+from patients.services.profile import care_team_add
 from portal.notifications import services
 from portal.notifications.models import Delivery, Notification
-from regimens import services as regimen_services
 from regimens.models import DecisionReason, Protocol
+from regimens.services.decisions import regimen_advance
+from regimens.services.reports import dose_log_mark
 from tests.notifications.factories import rows, safety_flags, start_regimen
 
 pytestmark = pytest.mark.django_db
@@ -68,9 +69,7 @@ def test_it_names_tonights_dose_in_the_patients_formulation(patient, regimen):
 
 def test_it_skips_the_dose_reminder_once_the_dose_is_marked_taken(patient, regimen):
     row = _planned(patient.user, "dose", context__date="2026-03-10").get()
-    regimen_services.dose_log_mark(
-        regimen=regimen, on=TODAY, status="taken", recorded_by=patient.user
-    )
+    dose_log_mark(regimen=regimen, on=TODAY, status="taken", recorded_by=patient.user)
 
     assert _send(row).status == Status.SKIPPED
 
@@ -110,7 +109,7 @@ def test_it_says_nothing_on_the_day_of_a_step_not_approved_yet(patient, regimen)
 
 
 def test_it_names_the_new_dose_on_the_day_a_step_begins(patient, provider, regimen):
-    regimen_services.regimen_advance(
+    regimen_advance(
         regimen=regimen,
         dose_mg=Decimal("2"),
         decided_by=provider,

@@ -7,10 +7,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from patients.services import care_team_add
+from patients.services.profile import care_team_add
 from portal.notifications import services
 from portal.notifications.models import Notification
-from regimens import services as regimen_services
+from regimens.services.decisions import regimen_pause, regimen_switch_dose_time
 from tests.notifications.factories import rows, start_regimen
 
 pytestmark = pytest.mark.django_db
@@ -151,9 +151,7 @@ def test_it_withdraws_dose_reminders_when_the_regimen_is_paused(
     regimen = patient.regimens.get()
 
     with django_capture_on_commit_callbacks(execute=True):
-        regimen_services.regimen_pause(
-            regimen=regimen, decided_by=provider, reason="surgery", today=TODAY
-        )
+        regimen_pause(regimen=regimen, decided_by=provider, reason="surgery", today=TODAY)
 
     assert _tonight(patient).status == Status.CANCELLED
     assert not rows(patient.user, "dose", status=Status.PENDING).exists()
@@ -165,7 +163,7 @@ def test_it_plans_the_dose_reminder_at_08_00_for_a_morning_dose(
     regimen = patient.regimens.get()
 
     with django_capture_on_commit_callbacks(execute=True):
-        regimen_services.regimen_switch_dose_time(
+        regimen_switch_dose_time(
             regimen=regimen,
             dose_time="morning",
             decided_by=provider,

@@ -5,7 +5,8 @@ import pytest
 from django.utils import timezone
 
 from patients.models import DiaryEntry
-from patients.services import care_team_add, medication_add
+from patients.services.medications import medication_add
+from patients.services.profile import care_team_add
 from portal.notifications import services
 from portal.notifications.models import Delivery, Notification
 from tests.factories import PatientUserFactory
@@ -139,7 +140,7 @@ def test_a_chunk_skips_what_needs_no_reminder_and_passes_over_old_versions(team)
 def test_it_enqueues_in_app_chunks_and_one_task_per_email(
     team, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from portal.notifications import tasks
+    from portal.celery import app
 
     settings.NOTIFICATION_SEND_CHUNK = 2
     patient, provider = team
@@ -147,20 +148,18 @@ def test_it_enqueues_in_app_chunks_and_one_task_per_email(
     due_safety_notices(provider=provider, flags=flags)
     due_safety_notices(provider=provider, flags=flags, channel="email")
     published = []
-    monkeypatch.setattr(
-        tasks.send_notifications, "apply_async", lambda args, **kw: published.append(args)
-    )
-    monkeypatch.setattr(
-        tasks.send_notification, "apply_async", lambda args, **kw: published.append(args)
-    )
+    # The broker is the edge of the world here: record what would be published.
+    monkeypatch.setattr(app, "send_task", lambda name, args, **kw: published.append((name, args)))
 
     with django_capture_on_commit_callbacks(execute=True):
         assert services.dispatch_due() == 6
 
-    chunks = [args[0] for args in published if isinstance(args[0], list)]
-    singles = [args for args in published if not isinstance(args[0], list)]
+    chunks = [args[0] for name, args in published if name == "notifications.send_many"]
+    singles = [args for name, args in published if name == "notifications.send"]
     assert [len(chunk) for chunk in chunks] == [2, 1]
     assert len(singles) == 3
+    app.loader.import_default_modules()
+    assert {name for name, _args in published} <= set(app.tasks)
 
 
 def test_it_ignores_a_send_for_an_older_version(team):

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from portal.notifications.timing import in_quiet_hours, local_to_utc, minutes_before
+from portal.lib.timing import in_quiet_hours, local_to_utc, minutes_before
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,10 @@ from decimal import Decimal
 import factory
 
 from patients.models import DiaryEntry, Flag
-from regimens import safety, services
+from regimens import safety
 from regimens.models import Protocol
+from regimens.services.decisions import regimen_advance
+from regimens.services.start import regimen_start
 from tests.regimens.seeds import ensure_protocols
 
 # 15:00 UTC is 10:00 in New York, the cast's time zone: the same local date everywhere.
@@ -51,7 +53,7 @@ def start_regimen(patient, provider, *, days_ago: int = 3, family: str = WEEKLY,
     """A regimen started `days_ago` days before TODAY; 1 mg + 1 mg weekly liquid by default."""
     ensure_protocols()  # browser journeys flush what data migrations wrote
     start_on = TODAY - timedelta(days=days_ago)
-    return services.regimen_start(
+    return regimen_start(
         patient=patient,
         protocol=Protocol.objects.get(family=family, retired_at__isnull=True),
         formulation=extra.pop("formulation", LIQUID),
@@ -64,7 +66,7 @@ def start_regimen(patient, provider, *, days_ago: int = 3, family: str = WEEKLY,
 
 
 def step_up(regimen, provider, *, days_ago: int, dose: str):
-    return services.regimen_advance(
+    return regimen_advance(
         regimen=regimen,
         dose_mg=Decimal(dose),
         decided_by=provider,

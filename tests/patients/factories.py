@@ -10,8 +10,8 @@ import factory
 from django.utils import timezone
 from django.utils.html import escape
 
-from patients import services
 from patients.models import CareTeamMembership, Condition, Medication, Patient
+from patients.services.medications import medication_add, medication_stop
 from tests.factories import PatientUserFactory, ProviderFactory
 
 
@@ -86,9 +86,9 @@ class MedicationFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *, stopped_on=None, **kwargs):
-        medication = services.medication_add(**kwargs)
+        medication = medication_add(**kwargs)
         if stopped_on is not None:
-            services.medication_stop(medication=medication, stopped_on=stopped_on)
+            medication_stop(medication=medication, stopped_on=stopped_on)
         return medication
 
 

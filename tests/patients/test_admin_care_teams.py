@@ -1,7 +1,7 @@
 """Admins put providers on care teams and take them off in the Django admin."""
 
 from patients.models import CareTeamMembership
-from patients.selectors import visible_patients
+from patients.selectors.records import visible_patients
 
 
 def _inline(prefix, rows, extra):
@@ -37,7 +37,7 @@ def test_it_lets_an_admin_add_a_provider_to_a_care_team(
 def test_it_ends_a_membership_and_with_it_the_providers_access(
     client_for, admin_user, patient_user, provider
 ):
-    from patients.services import care_team_add
+    from patients.services.profile import care_team_add
 
     patient = patient_user.patient
     membership = care_team_add(patient=patient, provider=provider, added_by=admin_user)

@@ -8,14 +8,23 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from patients import checkin_services as services
 from patients.models import CheckIn, Flag, PGICResponse
-from patients.services import care_team_add, care_team_end
+from patients.services.checkins import (
+    checkin_book,
+    checkin_cancel,
+    checkin_complete,
+    checkin_confirm,
+    checkin_request_change,
+    checkin_reschedule,
+    checkins_flag_overdue,
+)
+from patients.services.profile import care_team_add, care_team_end
 from portal.notifications import services as notifications
 from portal.notifications.models import Notification
-from regimens import services as regimen_services
 from regimens.calendar import checkin_events
 from regimens.models import DecisionReason
+from regimens.services.checkin_rules import checkin_rule_set, checkins_apply_rule
+from regimens.services.decisions import regimen_advance
 from tests.notifications.factories import rows, start_regimen
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +50,7 @@ def patient(patient_user, provider):
 @pytest.fixture
 def checkin(patient, provider, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        return services.checkin_book(
+        return checkin_book(
             patient=patient,
             provider=provider,
             starts_at=THURSDAY_3PM,
@@ -107,7 +116,7 @@ def test_it_writes_each_reminder_in_the_readers_own_time(checkin, patient, provi
 @pytest.mark.parametrize("starts_at", [NOW, NOW - timedelta(minutes=1), NOW + timedelta(days=400)])
 def test_it_refuses_a_time_in_the_past_or_over_a_year_ahead(patient, provider, starts_at):
     with pytest.raises(ValidationError) as refused:
-        services.checkin_book(
+        checkin_book(
             patient=patient,
             provider=provider,
             starts_at=starts_at,
@@ -121,7 +130,7 @@ def test_it_refuses_a_time_in_the_past_or_over_a_year_ahead(patient, provider, s
 
 def test_it_refuses_a_provider_off_the_care_team(patient, other_provider):
     with pytest.raises(ValidationError):
-        services.checkin_book(
+        checkin_book(
             patient=patient,
             provider=other_provider,
             starts_at=THURSDAY_3PM,
@@ -134,7 +143,7 @@ def test_it_refuses_a_provider_off_the_care_team(patient, other_provider):
 
 def test_it_refuses_an_unknown_kind(patient, provider):
     with pytest.raises(ValidationError) as refused:
-        services.checkin_book(
+        checkin_book(
             patient=patient,
             provider=provider,
             starts_at=THURSDAY_3PM,
@@ -149,7 +158,7 @@ def test_it_refuses_an_unknown_kind(patient, provider):
 
 
 def test_it_confirms_and_keeps_the_reminders(checkin, patient, provider):
-    services.checkin_confirm(checkin=checkin)
+    checkin_confirm(checkin=checkin)
 
     checkin.refresh_from_db()
     assert checkin.status == Status.CONFIRMED
@@ -161,7 +170,7 @@ def test_it_confirms_and_keeps_the_reminders(checkin, patient, provider):
 
 def test_it_cannot_confirm_a_check_in_that_has_started(checkin):
     with time_machine.travel(THURSDAY_3PM, tick=False), pytest.raises(ValidationError):
-        services.checkin_confirm(checkin=checkin)
+        checkin_confirm(checkin=checkin)
 
     checkin.refresh_from_db()
     assert checkin.status == Status.BOOKED
@@ -171,7 +180,7 @@ def test_it_asks_for_another_time_with_a_suggestion_in_the_patients_time(
     checkin, patient, provider, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.checkin_request_change(
+        checkin_request_change(
             checkin=checkin,
             message="Mornings suit me better.",
             suggested_at=datetime(2026, 3, 13, 13, 30, tzinfo=UTC),
@@ -189,7 +198,7 @@ def test_it_asks_for_another_time_with_a_suggestion_in_the_patients_time(
 
 def test_it_refuses_a_suggested_time_in_the_past(checkin):
     with pytest.raises(ValidationError) as refused:
-        services.checkin_request_change(
+        checkin_request_change(
             checkin=checkin, message="Earlier?", suggested_at=NOW - timedelta(hours=2)
         )
 
@@ -204,12 +213,12 @@ def test_it_refuses_a_suggested_time_in_the_past(checkin):
 def test_it_moves_the_check_in_and_its_reminders(
     checkin, patient, provider, django_capture_on_commit_callbacks
 ):
-    services.checkin_request_change(checkin=checkin, message="Friday?")
+    checkin_request_change(checkin=checkin, message="Friday?")
     before = {r.dedupe_key: r.version for r in rows(provider, "checkin")}
     evening = THURSDAY_3PM + timedelta(hours=4)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.checkin_reschedule(
+        checkin_reschedule(
             checkin=checkin, starts_at=evening, kind="phone", rescheduled_by=provider
         )
 
@@ -228,7 +237,7 @@ def test_it_cancels_the_check_in_and_withdraws_its_reminders(
     checkin, patient, provider, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.checkin_cancel(checkin=checkin, cancelled_by=provider)
+        checkin_cancel(checkin=checkin, cancelled_by=provider)
 
     checkin.refresh_from_db()
     assert checkin.status == Status.CANCELLED
@@ -237,12 +246,12 @@ def test_it_cancels_the_check_in_and_withdraws_its_reminders(
     cancelled = [r for r in _send_all(patient.user) if r.context["event"] == "cancelled"]
     assert cancelled[0].title == "Check-in cancelled"
     with pytest.raises(ValidationError):
-        services.checkin_confirm(checkin=checkin)
+        checkin_confirm(checkin=checkin)
 
 
 def test_it_completes_the_check_in_with_notes_and_the_pgic(checkin, patient, provider):
     with time_machine.travel(THURSDAY_3PM + timedelta(minutes=30), tick=False):
-        services.checkin_complete(
+        checkin_complete(
             checkin=checkin, notes="Sleeping better.", pgic_score=2, completed_by=provider
         )
 
@@ -259,9 +268,7 @@ def test_it_completes_the_check_in_with_notes_and_the_pgic(checkin, patient, pro
 @pytest.mark.parametrize("score", [0, 8])
 def test_it_refuses_a_pgic_answer_outside_1_to_7(checkin, provider, score):
     with pytest.raises(ValidationError):
-        services.checkin_complete(
-            checkin=checkin, notes="", pgic_score=score, completed_by=provider
-        )
+        checkin_complete(checkin=checkin, notes="", pgic_score=score, completed_by=provider)
 
     assert not PGICResponse.objects.exists()
     checkin.refresh_from_db()
@@ -278,9 +285,9 @@ def _overdue_flags(checkin, **filters):
 
 
 def test_it_flags_a_check_in_24_hours_past_without_completion(checkin):
-    assert services.checkins_flag_overdue(now=THURSDAY_3PM + timedelta(hours=23)) == 0
-    assert services.checkins_flag_overdue(now=THURSDAY_3PM + timedelta(hours=25)) == 1
-    assert services.checkins_flag_overdue(now=THURSDAY_3PM + timedelta(hours=26)) == 0
+    assert checkins_flag_overdue(now=THURSDAY_3PM + timedelta(hours=23)) == 0
+    assert checkins_flag_overdue(now=THURSDAY_3PM + timedelta(hours=25)) == 1
+    assert checkins_flag_overdue(now=THURSDAY_3PM + timedelta(hours=26)) == 0
 
     flag = _overdue_flags(checkin).get()
     assert flag.is_open
@@ -290,9 +297,9 @@ def test_it_flags_a_check_in_24_hours_past_without_completion(checkin):
 
 def test_completing_an_overdue_check_in_resolves_its_flag(checkin, provider):
     later = THURSDAY_3PM + timedelta(days=2)
-    services.checkins_flag_overdue(now=later)
+    checkins_flag_overdue(now=later)
 
-    services.checkin_complete(
+    checkin_complete(
         checkin=checkin, notes="Spoke late.", pgic_score=4, completed_by=provider, now=later
     )
 
@@ -302,30 +309,30 @@ def test_completing_an_overdue_check_in_resolves_its_flag(checkin, provider):
 
 
 def test_it_flags_a_moved_check_in_again_only_when_the_new_time_is_overdue(checkin, provider):
-    services.checkins_flag_overdue(now=THURSDAY_3PM + timedelta(days=2))
+    checkins_flag_overdue(now=THURSDAY_3PM + timedelta(days=2))
     moved_to = THURSDAY_3PM + timedelta(days=5)
     with time_machine.travel(THURSDAY_3PM + timedelta(days=2), tick=False):
-        services.checkin_reschedule(
+        checkin_reschedule(
             checkin=checkin, starts_at=moved_to, kind="video", rescheduled_by=provider
         )
 
-    assert services.checkins_flag_overdue(now=moved_to + timedelta(hours=1)) == 0
-    assert services.checkins_flag_overdue(now=moved_to + timedelta(hours=25)) == 1
+    assert checkins_flag_overdue(now=moved_to + timedelta(hours=1)) == 0
+    assert checkins_flag_overdue(now=moved_to + timedelta(hours=25)) == 1
     assert _overdue_flags(checkin, resolved_at__isnull=True).count() == 1
 
 
 def test_it_does_not_flag_completed_or_cancelled_check_ins(checkin, patient, provider):
-    other = services.checkin_book(
+    other = checkin_book(
         patient=patient,
         provider=provider,
         starts_at=THURSDAY_3PM,
         kind="phone",
         booked_by=provider,
     )
-    services.checkin_cancel(checkin=other, cancelled_by=provider)
-    services.checkin_complete(checkin=checkin, notes="", pgic_score=3, completed_by=provider)
+    checkin_cancel(checkin=other, cancelled_by=provider)
+    checkin_complete(checkin=checkin, notes="", pgic_score=3, completed_by=provider)
 
-    assert services.checkins_flag_overdue(now=THURSDAY_3PM + timedelta(days=3)) == 0
+    assert checkins_flag_overdue(now=THURSDAY_3PM + timedelta(days=3)) == 0
 
 
 # The regimen's check-in rule
@@ -338,7 +345,7 @@ def regimen(patient, provider):
 
 def _set_rule(regimen, provider, **changes):
     values = {"days_after_step": 3, "kind": "phone", "at_time": time(10, 0), "active": True}
-    return services.checkin_rule_set(regimen=regimen, set_by=provider, **(values | changes))
+    return checkin_rule_set(regimen=regimen, set_by=provider, **(values | changes))
 
 
 def test_a_rule_books_a_check_in_for_the_current_step(regimen, patient, provider):
@@ -353,14 +360,14 @@ def test_a_rule_books_a_check_in_for_the_current_step(regimen, patient, provider
 
 def test_a_rule_books_a_check_in_after_each_step_once(regimen, patient, provider):
     _set_rule(regimen, provider)
-    regimen_services.regimen_advance(
+    regimen_advance(
         regimen=regimen,
         dose_mg=Decimal("2"),
         decided_by=provider,
         reason=DecisionReason.TOLERATING_WELL,
         today=TODAY,
     )
-    services.checkins_apply_rule(regimen=regimen)
+    checkins_apply_rule(regimen=regimen)
     _set_rule(regimen, provider)
 
     starts = sorted(CheckIn.objects.values_list("starts_at", flat=True))
@@ -372,9 +379,9 @@ def test_a_rule_books_a_check_in_after_each_step_once(regimen, patient, provider
 
 def test_a_rule_does_not_book_again_a_check_in_that_was_cancelled(regimen, provider):
     _set_rule(regimen, provider)
-    services.checkin_cancel(checkin=CheckIn.objects.get(), cancelled_by=provider)
+    checkin_cancel(checkin=CheckIn.objects.get(), cancelled_by=provider)
 
-    assert services.checkins_apply_rule(regimen=regimen) is None
+    assert checkins_apply_rule(regimen=regimen) is None
     assert CheckIn.objects.count() == 1
 
 
@@ -413,7 +420,7 @@ def test_it_puts_open_check_ins_in_the_calendar_feed(checkin, patient):
 
 
 def test_the_periodic_task_raises_the_overdue_flags(checkin):
-    from patients.checkin_tasks import flag_overdue_checkins
+    from patients.tasks import flag_overdue_checkins
 
     with time_machine.travel(THURSDAY_3PM + timedelta(hours=25), tick=False):
         assert flag_overdue_checkins() == 1

@@ -7,11 +7,12 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from patients import checkin_services as services
 from patients.models import CheckIn, PGICResponse
-from patients.services import care_team_add
+from patients.services.checkins import checkin_book
+from patients.services.profile import care_team_add
 from portal.audit.models import AccessEvent
 from regimens.models import CheckInRule
+from regimens.services.checkin_rules import checkin_rule_set
 from tests.factories import PatientUserFactory
 from tests.notifications.factories import start_regimen
 from tests.patients.factories import assert_field_error
@@ -38,7 +39,7 @@ def patient(patient_user, provider):
 
 @pytest.fixture
 def checkin(patient, provider):
-    return services.checkin_book(
+    return checkin_book(
         patient=patient,
         provider=provider,
         starts_at=THURSDAY_3PM,
@@ -282,7 +283,7 @@ def _book_for_new_patients(provider, count):
     for i in range(count):
         patient = PatientUserFactory().patient
         care_team_add(patient=patient, provider=provider, added_by=provider)
-        services.checkin_book(
+        checkin_book(
             patient=patient,
             provider=provider,
             starts_at=THURSDAY_3PM + timedelta(hours=i),
@@ -350,7 +351,7 @@ def test_the_record_the_regimen_page_and_the_home_page_show_check_ins(
     client_for, checkin, patient, provider
 ):
     regimen = start_regimen(patient, provider, start_on=NOW.date())
-    services.checkin_rule_set(
+    checkin_rule_set(
         regimen=regimen, days_after_step=14, kind="phone", at_time=time(10, 0), active=True,
         set_by=provider,
     )  # fmt: skip

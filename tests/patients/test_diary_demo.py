@@ -3,10 +3,10 @@
 import pytest
 from django.core.management import call_command
 
-from patients.diary_selectors import trends_for
 from patients.models import DiaryEntry, Flag, Patient
-from patients.selectors import local_today
+from patients.selectors.trends import trends_for
 from portal.core.demo import seed_diaries
+from portal.lib.timing import local_today
 from tests.regimens.seeds import ensure_protocols
 
 

@@ -7,11 +7,12 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from patients.services import care_team_add
-from regimens import services as regimen_services
+from patients.services.profile import care_team_add
+from patients.services.side_effects import side_effect_report
 from regimens import titration
 from regimens.models import Regimen
-from regimens.selectors import engine_inputs_for, recommendation_for, titration_queue
+from regimens.selectors.engine import engine_inputs_for, recommendation_for
+from regimens.selectors.queue import titration_queue
 from tests.factories import PatientUserFactory
 from tests.patients.diary_factories import (
     NOW,
@@ -75,7 +76,7 @@ def test_it_merges_the_diary_with_side_effect_reports_at_the_worse_severity(pati
     )
     DiaryEntryFactory(patient=patient, local_date=days_ago(11), headache=3)  # before the start
     DiaryEntryFactory(patient=patient, local_date=TODAY + timedelta(days=1), headache=3)
-    regimen_services.side_effect_report(
+    side_effect_report(
         regimen=regimen, on=days_ago(2), kind="headache", severity=2, entered_by=patient.user
     )
 

@@ -9,7 +9,8 @@ import time_machine
 from django.urls import reverse
 
 from patients.models import DiaryEntry, Flag, PGICResponse
-from patients.services import care_team_add, medication_add
+from patients.services.medications import medication_add
+from patients.services.profile import care_team_add
 from portal.content.selectors import articles_for_tags
 from regimens.models import DoseLog
 from tests.content.factories import content
@@ -123,9 +124,9 @@ def test_it_refuses_a_future_day_and_a_day_too_far_back(me):
     old = me.post(NEW, {"day": "2026-03-06", "pain": "3"})
 
     assert_field_error(
-        future, "day", "The day cannot be in the future: enter 10 Mar 2026 or earlier."
+        future, "day", "A diary day cannot be in the future: choose 10 Mar 2026 or earlier."
     )
-    assert_field_error(old, "day", "Entries can be written for 3 days; 6 Mar is too far back.")
+    assert_field_error(old, "day", "Entries can be changed for 3 days; this one is from 6 Mar.")
     assert not DiaryEntry.objects.exists()
 
 
@@ -332,7 +333,7 @@ def test_it_refuses_a_future_day_in_the_address_too(me):
     response = me.post(entry_url(TODAY + timedelta(days=2)), {"pain": "3"})
 
     assert (
-        "The day cannot be in the future: enter 10 Mar 2026 or earlier."
+        "A diary day cannot be in the future: choose 10 Mar 2026 or earlier."
         in response.content.decode()
     )
     assert not DiaryEntry.objects.exists()

@@ -8,20 +8,17 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from patients.diary_services import (
-    diary_entry_save,
-    flags_evaluate,
-    flags_evaluate_all,
-    morning_checkin_record,
-    pgic_record,
-    review_record,
-)
-from patients.diary_tasks import evaluate_flags
 from patients.models import DiaryEntry, Flag, PGICResponse
-from patients.services import care_team_add, medication_add
+from patients.services.diary import diary_entry_save, morning_checkin_record
+from patients.services.flags import flags_evaluate, flags_evaluate_all
+from patients.services.medications import medication_add
+from patients.services.pgic import pgic_record
+from patients.services.profile import care_team_add
+from patients.services.reviews import review_record
+from patients.tasks import evaluate_flags
 from portal.notifications.models import Notification
-from regimens import services as regimen_services
 from regimens.models import DoseLog
+from regimens.services.reports import dose_log_mark
 from tests.patients.diary_factories import (
     NOW,
     TODAY,
@@ -67,7 +64,6 @@ def save(patient, day=TODAY, *, dose="", regimen=None, **values):
         today=TODAY,
         values=values,
         dose_status=dose,
-        regimen=regimen,
         now=NOW,
     )
 
@@ -173,7 +169,7 @@ def test_it_raises_an_urgent_flag_and_a_safety_notice_for_a_severe_side_effect(p
         Flag.Severity.URGENT,
         "diary:severe:2026-03-10:headache",
     )
-    assert flag.reason.startswith("Severe headache in the diary for 10 Mar 2026")
+    assert flag.reason.startswith("Severe headache on 10 Mar 2026 (in the diary)")
     notices = Notification.objects.filter(recipient=team, kind="safety")
     assert notices.exists() and all(n.context["flag"] == flag.pk for n in notices)
 
@@ -247,13 +243,11 @@ def test_it_flags_a_silent_diary_and_clears_it_when_the_patient_writes(patient, 
 def test_it_moves_the_missed_doses_flag_to_the_newest_missed_dose(patient, team):
     regimen = start_regimen(patient, team, days_ago=6)
     for n in (5, 3, 1):
-        regimen_services.dose_log_mark(
-            regimen=regimen, on=days_ago(n), status="missed", recorded_by=patient.user
-        )
+        dose_log_mark(regimen=regimen, on=days_ago(n), status="missed", recorded_by=patient.user)
     flags_evaluate(patient=patient, today=TODAY, now=NOW)
     (first,) = open_flags(patient, "missed_doses")
 
-    regimen_services.dose_log_mark(regimen=regimen, on=TODAY, status="missed", recorded_by=team)
+    dose_log_mark(regimen=regimen, on=TODAY, status="missed", recorded_by=team)
     flags_evaluate(patient=patient, today=TODAY, now=NOW)
 
     (moved,) = open_flags(patient, "missed_doses")
@@ -314,4 +308,3 @@ def test_it_schedules_the_flag_task_where_the_worker_finds_it(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["patients-evaluate-diary-flags"]
 
     assert entry["task"] in app.tasks
-    assert "patients.diary_tasks" in settings.CELERY_IMPORTS

@@ -6,10 +6,12 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from patients.diary_services import pgic_record, review_record
-from patients.services import care_team_add, medication_add
+from patients.services.medications import medication_add
+from patients.services.pgic import pgic_record
+from patients.services.profile import care_team_add
+from patients.services.reviews import review_record
 from portal.audit.models import AccessEvent
-from regimens import services as regimen_services
+from regimens.services.reports import dose_log_mark
 from tests.patients.diary_factories import NOW, TODAY, DiaryEntryFactory, days_ago, start_regimen
 
 pytestmark = pytest.mark.django_db
@@ -35,9 +37,7 @@ def team(patient, provider):
 @pytest.fixture
 def written(patient, team):
     regimen = start_regimen(patient, team, days_ago=3)
-    regimen_services.dose_log_mark(
-        regimen=regimen, on=days_ago(1), status="taken", recorded_by=patient.user
-    )
+    dose_log_mark(regimen=regimen, on=days_ago(1), status="taken", recorded_by=patient.user)
     DiaryEntryFactory(
         patient=patient, local_date=days_ago(1), pain=5, headache=2, notes="Headache after lunch"
     )
@@ -88,7 +88,7 @@ def test_it_refuses_the_timeline_to_anyone_else(
 
 
 def test_it_answers_404_once_the_provider_leaves_the_care_team(client_for, team, patient):
-    from patients.services import care_team_end
+    from patients.services.profile import care_team_end
 
     care_team_end(membership=patient.memberships.get(provider=team))
 

@@ -8,10 +8,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from patients.diary_selectors import trends_for
-from patients.services import care_team_add
+from patients.selectors.trends import trends_for
+from patients.services.profile import care_team_add
 from portal.audit.models import AccessEvent
-from regimens import services as regimen_services
+from regimens.services.decisions import regimen_pause, regimen_resume, regimen_stop
 from tests.patients.diary_factories import (
     NOW,
     TODAY,
@@ -99,9 +99,7 @@ def test_it_summarises_the_baseline_against_the_last_14_days(patient, responder)
 
 def test_it_leaves_out_the_days_a_regimen_was_paused(patient, team):
     regimen = start_regimen(patient, team, days_ago=10)
-    regimen_services.regimen_pause(
-        regimen=regimen, decided_by=team, reason="surgery", today=days_ago(4)
-    )
+    regimen_pause(regimen=regimen, decided_by=team, reason="surgery", today=days_ago(4))
 
     dose = trends_for(patient=patient, today=TODAY, days=30).chart["series"]["dose"]
 
@@ -173,9 +171,7 @@ def test_it_refuses_the_trends_to_anyone_else(
 
 def test_it_ends_the_dose_line_when_the_regimen_stops(patient, team):
     regimen = start_regimen(patient, team, days_ago=5)
-    regimen_services.regimen_stop(
-        regimen=regimen, decided_by=team, reason="patient_request", today=days_ago(2)
-    )
+    regimen_stop(regimen=regimen, decided_by=team, reason="patient_request", today=days_ago(2))
 
     dose = trends_for(patient=patient, today=TODAY, days=30).chart["series"]["dose"]
 
@@ -184,10 +180,8 @@ def test_it_ends_the_dose_line_when_the_regimen_stops(patient, team):
 
 def test_it_draws_a_resumed_regimen_again_after_its_pause(patient, team):
     regimen = start_regimen(patient, team, days_ago=10)
-    regimen_services.regimen_pause(
-        regimen=regimen, decided_by=team, reason="surgery", today=days_ago(6)
-    )
-    regimen_services.regimen_resume(
+    regimen_pause(regimen=regimen, decided_by=team, reason="surgery", today=days_ago(6))
+    regimen_resume(
         regimen=regimen, dose_mg=Decimal("1"), decided_by=team, reason="other", today=days_ago(2)
     )
 

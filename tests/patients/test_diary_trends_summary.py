@@ -1,4 +1,4 @@
-"""The trends summary's maths (patients/trends.py), worked by hand."""
+"""The trends summary's maths (patients/py), worked by hand."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from patients import trends
+from patients.rules.trends import Comparison, Response, compare, pain_response, rounded, windows
 
 START = date(2026, 10, 1)  # the regimen's first day
 TODAY = date(2026, 11, 10)
@@ -18,7 +18,7 @@ def scores(pairs):
 
 
 def test_it_places_the_baseline_before_the_start_and_the_recent_window_at_the_end():
-    baseline, recent = trends.windows(
+    baseline, recent = windows(
         regimen_started_on=START, today=TODAY, baseline_days=14, recent_days=14
     )
 
@@ -27,7 +27,7 @@ def test_it_places_the_baseline_before_the_start_and_the_recent_window_at_the_en
 
 
 def test_it_never_counts_a_baseline_day_as_recent():
-    _baseline, recent = trends.windows(
+    _baseline, recent = windows(
         regimen_started_on=date(2026, 11, 5), today=TODAY, baseline_days=14, recent_days=14
     )
 
@@ -43,7 +43,7 @@ def test_it_means_the_days_with_a_score_and_skips_the_rest():
     )
     given[TODAY - timedelta(days=14)] = 10  # one day too early for the recent window
 
-    comparison = trends.compare(
+    comparison = compare(
         scores=given,
         regimen_started_on=START,
         today=TODAY,
@@ -52,7 +52,7 @@ def test_it_means_the_days_with_a_score_and_skips_the_rest():
         min_days=4,
     )
 
-    assert comparison == trends.Comparison(
+    assert comparison == Comparison(
         baseline=Fraction(6), baseline_days=4, recent=Fraction(3), recent_days=5
     )
     assert comparison.change == -3
@@ -62,7 +62,7 @@ def test_it_has_no_mean_with_fewer_than_the_minimum_days():
     given = scores({-5: 6, -4: 6, -3: 6})  # 3 baseline days
     given.update({TODAY - timedelta(days=n): 2 for n in range(6)})
 
-    comparison = trends.compare(
+    comparison = compare(
         scores=given,
         regimen_started_on=START,
         today=TODAY,
@@ -74,7 +74,7 @@ def test_it_has_no_mean_with_fewer_than_the_minimum_days():
     assert comparison.baseline is None and comparison.baseline_days == 3
     assert comparison.recent == 2 and comparison.recent_days == 6
     assert comparison.change is None
-    assert trends.pain_response(comparison, percent=30, points=2).responder is None
+    assert pain_response(comparison, percent=30, points=2).responder is None
 
 
 @pytest.mark.parametrize(
@@ -99,7 +99,7 @@ def test_it_calls_a_30_percent_or_2_point_fall_a_response(
 ):
     given = {START - timedelta(days=n + 1): v for n, v in enumerate(baseline)}
     given.update({TODAY - timedelta(days=n): v for n, v in enumerate(recent)})
-    comparison = trends.compare(
+    comparison = compare(
         scores=given,
         regimen_started_on=START,
         today=TODAY,
@@ -108,33 +108,31 @@ def test_it_calls_a_30_percent_or_2_point_fall_a_response(
         min_days=4,
     )
 
-    response = trends.pain_response(comparison, percent=30, points=2)
+    response = pain_response(comparison, percent=30, points=2)
 
-    assert response == trends.Response(
-        fall_points=points, fall_percent=percent, responder=responder
-    )
+    assert response == Response(fall_points=points, fall_percent=percent, responder=responder)
 
 
 def test_it_has_no_percentage_from_a_zero_baseline():
-    comparison = trends.Comparison(
+    comparison = Comparison(
         baseline=Fraction(0), baseline_days=4, recent=Fraction(0), recent_days=4
     )
 
-    assert trends.pain_response(comparison, percent=30, points=2) == trends.Response(
+    assert pain_response(comparison, percent=30, points=2) == Response(
         fall_points=Fraction(0), fall_percent=None, responder=False
     )
 
 
 def test_it_rounds_means_for_people_to_one_decimal_half_up():
-    assert trends.rounded(Fraction(25, 4)) == Decimal("6.3")  # 6.25
-    assert trends.rounded(Fraction(1, 3)) == Decimal("0.3")
-    assert trends.rounded(Fraction(-7, 4)) == Decimal("-1.8")
-    assert trends.rounded(None) is None
+    assert rounded(Fraction(25, 4)) == Decimal("6.3")  # 6.25
+    assert rounded(Fraction(1, 3)) == Decimal("0.3")
+    assert rounded(Fraction(-7, 4)) == Decimal("-1.8")
+    assert rounded(None) is None
 
 
 def test_it_refuses_empty_windows():
     with pytest.raises(ValueError):
-        trends.compare(
+        compare(
             scores={},
             regimen_started_on=START,
             today=TODAY,

@@ -7,10 +7,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from patients.diary_export import csv_safe
-from patients.services import care_team_add
+from patients.selectors.diary import csv_safe
+from patients.services.profile import care_team_add
 from portal.audit.models import AccessEvent
-from regimens import services as regimen_services
+from regimens.services.reports import dose_log_mark
 from tests.patients.diary_factories import NOW, DiaryEntryFactory, days_ago, start_regimen
 
 pytestmark = pytest.mark.django_db
@@ -41,9 +41,7 @@ def rows(response):
 @pytest.fixture
 def diary(patient, team):
     regimen = start_regimen(patient, team, days_ago=3)
-    regimen_services.dose_log_mark(
-        regimen=regimen, on=days_ago(2), status="missed", recorded_by=patient.user
-    )
+    dose_log_mark(regimen=regimen, on=days_ago(2), status="missed", recorded_by=patient.user)
     DiaryEntryFactory(
         patient=patient, local_date=days_ago(1), pain=6, headache=3, notes='=HYPERLINK("x")'
     )

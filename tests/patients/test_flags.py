@@ -1,4 +1,4 @@
-"""The diary's flag rules (patients/flags.py): pure, plain values in, flags out."""
+"""The diary's flag rules (patients/py): pure, plain values in, flags out."""
 
 from datetime import date, timedelta
 
@@ -6,9 +6,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from patients import flags
-from patients.flags import DiaryDay, Facts, Thresholds, clears, evaluate
 from patients.models import Flag
+from patients.rules.flags import (
+    ATTENTION,
+    INFO,
+    KINDS,
+    URGENT,
+    DiaryDay,
+    Facts,
+    Thresholds,
+    clears,
+    evaluate,
+)
+from patients.rules.side_effects import BY_FIELD
+from patients.rules.side_effects import KEYS as ITEMS
 
 TODAY = date(2026, 11, 10)
 LIMITS = Thresholds()
@@ -41,8 +52,8 @@ def kinds(raised):
 
 
 def test_it_uses_the_flag_models_kinds_and_severities():
-    assert set(flags.KINDS) <= set(Flag.Kind.values)
-    assert (flags.INFO, flags.ATTENTION, flags.URGENT) == (
+    assert set(KINDS) <= set(Flag.Kind.values)
+    assert (INFO, ATTENTION, URGENT) == (
         Flag.Severity.INFO,
         Flag.Severity.ATTENTION,
         Flag.Severity.URGENT,
@@ -62,18 +73,18 @@ def test_it_raises_an_urgent_flag_per_day_and_item_for_a_severe_side_effect():
         ("severe_side_effect", "diary:severe:2026-11-08:headache"),
         ("severe_side_effect", "diary:severe:2026-11-08:nausea"),
     ]
-    assert all(f.severity == flags.URGENT for f in raised)
+    assert all(f.severity == URGENT for f in raised)
     assert raised[0].reason == (
-        "Severe headache in the diary for 8 Nov 2026: consider holding or stepping back the dose."
+        "Severe headache on 8 Nov 2026 (in the diary): consider holding or stepping back the dose."
     )
 
 
 def test_it_names_the_other_side_effect_in_the_reason():
-    entry = DiaryDay(day=ago(0), severities={"other_effect": 3}, other_text="dry mouth")
+    entry = DiaryDay(day=ago(0), severities={"other": 3}, other_text="dry mouth")
 
     (raised,) = evaluate(facts(days=[entry]), LIMITS)
 
-    assert "Severe side effect: dry mouth in the diary" in raised.reason
+    assert "Severe side effect: dry mouth on 10 Nov 2026 (in the diary)" in raised.reason
 
 
 def test_it_ignores_severe_days_outside_the_lookback_and_in_the_future():
@@ -90,7 +101,7 @@ def test_it_flags_a_moderate_side_effect_lasting_more_than_3_days_after_a_step_u
 
     assert raised.kind == "lasting_side_effect"
     assert raised.cause == "diary:lasting:2026-11-04:insomnia"
-    assert raised.severity == flags.ATTENTION
+    assert raised.severity == ATTENTION
     assert raised.reason == (
         "Moderate or worse trouble sleeping from 5 Nov 2026 to 8 Nov 2026 (4 days) since the "
         "dose went up on 4 Nov 2026. Consider holding or stepping back."
@@ -150,7 +161,7 @@ def test_it_flags_a_silent_diary_after_7_full_days():
 
     (raised,) = evaluate(facts(last_entry_on=ago(8)), LIMITS)
 
-    assert raised.kind == "silent_diary" and raised.severity == flags.INFO
+    assert raised.kind == "silent_diary" and raised.severity == INFO
     assert raised.cause == "diary:silent:2026-11-03"
     assert raised.reason == "No diary entry for 7 days: the last one is from 2 Nov 2026."
 
@@ -177,7 +188,7 @@ def test_it_flags_3_missed_doses_in_7_days_on_the_latest():
 
     (raised,) = evaluate(facts(missed_dose_days=[ago(6), ago(3), ago(1)]), LIMITS)
 
-    assert raised.kind == "missed_doses" and raised.severity == flags.ATTENTION
+    assert raised.kind == "missed_doses" and raised.severity == ATTENTION
     assert raised.cause == "doses:missed:2026-11-09"
     assert raised.reason == "3 doses missed in the 7 days to 10 Nov 2026: 4 Nov, 7 Nov, 9 Nov."
 
@@ -277,10 +288,10 @@ severity = st.sampled_from([None, 0, 1, 2, 3])
 diary_day = st.builds(
     lambda n, values: DiaryDay(
         day=ago(n),
-        severities={k: v for k, v in zip(flags.ITEMS, values, strict=False) if v is not None},
+        severities={k: v for k, v in zip(ITEMS, values, strict=False) if v is not None},
     ),
     st.integers(min_value=-3, max_value=40),
-    st.lists(severity, min_size=len(flags.ITEMS), max_size=len(flags.ITEMS)),
+    st.lists(severity, min_size=len(ITEMS), max_size=len(ITEMS)),
 )
 
 
@@ -308,7 +319,7 @@ def test_it_raises_each_cause_once_and_only_for_what_the_facts_show(days, thyroi
         if flag.kind == "severe_side_effect":
             _prefix, _kind, on, item = flag.cause.split(":")
             match = [d for d in days if d.day.isoformat() == on]
-            assert match and match[0].severities[item] == 3
+            assert match and match[0].severities[BY_FIELD[item].key] == 3
         if flag.kind == "thyroid_symptoms":
             assert thyroid
         # A flag never clears itself.

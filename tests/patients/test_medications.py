@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from patients.models import Flag, Medication
-from patients.services import care_team_end
+from patients.services.profile import care_team_end
 from portal.audit.models import AccessEvent
 from tests.patients.factories import (
     CareTeamMembershipFactory,
@@ -310,7 +310,7 @@ def test_it_shows_the_provider_the_patients_list_and_records_the_view(
     assert f'href="/patients/{patient.pk}/"' in html
     event = AccessEvent.objects.get(patient=patient)
     assert event.actor == provider
-    assert event.action == AccessEvent.Action.VIEW_RECORD
+    assert event.action == AccessEvent.Action.VIEW_MEDICATIONS
 
 
 def test_it_does_not_record_the_patient_reading_their_own_list(client_for, patient):

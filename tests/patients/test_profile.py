@@ -1,9 +1,10 @@
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 
-from patients.services import care_team_end
+from patients.services.profile import care_team_end
 from portal.audit.models import AccessEvent
 from tests.patients.factories import (
     CareTeamMembershipFactory,
@@ -161,22 +162,26 @@ def _viewed(patient, actor, at, action=AccessEvent.Action.VIEW_RECORD):
     )
 
 
-def test_it_lists_who_viewed_the_record_newest_first_in_local_time(
+def test_it_groups_who_viewed_the_record_by_person_and_day_in_local_time(
     client_for, patient, provider, admin_user
 ):
     _viewed(patient, provider, datetime(2026, 3, 9, 15, 0, tzinfo=UTC))
+    _viewed(patient, provider, datetime(2026, 3, 9, 15, 4, tzinfo=UTC), "view_diary")
+    _viewed(patient, provider, datetime(2026, 3, 9, 15, 6, tzinfo=UTC), "view_trends")
     _viewed(patient, admin_user, datetime(2026, 3, 10, 2, 30, tzinfo=UTC))
 
     response = client_for(patient.user).get("/profile/access-log/")
 
     assert response.status_code == 200
-    html = response.content.decode()
-    # New York is on EDT (UTC-4) from 8 March 2026.
-    assert "9 Mar 2026 11:00" in html
-    assert "9 Mar 2026 22:30" in html
+    html = " ".join(response.content.decode().split())
+    # New York is on EDT (UTC-4) from 8 March 2026: 02:30 UTC on the 10th is the 9th there.
+    assert (
+        "<strong>Dr Pia Provider</strong> (Provider) looked at your record, diary and trends, "
+        "9 Mar 2026, 3 times"
+    ) in html
+    assert "<strong>Ada Admin</strong> (Admin) looked at your record, 9 Mar 2026, once" in html
     assert html.index("Ada Admin") < html.index("Dr Pia Provider")
-    assert "Viewed the record" in html
-    assert ">Provider<" in html and ">Admin<" in html
+    assert "11:00" in html and "11:04" in html and "22:30" in html
     assert "Times are in America/New_York" in html
 
 
@@ -189,15 +194,16 @@ def test_it_shows_only_the_patients_own_entries(client_for, patient, other_patie
     assert "Nobody else has opened your record yet." in html
 
 
-def test_it_pages_the_log_by_fifty(client_for, patient, provider):
-    for minutes in range(51):
-        _viewed(patient, provider, NOW - timedelta(minutes=minutes))
+def test_it_pages_the_log_by_person_and_day(client_for, patient, provider):
+    for days in range(31):
+        _viewed(patient, provider, NOW - timedelta(days=days))
+        _viewed(patient, provider, NOW - timedelta(days=days, minutes=1))
     client = client_for(patient.user)
 
     first = client.get("/profile/access-log/")
     second = client.get("/profile/access-log/?page=2")
 
-    assert len(first.context["page"]) == 50
+    assert [v.count for v in first.context["visits"]] == [2] * 30
     assert "Page 1 of 2" in first.content.decode()
-    assert len(second.context["page"]) == 1
-    assert second.context["page"][0].at == NOW - timedelta(minutes=50)
+    (last,) = second.context["visits"]
+    assert last.day == (NOW - timedelta(days=30)).astimezone(ZoneInfo("America/New_York")).date()

@@ -3,8 +3,9 @@ from datetime import UTC, date, datetime, time
 import pytest
 from django.core.exceptions import ValidationError
 
-from patients import services
 from patients.models import Flag, Medication
+from patients.services.medications import medication_add, medication_stop, medication_update
+from patients.services.profile import onboarding_complete, profile_update
 from tests.patients.factories import ConditionFactory, MedicationFactory, PatientFactory
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
@@ -20,7 +21,7 @@ def _open_flags(patient):
 
 
 def test_it_blocks_percocet_and_opens_an_urgent_flag(patient):
-    medication = services.medication_add(
+    medication = medication_add(
         patient=patient, name="Percocet 5/325", added_by=patient.user, now=NOW
     )
 
@@ -35,7 +36,7 @@ def test_it_blocks_percocet_and_opens_an_urgent_flag(patient):
 
 
 def test_it_warns_on_imodium_with_an_attention_flag(patient):
-    medication = services.medication_add(patient=patient, name="Imodium", added_by=patient.user)
+    medication = medication_add(patient=patient, name="Imodium", added_by=patient.user)
 
     assert medication.screening == Medication.Screening.WARN
     assert medication.opioid_ingredient == "loperamide"
@@ -44,7 +45,7 @@ def test_it_warns_on_imodium_with_an_attention_flag(patient):
 
 
 def test_it_leaves_an_ordinary_medication_unflagged(patient):
-    medication = services.medication_add(
+    medication = medication_add(
         patient=patient, name="  Vitamin D 1000 IU ", dose_text=" daily ", added_by=patient.user
     )
 
@@ -55,16 +56,14 @@ def test_it_leaves_an_ordinary_medication_unflagged(patient):
 
 
 def test_it_notes_a_thyroid_hormone(patient):
-    medication = services.medication_add(
-        patient=patient, name="Levothyroxine 50 mcg", added_by=patient.user
-    )
+    medication = medication_add(patient=patient, name="Levothyroxine 50 mcg", added_by=patient.user)
 
     assert medication.is_thyroid_hormone
     assert medication.screening == Medication.Screening.NONE
 
 
 def test_it_gives_methadone_the_longer_washout(patient):
-    medication = services.medication_add(patient=patient, name="Methadose", added_by=patient.user)
+    medication = medication_add(patient=patient, name="Methadose", added_by=patient.user)
 
     assert medication.screening == Medication.Screening.BLOCK
     assert medication.washout_days == 14
@@ -73,9 +72,7 @@ def test_it_gives_methadone_the_longer_washout(patient):
 def test_it_rescreens_on_edit_and_opens_a_flag(patient):
     medication = MedicationFactory(patient=patient, name="Tylenol")
 
-    services.medication_update(
-        medication=medication, name="Tylenol #3", dose_text="", started_on=None
-    )
+    medication_update(medication=medication, name="Tylenol #3", dose_text="", started_on=None)
 
     medication.refresh_from_db()
     assert medication.screening == Medication.Screening.BLOCK
@@ -86,7 +83,7 @@ def test_it_rescreens_on_edit_and_opens_a_flag(patient):
 def test_it_closes_the_flag_when_an_opioid_is_renamed_to_a_non_opioid(patient):
     medication = MedicationFactory(patient=patient, name="Percocet 5/325")
 
-    services.medication_update(
+    medication_update(
         medication=medication, name="Paracetamol 500 mg", dose_text="", started_on=None, now=NOW
     )
 
@@ -102,18 +99,18 @@ def test_it_closes_the_flag_when_an_opioid_is_renamed_to_a_non_opioid(patient):
 def test_it_keeps_the_washout_and_the_flag_when_an_opioid_is_stopped(patient):
     medication = MedicationFactory(patient=patient, name="tramadol 50mg tab")
 
-    services.medication_stop(medication=medication, stopped_on=date(2026, 3, 1))
+    medication_stop(medication=medication, stopped_on=date(2026, 3, 1))
 
     medication.refresh_from_db()
     assert medication.stopped_on == date(2026, 3, 1)
     assert medication.washout_days == 10
     flag = _open_flags(patient).get()
-    assert "Stopped on 2026-03-01" in flag.reason
+    assert "Stopped on 1 Mar 2026" in flag.reason
 
 
 def test_it_refuses_a_blank_name_and_saves_nothing(patient):
     with pytest.raises(ValidationError) as raised:
-        services.medication_add(patient=patient, name="   ", added_by=patient.user)
+        medication_add(patient=patient, name="   ", added_by=patient.user)
 
     assert raised.value.message_dict == {"name": ["Enter the medication's name."]}
     assert not Medication.objects.exists()
@@ -123,7 +120,7 @@ def test_it_refuses_a_stop_date_before_the_start_date(patient):
     medication = MedicationFactory(patient=patient, started_on=date(2026, 3, 5))
 
     with pytest.raises(ValidationError) as raised:
-        services.medication_stop(medication=medication, stopped_on=date(2026, 3, 4))
+        medication_stop(medication=medication, stopped_on=date(2026, 3, 4))
 
     assert "stopped_on" in raised.value.message_dict
     medication.refresh_from_db()
@@ -136,7 +133,7 @@ def test_it_refuses_a_start_date_after_the_stop_date(patient):
     )
 
     with pytest.raises(ValidationError) as raised:
-        services.medication_update(
+        medication_update(
             medication=medication, name="Vitamin D", dose_text="", started_on=date(2026, 3, 6)
         )
 
@@ -148,7 +145,7 @@ def test_it_refuses_a_start_date_after_the_stop_date(patient):
 def test_it_saves_the_profile_and_the_users_time_zone(patient):
     fibromyalgia = ConditionFactory(slug="fibromyalgia", name="Fibromyalgia")
 
-    services.profile_update(
+    profile_update(
         patient=patient,
         date_of_birth=date(1975, 1, 2),
         timezone_name="Europe/London",
@@ -171,7 +168,7 @@ def test_it_saves_the_profile_and_the_users_time_zone(patient):
 def test_it_completes_onboarding_with_the_acknowledgement_and_medications(patient_user):
     patient = PatientFactory(user=patient_user, new=True)
 
-    services.onboarding_complete(
+    onboarding_complete(
         patient=patient,
         date_of_birth=date(1980, 4, 30),
         timezone_name="Europe/Paris",

@@ -7,11 +7,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bench.world import build_care_team
-from patients.diary_services import diary_entry_save, flags_evaluate
 from patients.models import Flag, Review
-from patients.services import care_team_add, medication_add
-from patients.triage_selectors import triage_queue
-from regimens import services as regimen_services
+from patients.services.diary import diary_entry_save
+from patients.services.flags import flags_evaluate
+from patients.services.medications import medication_add
+from patients.services.profile import care_team_add
+from patients.services.side_effects import side_effect_report
+from regimens.selectors.triage import triage_queue
+from regimens.services.reports import regimen_request_hold
 from tests.factories import PatientUserFactory, ProviderFactory
 from tests.patients.diary_factories import (
     NOW,
@@ -49,7 +52,7 @@ def test_it_orders_by_the_most_serious_flag_then_the_titration_queue(provider):
     start_regimen(due, provider, days_ago=8)  # the 2 mg step is due
     held = on_team(provider, "Hana Hold")
     regimen = start_regimen(held, provider, days_ago=4)
-    regimen_services.regimen_request_hold(regimen=regimen, requested_by=held.user)
+    regimen_request_hold(regimen=regimen, requested_by=held.user)
     sore = on_team(provider, "Sam Sore")
     start_regimen(sore, provider, days_ago=8)
     DiaryEntryFactory(patient=sore, local_date=days_ago(1), headache=2)
@@ -97,7 +100,7 @@ def test_it_shows_each_rows_flags_with_reasons_and_the_engines_recommendation(cl
     page = client_for(provider).get(HOME).content.decode()
 
     assert "Needs your attention" in page
-    assert "Severe nausea or stomach upset in the diary for 10 Mar 2026" in page
+    assert "Severe nausea or stomach upset on 10 Mar 2026 (in the diary)" in page
     assert 'data-recommendation="step_back"' in page
     assert "Step back recommended" in page
     assert f'href="/patients/{patient.pk}/regimens/' in page and "/decide/step-back/" in page
@@ -224,8 +227,8 @@ def test_it_loads_the_triage_page_in_the_same_queries_for_5_and_500_patients(
 
 
 def test_it_ranks_decisions_exactly_as_the_titration_queue_does(provider):
-    from patients.triage_selectors import NOTHING_TO_DECIDE, triage_order
-    from regimens.selectors import queue_rank, titration_queue
+    from regimens.selectors.queue import queue_rank, titration_queue
+    from regimens.selectors.triage import NOTHING_TO_DECIDE, triage_order
 
     def scene(name, days_ago=8, **extra):
         patient = on_team(provider, name)
@@ -233,7 +236,7 @@ def test_it_ranks_decisions_exactly_as_the_titration_queue_does(provider):
 
     scene("Dana Due")
     _held, regimen = scene("Hana Hold", days_ago=4)
-    regimen_services.regimen_request_hold(regimen=regimen, requested_by=_held.user)
+    regimen_request_hold(regimen=regimen, requested_by=_held.user)
     sore, _r = scene("Sam Sore", days_ago=3)
     DiaryEntryFactory(patient=sore, local_date=days_ago(1), nausea=2)
     severe, _r = scene("Sev Severe", days_ago=3)
@@ -247,7 +250,7 @@ def test_it_ranks_decisions_exactly_as_the_titration_queue_does(provider):
     early, _r = scene("Ed Early", days_ago=2)
     DiaryEntryFactory(patient=early, local_date=days_ago(3), headache=3)  # before the start
     reported, regimen = scene("Rae Report", days_ago=3)
-    regimen_services.side_effect_report(
+    side_effect_report(
         regimen=regimen, on=days_ago(1), kind="headache", severity=2, entered_by=reported.user
     )
     scene("Quinn Quiet", days_ago=3)

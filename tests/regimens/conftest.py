@@ -7,9 +7,10 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from patients.services import care_team_add
-from regimens import safety, services
+from patients.services.profile import care_team_add
+from regimens import safety
 from regimens.models import Protocol
+from regimens.services.start import regimen_start
 from tests.regimens.seeds import ensure_protocols
 
 D = Decimal
@@ -59,7 +60,7 @@ def start_regimen(db):
 
     def _start(patient, provider, *, family=WEEKLY, formulation=LIQUID, days_ago=0, **extra):
         start_on = TODAY - timedelta(days=days_ago)
-        return services.regimen_start(
+        return regimen_start(
             patient=patient,
             protocol=protocol(family),
             formulation=formulation,

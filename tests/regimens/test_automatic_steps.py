@@ -5,8 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from regimens import services
+from patients.services.side_effects import side_effect_report
 from regimens.models import DecisionReason, Protocol
+from regimens.services.reports import regimen_request_hold
+from regimens.services.schedule import regimens_apply_automatic_steps
 from regimens.tasks import apply_automatic_steps
 from tests.regimens.conftest import TODAY, WEEKLY
 
@@ -28,8 +30,8 @@ def test_it_applies_a_due_step_once_and_records_it_as_automatic(
 ):
     regimen = start_regimen(patient, team, days_ago=7)
 
-    assert services.regimens_apply_automatic_steps(today=TODAY) == 1
-    assert services.regimens_apply_automatic_steps(today=TODAY) == 0
+    assert regimens_apply_automatic_steps(today=TODAY) == 1
+    assert regimens_apply_automatic_steps(today=TODAY) == 0
 
     current = regimen.steps.get(status="current")
     assert (current.dose_mg, current.started_on, current.automatic) == (D("2"), TODAY, True)
@@ -45,7 +47,7 @@ def test_it_applies_a_due_step_once_and_records_it_as_automatic(
 def test_it_leaves_steps_that_need_approval_to_the_provider(patient, team, start_regimen):
     regimen = start_regimen(patient, team, days_ago=7)
 
-    assert services.regimens_apply_automatic_steps(today=TODAY) == 0
+    assert regimens_apply_automatic_steps(today=TODAY) == 0
     assert _dose(regimen) == D("1")
 
 
@@ -53,7 +55,7 @@ def test_it_leaves_steps_that_need_approval_to_the_provider(patient, team, start
 def test_it_waits_for_the_due_date(no_approval, patient, team, start_regimen):
     regimen = start_regimen(patient, team, days_ago=6)
 
-    assert services.regimens_apply_automatic_steps(today=TODAY) == 0
+    assert regimens_apply_automatic_steps(today=TODAY) == 0
     assert _dose(regimen) == D("1")
 
 
@@ -62,14 +64,14 @@ def test_it_leaves_a_step_held_by_a_side_effect_or_a_patient_request(
     no_approval, patient, other_patient_user, team, start_regimen
 ):
     sore = start_regimen(patient, team, days_ago=7)
-    services.side_effect_report(
+    side_effect_report(
         regimen=sore, on=TODAY - timedelta(days=1), kind="headache", severity=2, entered_by=team
     )
     other = other_patient_user.patient
     asked = start_regimen(other, team, days_ago=7)
-    services.regimen_request_hold(regimen=asked, requested_by=other.user)
+    regimen_request_hold(regimen=asked, requested_by=other.user)
 
-    assert services.regimens_apply_automatic_steps(today=TODAY) == 0
+    assert regimens_apply_automatic_steps(today=TODAY) == 0
     assert _dose(sore) == _dose(asked) == D("1")
 
 

@@ -6,8 +6,13 @@ import pytest
 from django.urls import reverse
 from icalendar import Calendar
 
-from regimens import services
 from regimens.models import CalendarFeed
+from regimens.services.calendar_feeds import (
+    calendar_feed_create,
+    calendar_feed_regenerate,
+    calendar_feed_revoke,
+    calendar_feed_set_include_dose,
+)
 from tests.regimens.conftest import TODAY
 
 SETTINGS = reverse("calendar_settings")
@@ -31,7 +36,7 @@ def regimen(patient, team, start_regimen):
 def test_it_serves_a_valid_calendar_of_dose_changes_without_health_detail(
     client, frozen, patient, regimen
 ):
-    feed = services.calendar_feed_create(patient=patient)
+    feed = calendar_feed_create(patient=patient)
 
     response = client.get(_feed_url(feed))
 
@@ -58,7 +63,7 @@ def test_it_serves_a_valid_calendar_of_dose_changes_without_health_detail(
 
 @pytest.mark.django_db
 def test_it_puts_the_dose_in_titles_only_when_the_patient_opts_in(client, frozen, patient, regimen):
-    feed = services.calendar_feed_set_include_dose(patient=patient, include_dose=True)
+    feed = calendar_feed_set_include_dose(patient=patient, include_dose=True)
 
     events = _parse(client.get(_feed_url(feed))).walk("VEVENT")
 
@@ -67,19 +72,19 @@ def test_it_puts_the_dose_in_titles_only_when_the_patient_opts_in(client, frozen
 
 @pytest.mark.django_db
 def test_it_answers_404_for_unknown_and_revoked_addresses(client, frozen, patient, regimen):
-    feed = services.calendar_feed_create(patient=patient)
-    new = services.calendar_feed_regenerate(patient=patient)
+    feed = calendar_feed_create(patient=patient)
+    new = calendar_feed_regenerate(patient=patient)
 
     assert client.get(_feed_url(feed)).status_code == 404
     assert client.get(reverse("calendar_feed", args=["x" * 43])).status_code == 404
     assert client.get(_feed_url(new)).status_code == 200
-    services.calendar_feed_revoke(patient=patient)
+    calendar_feed_revoke(patient=patient)
     assert client.get(_feed_url(new)).status_code == 404
 
 
 @pytest.mark.django_db
 def test_it_answers_404_once_the_account_is_closed(client, frozen, patient, regimen):
-    feed = services.calendar_feed_create(patient=patient)
+    feed = calendar_feed_create(patient=patient)
     patient.user.is_active = False
     patient.user.save()
 
@@ -88,7 +93,7 @@ def test_it_answers_404_once_the_account_is_closed(client, frozen, patient, regi
 
 @pytest.mark.django_db
 def test_it_serves_an_empty_calendar_without_a_regimen(client, frozen, patient):
-    feed = services.calendar_feed_create(patient=patient)
+    feed = calendar_feed_create(patient=patient)
 
     calendar = _parse(client.get(_feed_url(feed)))
 
@@ -126,7 +131,7 @@ def test_it_creates_regenerates_and_revokes_the_address(client_for, frozen, pati
 
 @pytest.mark.django_db
 def test_it_keeps_each_patients_address_their_own(client_for, frozen, patient, other_patient_user):
-    feed = services.calendar_feed_create(patient=patient)
+    feed = calendar_feed_create(patient=patient)
 
     page = client_for(other_patient_user).get(SETTINGS).content.decode()
     client_for(other_patient_user).post(SETTINGS, {"action": "revoke"})

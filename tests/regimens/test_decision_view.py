@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from regimens import services
 from regimens.models import Regimen
+from regimens.services.decisions import regimen_pause, regimen_stop
 from tests.regimens.conftest import TODAY
 
 D = Decimal
@@ -121,7 +121,7 @@ def test_it_applies_each_decision(client_for, frozen, regimen, team, action, dat
 
 @pytest.mark.django_db
 def test_it_resumes_a_paused_regimen_at_the_suggested_dose(client_for, frozen, regimen, team):
-    services.regimen_pause(regimen=regimen, decided_by=team, reason="surgery", today=TODAY)
+    regimen_pause(regimen=regimen, decided_by=team, reason="surgery", today=TODAY)
     client = client_for(team)
 
     assert client.get(_url(regimen, "resume")).context["form"].initial["dose_mg"] == "1"
@@ -134,7 +134,7 @@ def test_it_resumes_a_paused_regimen_at_the_suggested_dose(client_for, frozen, r
 def test_it_refuses_a_decision_on_a_stopped_regimen_with_a_message(
     client_for, frozen, regimen, team
 ):
-    services.regimen_stop(regimen=regimen, decided_by=team, reason="other", today=TODAY)
+    regimen_stop(regimen=regimen, decided_by=team, reason="other", today=TODAY)
     before = (_plan(regimen), regimen.events.count())
     client = client_for(team)
 

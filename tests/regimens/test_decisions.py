@@ -7,10 +7,21 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from patients.services import medication_add
-from regimens import services
+from patients.services.medications import medication_add
+from patients.services.side_effects import side_effect_report
 from regimens.models import DecisionReason, Regimen, RegimenEvent, TitrationStep
-from tests.regimens.conftest import CAPSULES, CLINIC, TODAY
+from regimens.services.decisions import (
+    regimen_advance,
+    regimen_hold,
+    regimen_pause,
+    regimen_resume,
+    regimen_set_maintenance,
+    regimen_step_back,
+    regimen_stop,
+    regimen_switch_dose_time,
+)
+from regimens.services.reports import dose_log_mark, regimen_request_hold
+from tests.regimens.conftest import CAPSULES, CLINIC, NOW, TODAY
 
 D = Decimal
 WELL = DecisionReason.TOLERATING_WELL
@@ -43,7 +54,7 @@ def due(patient, team, start_regimen):
 
 @pytest.mark.django_db
 def test_it_steps_up_from_today_and_replans_the_rest(due, team):
-    services.regimen_advance(
+    regimen_advance(
         regimen=due, dose_mg=D("2"), decided_by=team, reason=WELL, today=TODAY, note="Fine"
     )
 
@@ -77,9 +88,7 @@ def test_it_refuses_a_step_up_to_a_dose_outside_the_rules(due, team, dose, expec
     before = _snapshot(due)
 
     with pytest.raises(ValidationError) as refused:
-        services.regimen_advance(
-            regimen=due, dose_mg=D(dose), decided_by=team, reason=WELL, today=TODAY
-        )
+        regimen_advance(regimen=due, dose_mg=D(dose), decided_by=team, reason=WELL, today=TODAY)
 
     assert expected in " ".join(refused.value.message_dict["dose_mg"])
     assert _snapshot(due) == before
@@ -87,7 +96,7 @@ def test_it_refuses_a_step_up_to_a_dose_outside_the_rules(due, team, dose, expec
 
 @pytest.mark.django_db
 def test_it_steps_above_the_ceiling_only_with_a_written_decision(due, team):
-    services.regimen_advance(
+    regimen_advance(
         regimen=due,
         dose_mg=D("5"),
         decided_by=team,
@@ -104,7 +113,7 @@ def test_it_steps_above_the_ceiling_only_with_a_written_decision(due, team):
 
 @pytest.mark.django_db
 def test_it_holds_the_next_step_to_a_new_date(due, team):
-    services.regimen_hold(
+    regimen_hold(
         regimen=due,
         until=_day(5),
         decided_by=team,
@@ -128,9 +137,7 @@ def test_it_refuses_a_hold_date_not_after_today_or_too_far(due, team, days):
     before = _snapshot(due)
 
     with pytest.raises(ValidationError) as refused:
-        services.regimen_hold(
-            regimen=due, until=_day(days), decided_by=team, reason=WELL, today=TODAY
-        )
+        regimen_hold(regimen=due, until=_day(days), decided_by=team, reason=WELL, today=TODAY)
 
     assert "after today and at most 90 days ahead" in refused.value.message_dict["until"][0]
     assert _snapshot(due) == before
@@ -138,9 +145,9 @@ def test_it_refuses_a_hold_date_not_after_today_or_too_far(due, team, days):
 
 @pytest.mark.django_db
 def test_it_steps_back_and_titrates_up_again(due, team):
-    services.regimen_advance(regimen=due, dose_mg=D("2"), decided_by=team, reason=WELL, today=TODAY)
+    regimen_advance(regimen=due, dose_mg=D("2"), decided_by=team, reason=WELL, today=TODAY)
 
-    services.regimen_step_back(
+    regimen_step_back(
         regimen=due,
         dose_mg=D("1"),
         decided_by=team,
@@ -150,29 +157,27 @@ def test_it_steps_back_and_titrates_up_again(due, team):
 
     assert _plan(due)[2:4] == [(D("1"), _day(3), "current"), (D("2"), _day(10), "planned")]
     with pytest.raises(ValidationError, match="goes below the current 1 mg"):
-        services.regimen_step_back(
-            regimen=due, dose_mg=D("1"), decided_by=team, reason=WELL, today=_day(3)
-        )
+        regimen_step_back(regimen=due, dose_mg=D("1"), decided_by=team, reason=WELL, today=_day(3))
 
 
 @pytest.mark.django_db
 def test_it_sets_maintenance_once(due, team):
-    services.regimen_set_maintenance(regimen=due, decided_by=team, reason=WELL, today=TODAY)
+    regimen_set_maintenance(regimen=due, decided_by=team, reason=WELL, today=TODAY)
 
     due.refresh_from_db()
     assert _plan(due) == [(D("1"), _day(-8), "current")]
     assert due.on_maintenance
     with pytest.raises(ValidationError, match="already stays on 1 mg"):
-        services.regimen_set_maintenance(regimen=due, decided_by=team, reason=WELL, today=TODAY)
+        regimen_set_maintenance(regimen=due, decided_by=team, reason=WELL, today=TODAY)
     with pytest.raises(ValidationError, match="no next step to hold"):
-        services.regimen_hold(regimen=due, until=_day(3), decided_by=team, reason=WELL, today=TODAY)
+        regimen_hold(regimen=due, until=_day(3), decided_by=team, reason=WELL, today=TODAY)
 
 
 @pytest.mark.django_db
 def test_it_switches_the_dose_time_of_the_current_and_planned_steps(due, team):
-    services.regimen_advance(regimen=due, dose_mg=D("2"), decided_by=team, reason=WELL, today=TODAY)
+    regimen_advance(regimen=due, dose_mg=D("2"), decided_by=team, reason=WELL, today=TODAY)
 
-    services.regimen_switch_dose_time(
+    regimen_switch_dose_time(
         regimen=due,
         dose_time="morning",
         decided_by=team,
@@ -185,48 +190,38 @@ def test_it_switches_the_dose_time_of_the_current_and_planned_steps(due, team):
     assert due.dose_time == "morning"
     assert times == ["bedtime", "morning", "morning", "morning", "morning"]
     with pytest.raises(ValidationError, match="already taken in the morning"):
-        services.regimen_switch_dose_time(
+        regimen_switch_dose_time(
             regimen=due, dose_time="morning", decided_by=team, reason=WELL, today=TODAY
         )
 
 
 @pytest.mark.django_db
 def test_it_pauses_and_resumes_at_the_old_dose_after_a_short_break(due, team):
-    services.regimen_pause(regimen=due, decided_by=team, reason=DecisionReason.SURGERY, today=TODAY)
+    regimen_pause(regimen=due, decided_by=team, reason=DecisionReason.SURGERY, today=TODAY)
     due.refresh_from_db()
     assert (due.status, due.paused_on) == ("paused", TODAY)
     assert not due.steps.filter(status="planned").exists()
     with pytest.raises(ValidationError, match="paused. Resume it first"):
-        services.regimen_advance(
-            regimen=due, dose_mg=D("2"), decided_by=team, reason=WELL, today=TODAY
-        )
+        regimen_advance(regimen=due, dose_mg=D("2"), decided_by=team, reason=WELL, today=TODAY)
 
-    services.regimen_resume(
-        regimen=due, dose_mg=D("1"), decided_by=team, reason=WELL, today=_day(10)
-    )
+    regimen_resume(regimen=due, dose_mg=D("1"), decided_by=team, reason=WELL, today=_day(10))
 
     due.refresh_from_db()
     assert (due.status, due.paused_on) == ("active", None)
     assert _plan(due)[1:3] == [(D("1"), _day(10), "current"), (D("2"), _day(17), "planned")]
     with pytest.raises(ValidationError, match="nothing to resume"):
-        services.regimen_resume(
-            regimen=due, dose_mg=D("1"), decided_by=team, reason=WELL, today=TODAY
-        )
+        regimen_resume(regimen=due, dose_mg=D("1"), decided_by=team, reason=WELL, today=TODAY)
 
 
 @pytest.mark.django_db
 def test_it_suggests_the_old_dose_within_two_weeks_and_the_start_dose_after(
     patient, team, start_regimen
 ):
-    from regimens.selectors import resume_dose_suggestion
+    from regimens.selectors.engine import resume_dose_suggestion
 
     regimen = start_regimen(patient, team, family=CLINIC, formulation=CAPSULES, days_ago=20)
-    services.regimen_advance(
-        regimen=regimen, dose_mg=D("3"), decided_by=team, reason=WELL, today=TODAY
-    )
-    services.regimen_pause(
-        regimen=regimen, decided_by=team, reason=DecisionReason.SURGERY, today=TODAY
-    )
+    regimen_advance(regimen=regimen, dose_mg=D("3"), decided_by=team, reason=WELL, today=TODAY)
+    regimen_pause(regimen=regimen, decided_by=team, reason=DecisionReason.SURGERY, today=TODAY)
     regimen = Regimen.objects.get(pk=regimen.pk)
 
     assert resume_dose_suggestion(regimen, _day(14)) == D("3")
@@ -235,22 +230,18 @@ def test_it_suggests_the_old_dose_within_two_weeks_and_the_start_dose_after(
 
 @pytest.mark.django_db
 def test_it_refuses_to_resume_while_an_opioid_blocks_unless_overridden(patient, due, team):
-    services.regimen_pause(
-        regimen=due, decided_by=team, reason=DecisionReason.OPIOID_NEEDED, today=TODAY
-    )
+    regimen_pause(regimen=due, decided_by=team, reason=DecisionReason.OPIOID_NEEDED, today=TODAY)
     medication_add(patient=patient, name="Oxycodone 5 mg", added_by=team)
 
     with pytest.raises(ValidationError) as refused:
-        services.regimen_resume(
-            regimen=due, dose_mg=D("1"), decided_by=team, reason=WELL, today=_day(2)
-        )
+        regimen_resume(regimen=due, dose_mg=D("1"), decided_by=team, reason=WELL, today=_day(2))
     assert (
         "Oxycodone 5 mg is still taken" in refused.value.message_dict["opioid_override_reason"][0]
     )
     due.refresh_from_db()
     assert due.status == "paused"
 
-    services.regimen_resume(
+    regimen_resume(
         regimen=due,
         dose_mg=D("1"),
         decided_by=team,
@@ -272,7 +263,7 @@ def test_it_refuses_to_resume_while_an_opioid_blocks_unless_overridden(patient, 
 )
 @pytest.mark.django_db
 def test_it_stops_or_completes_a_regimen(due, team, reason, status):
-    services.regimen_stop(regimen=due, decided_by=team, reason=reason, today=TODAY)
+    regimen_stop(regimen=due, decided_by=team, reason=reason, today=TODAY)
 
     due.refresh_from_db()
     assert (due.status, due.ended_on) == (status, TODAY)
@@ -281,21 +272,21 @@ def test_it_stops_or_completes_a_regimen(due, team, reason, status):
 
 
 DECISIONS = [
-    (services.regimen_advance, {"dose_mg": D("2")}),
-    (services.regimen_hold, {"until": TODAY + timedelta(days=3)}),
-    (services.regimen_step_back, {"dose_mg": D("0.5")}),
-    (services.regimen_set_maintenance, {}),
-    (services.regimen_switch_dose_time, {"dose_time": "morning"}),
-    (services.regimen_pause, {}),
-    (services.regimen_resume, {"dose_mg": D("1")}),
-    (services.regimen_stop, {}),
+    (regimen_advance, {"dose_mg": D("2")}),
+    (regimen_hold, {"until": TODAY + timedelta(days=3)}),
+    (regimen_step_back, {"dose_mg": D("0.5")}),
+    (regimen_set_maintenance, {}),
+    (regimen_switch_dose_time, {"dose_time": "morning"}),
+    (regimen_pause, {}),
+    (regimen_resume, {"dose_mg": D("1")}),
+    (regimen_stop, {}),
 ]
 
 
 @pytest.mark.parametrize(("decide", "extra"), DECISIONS)
 @pytest.mark.django_db
 def test_it_refuses_any_decision_on_a_stopped_regimen_and_changes_nothing(due, team, decide, extra):
-    services.regimen_stop(regimen=due, decided_by=team, reason=WELL, today=TODAY)
+    regimen_stop(regimen=due, decided_by=team, reason=WELL, today=TODAY)
     before = _snapshot(due)
 
     with pytest.raises(ValidationError) as refused:
@@ -310,13 +301,13 @@ def test_it_refuses_any_decision_on_a_stopped_regimen_and_changes_nothing(due, t
 
 @pytest.mark.django_db
 def test_it_records_a_patients_hold_request_until_a_provider_decides(patient, due, team):
-    services.regimen_request_hold(regimen=due, requested_by=patient.user, note="Bad week")
+    regimen_request_hold(regimen=due, requested_by=patient.user, note="Bad week")
 
     due.refresh_from_db()
     assert due.hold_requested_at is not None and due.hold_request_note == "Bad week"
     assert due.events.get(kind="hold_requested").actor == patient.user
 
-    services.regimen_hold(
+    regimen_hold(
         regimen=due,
         until=_day(7),
         decided_by=team,
@@ -330,30 +321,124 @@ def test_it_records_a_patients_hold_request_until_a_provider_decides(patient, du
 
 @pytest.mark.django_db
 def test_it_refuses_side_effects_and_dose_logs_on_an_ended_regimen(patient, due, team):
-    services.regimen_stop(regimen=due, decided_by=team, reason=WELL, today=TODAY)
+    regimen_stop(regimen=due, decided_by=team, reason=WELL, today=TODAY)
 
     with pytest.raises(ValidationError, match="has ended"):
-        services.side_effect_report(
+        side_effect_report(
             regimen=due, on=TODAY, kind="headache", severity=2, entered_by=patient.user
         )
     with pytest.raises(ValidationError, match="only while the regimen is active"):
-        services.dose_log_mark(regimen=due, on=TODAY, status="taken", recorded_by=patient.user)
+        dose_log_mark(regimen=due, on=TODAY, status="taken", recorded_by=patient.user)
 
 
 @pytest.mark.django_db
 def test_it_logs_one_dose_per_day_and_updates_it(patient, due):
-    services.dose_log_mark(regimen=due, on=TODAY, status="missed", recorded_by=patient.user)
-    log = services.dose_log_mark(regimen=due, on=TODAY, status="taken", recorded_by=patient.user)
+    dose_log_mark(regimen=due, on=TODAY, status="missed", recorded_by=patient.user)
+    log = dose_log_mark(regimen=due, on=TODAY, status="taken", recorded_by=patient.user)
 
     assert due.dose_logs.get() == log
     assert (log.status, log.dose_mg) == ("taken", D("1"))
     with pytest.raises(ValidationError, match="not started yet"):
-        services.dose_log_mark(regimen=due, on=_day(-9), status="taken", recorded_by=patient.user)
+        dose_log_mark(regimen=due, on=_day(-9), status="taken", recorded_by=patient.user)
 
 
 @pytest.mark.django_db
 def test_it_keeps_history_of_regimens_and_steps(due, team):
-    services.regimen_advance(regimen=due, dose_mg=D("2"), decided_by=team, reason=WELL, today=TODAY)
+    regimen_advance(regimen=due, dose_mg=D("2"), decided_by=team, reason=WELL, today=TODAY)
 
     assert due.history.count() >= 2
     assert TitrationStep.history.filter(regimen_id=due.pk, history_type="-").exists()
+
+
+# Every decision closes the same way: its plan-history line, a history row with the reason,
+# and the patient's reminders planned again once it commits. A decision that stopped doing
+# any of the three fails here.
+
+
+def _sentinel_reminder(patient):
+    """A future dose reminder no planner wants: a replan cancels it."""
+    from portal.notifications.models import Kind, Notification
+
+    return Notification.objects.create(
+        recipient=patient.user,
+        kind=Kind.DOSE,
+        channel="in_app",
+        due_at=NOW + timedelta(hours=1),
+        dedupe_key=f"dose:{patient.user_id}:sentinel",
+        context={"date": "2099-01-01"},
+    )
+
+
+def _paused(patient, team, start_regimen):
+    regimen = start_regimen(patient, team, days_ago=8)
+    return regimen_pause(
+        regimen=regimen, decided_by=team, reason=DecisionReason.SURGERY, today=_day(-1)
+    )
+
+
+DECISION_CASES = {
+    "advance": (
+        "advanced",
+        regimen_advance,
+        RegimenEvent.Kind.ADVANCED,
+        lambda r: {"dose_mg": D("2"), "reason": WELL},
+    ),
+    "hold": (
+        "held",
+        regimen_hold,
+        RegimenEvent.Kind.HELD,
+        lambda r: {"until": _day(5), "reason": DecisionReason.SIDE_EFFECTS},
+    ),
+    "step_back": (
+        "stepped back",
+        regimen_step_back,
+        RegimenEvent.Kind.STEPPED_BACK,
+        lambda r: {"dose_mg": D("0.5"), "reason": DecisionReason.SIDE_EFFECTS},
+    ),
+    "maintenance": (
+        "maintenance",
+        regimen_set_maintenance,
+        RegimenEvent.Kind.MAINTENANCE,
+        lambda r: {"reason": WELL},
+    ),
+    "dose_time": (
+        "dose time",
+        regimen_switch_dose_time,
+        RegimenEvent.Kind.DOSE_TIME,
+        lambda r: {"dose_time": "morning", "reason": DecisionReason.SIDE_EFFECTS},
+    ),
+    "pause": ("paused", regimen_pause, RegimenEvent.Kind.PAUSED, lambda r: {"reason": WELL}),
+    "resume": (
+        "resumed",
+        regimen_resume,
+        RegimenEvent.Kind.RESUMED,
+        lambda r: {"dose_mg": D("1"), "reason": WELL},
+    ),
+    "stop": ("stopped", regimen_stop, RegimenEvent.Kind.STOPPED, lambda r: {"reason": WELL}),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", DECISION_CASES)
+def test_every_decision_writes_its_event_its_history_and_replans_the_reminders(
+    name, patient, team, start_regimen, frozen, django_capture_on_commit_callbacks
+):
+    from portal.notifications.models import Notification
+
+    why, service, kind, values = DECISION_CASES[name]
+    if name == "resume":
+        regimen = _paused(patient, team, start_regimen)
+    else:
+        regimen = start_regimen(patient, team, days_ago=8)
+    sentinel = _sentinel_reminder(patient)
+    events, history = regimen.events.count(), regimen.history.count()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        service(regimen=regimen, decided_by=team, today=TODAY, **values(regimen))
+
+    assert regimen.events.count() == events + 1
+    assert regimen.events.first().kind == kind
+    assert regimen.history.count() > history
+    assert regimen.history.first().history_change_reason.startswith(f"{why}: ")
+    sentinel.refresh_from_db()
+    assert sentinel.status == Notification.Status.CANCELLED

@@ -3,11 +3,11 @@
 import pytest
 from django.core.management import call_command
 
-from patients.selectors import local_today
 from portal.accounts.models import User
+from portal.lib.timing import local_today
 from regimens.demo import seed_regimens
 from regimens.models import Regimen
-from regimens.selectors import titration_queue
+from regimens.selectors.queue import titration_queue
 
 
 @pytest.mark.django_db

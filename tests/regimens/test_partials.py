@@ -4,7 +4,8 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from regimens.selectors import current_regimen, titration_queue, tonight_for
+from regimens.selectors.queue import titration_queue
+from regimens.selectors.regimens import current_regimen, tonight_for
 from tests.regimens.conftest import TODAY
 
 

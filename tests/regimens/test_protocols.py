@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from regimens.models import Protocol
-from regimens.selectors import startable_protocols
-from regimens.services import protocol_retire, protocol_revise
+from regimens.selectors.regimens import startable_protocols
+from regimens.services.protocols import protocol_retire, protocol_revise
 from tests.regimens.conftest import CLINIC, SENSITIVE, WEEKLY, protocol
 
 D = Decimal

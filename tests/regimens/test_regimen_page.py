@@ -5,9 +5,11 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from patients.services import care_team_end
+from patients.services.profile import care_team_end
+from patients.services.side_effects import side_effect_report
 from portal.audit.models import AccessEvent
-from regimens import services
+from regimens.services.decisions import regimen_stop
+from regimens.services.reports import regimen_request_hold
 from tests.regimens.conftest import TODAY
 
 
@@ -37,7 +39,7 @@ def test_it_refuses_everyone_but_the_care_team(
 def test_it_answers_404_for_a_regimen_under_another_patient(
     client_for, frozen, regimen, team, other_patient_user
 ):
-    from patients.services import care_team_add
+    from patients.services.profile import care_team_add
 
     other = other_patient_user.patient
     care_team_add(patient=other, provider=team, added_by=team)
@@ -51,7 +53,7 @@ def test_it_answers_404_for_a_regimen_under_another_patient(
 def test_it_shows_the_plan_the_recommendation_and_the_protocol_and_audits_the_view(
     client_for, frozen, regimen, team
 ):
-    services.regimen_request_hold(regimen=regimen, requested_by=regimen.patient.user, note="Tired")
+    regimen_request_hold(regimen=regimen, requested_by=regimen.patient.user, note="Tired")
 
     response = client_for(team).get(_url(regimen))
 
@@ -69,7 +71,7 @@ def test_it_shows_the_plan_the_recommendation_and_the_protocol_and_audits_the_vi
 
 @pytest.mark.django_db
 def test_it_offers_no_decisions_on_a_stopped_regimen(client_for, frozen, regimen, team):
-    services.regimen_stop(regimen=regimen, decided_by=team, reason="other", today=TODAY)
+    regimen_stop(regimen=regimen, decided_by=team, reason="other", today=TODAY)
 
     page = client_for(team).get(_url(regimen)).content.decode()
 
@@ -94,7 +96,7 @@ def test_it_lists_the_titration_queue_for_providers_only(
 
 @pytest.mark.django_db
 def test_it_shows_the_queue_with_a_hold_after_side_effects(client_for, frozen, regimen, team):
-    services.side_effect_report(
+    side_effect_report(
         regimen=regimen,
         on=TODAY - timedelta(days=1),
         kind="insomnia",

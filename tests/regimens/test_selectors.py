@@ -8,17 +8,15 @@ from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
-from patients.services import care_team_add
-from regimens import services, titration
+from patients.services.profile import care_team_add
+from patients.services.side_effects import side_effect_report
+from regimens import titration
 from regimens.models import DecisionReason, Regimen
-from regimens.selectors import (
-    current_regimen,
-    engine_inputs_for,
-    recommendation_for,
-    regimen_for,
-    titration_queue,
-    tonight_for,
-)
+from regimens.selectors.engine import engine_inputs_for, recommendation_for
+from regimens.selectors.queue import titration_queue
+from regimens.selectors.regimens import current_regimen, regimen_for, tonight_for
+from regimens.services.decisions import regimen_advance, regimen_stop
+from regimens.services.reports import regimen_request_hold
 from tests.factories import PatientUserFactory
 from tests.regimens.conftest import CAPSULES, CLINIC, TODAY
 
@@ -31,7 +29,7 @@ def _day(n):
 
 
 def _report(regimen, days_ago, severity=2, kind="headache"):
-    services.side_effect_report(
+    side_effect_report(
         regimen=regimen,
         on=_day(-days_ago),
         kind=kind,
@@ -45,12 +43,8 @@ def test_it_gathers_the_engine_inputs_from_steps_and_side_effect_reports(
     patient, team, start_regimen
 ):
     regimen = start_regimen(patient, team, days_ago=21)
-    services.regimen_advance(
-        regimen=regimen, dose_mg=D("2"), decided_by=team, reason=WELL, today=_day(-14)
-    )
-    services.regimen_advance(
-        regimen=regimen, dose_mg=D("3"), decided_by=team, reason=WELL, today=_day(-7)
-    )
+    regimen_advance(regimen=regimen, dose_mg=D("2"), decided_by=team, reason=WELL, today=_day(-14))
+    regimen_advance(regimen=regimen, dose_mg=D("3"), decided_by=team, reason=WELL, today=_day(-7))
     _report(regimen, 10)  # moderate, while on 2 mg
     _report(regimen, 2, severity=3, kind="nausea")
     _report(regimen, -1)  # tomorrow: not counted today
@@ -68,9 +62,7 @@ def test_it_gathers_the_engine_inputs_from_steps_and_side_effect_reports(
 @pytest.mark.django_db
 def test_it_rounds_a_step_back_to_what_capsules_can_make(patient, team, start_regimen):
     regimen = start_regimen(patient, team, family=CLINIC, formulation=CAPSULES, days_ago=14)
-    services.regimen_advance(
-        regimen=regimen, dose_mg=D("3"), decided_by=team, reason=WELL, today=TODAY
-    )
+    regimen_advance(regimen=regimen, dose_mg=D("3"), decided_by=team, reason=WELL, today=TODAY)
     _report(regimen, 0, severity=3)
 
     recommendation = recommendation_for(Regimen.objects.get(pk=regimen.pk), TODAY)
@@ -93,7 +85,7 @@ def queue_world(patient, other_patient_user, team, other_provider, start_regimen
     asking_user = PatientUserFactory(name="Alex Asks")
     care_team_add(patient=asking_user.patient, provider=team, added_by=team)
     asking = start_regimen(asking_user.patient, team, days_ago=2)
-    services.regimen_request_hold(regimen=asking, requested_by=asking_user, note="Travel")
+    regimen_request_hold(regimen=asking, requested_by=asking_user, note="Travel")
     elsewhere_user = PatientUserFactory()
     care_team_add(patient=elsewhere_user.patient, provider=other_provider, added_by=other_provider)
     start_regimen(elsewhere_user.patient, other_provider, days_ago=7)
@@ -120,7 +112,7 @@ def test_it_queues_due_held_and_step_back_decisions_most_pressing_first(queue_wo
 
 @pytest.mark.django_db
 def test_it_drops_a_regimen_from_the_queue_once_decided(queue_world, team):
-    services.regimen_advance(
+    regimen_advance(
         regimen=queue_world["due"], dose_mg=D("2"), decided_by=team, reason=WELL, today=TODAY
     )
 
@@ -163,7 +155,7 @@ def test_it_has_no_tonight_without_an_open_regimen(patient, team, start_regimen)
     assert tonight_for(patient=patient, today=TODAY) is None
 
     regimen = start_regimen(patient, team)
-    services.regimen_stop(regimen=regimen, decided_by=team, reason=WELL, today=TODAY)
+    regimen_stop(regimen=regimen, decided_by=team, reason=WELL, today=TODAY)
 
     assert tonight_for(patient=patient, today=TODAY) is None
     assert current_regimen(patient=patient) is None

@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from patients.services import medication_add, medication_stop
+from patients.services.medications import medication_add, medication_stop
 from regimens import safety
 from regimens.models import Regimen, RegimenEvent
-from regimens.services import regimen_start
+from regimens.services.start import regimen_start
 from tests.regimens.conftest import CAPSULES, CLINIC, LIQUID, SENSITIVE, TODAY, WEEKLY, protocol
 
 D = Decimal

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from patients.services import medication_add
+from patients.services.medications import medication_add
 from portal.audit.models import AccessEvent
 from regimens.models import Regimen
 from tests.regimens.conftest import SENSITIVE, TODAY, WEEKLY, protocol

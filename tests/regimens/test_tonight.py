@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from regimens import services
-from regimens.models import DoseLog, SideEffectReport
+from patients.models import SideEffectReport
+from regimens.models import DoseLog
+from regimens.services.decisions import regimen_pause, regimen_stop
 from tests.regimens.conftest import TODAY
 
 TONIGHT = reverse("tonight")
@@ -44,7 +45,7 @@ def test_it_says_plainly_when_there_is_no_regimen(client_for, frozen, patient_us
 
 @pytest.mark.django_db
 def test_it_says_when_the_regimen_ended(client_for, frozen, regimen, team, patient_user):
-    services.regimen_stop(regimen=regimen, decided_by=team, reason="patient_request", today=TODAY)
+    regimen_stop(regimen=regimen, decided_by=team, reason="patient_request", today=TODAY)
 
     page = client_for(patient_user).get(TONIGHT).content.decode()
 
@@ -182,7 +183,7 @@ def test_it_lets_the_care_team_report_a_side_effect_and_refuses_others(
 
 @pytest.mark.django_db
 def test_it_tells_a_paused_patient_not_to_take_it(client_for, frozen, regimen, team, patient_user):
-    services.regimen_pause(regimen=regimen, decided_by=team, reason="surgery", today=TODAY)
+    regimen_pause(regimen=regimen, decided_by=team, reason="surgery", today=TODAY)
 
     page = client_for(patient_user).get(TONIGHT).content.decode()
 

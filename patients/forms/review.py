@@ -1,0 +1,51 @@
+"""The care team's review: marking a patient reviewed (closing the flags shown) and a single
+flag's review."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from patients.models import Flag
+
+
+class FlagChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, flag: Flag) -> str:
+        return f"{flag.get_severity_display()}: {flag.get_kind_display()}. {flag.reason}"
+
+
+class ReviewForm(forms.Form):
+    """Mark a patient reviewed: the flags it closes (all shown, or those ticked) and a note."""
+
+    flags = FlagChoiceField(
+        label=_("Flags this review closes"),
+        queryset=Flag.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        error_messages={"invalid_choice": _("That flag is not one of this patient's.")},
+    )
+    note = forms.CharField(
+        label=_("Review note (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput,
+        error_messages={"max_length": _("Keep the note to 500 characters or fewer.")},
+    )
+
+    def __init__(self, data=None, *, patient, **kwargs):
+        super().__init__(data, **kwargs)
+        # Any of the patient's flags is accepted: one a colleague closed a moment ago is
+        # skipped by the service rather than refused.
+        self.fields["flags"].queryset = Flag.objects.filter(patient=patient)
+        if data is None:
+            open_flags = Flag.objects.filter(patient=patient, resolved_at__isnull=True)
+            self.fields["flags"].queryset = open_flags
+            self.initial.setdefault("flags", list(open_flags))
+
+
+class FlagReviewForm(forms.Form):
+    note = forms.CharField(
+        label=_("Review note (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput,
+        error_messages={"max_length": _("Keep the note under 500 characters.")},
+    )

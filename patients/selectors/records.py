@@ -1,0 +1,222 @@
+"""Who may read which patient's record, and the record as the viewer may see it.
+
+Anything a viewer may not see answers 404, never 403: a record's existence is not told to
+someone who may not read it. Reading one patient's record as someone other than the patient
+goes through `patient_for`, which writes the access event itself (with the purpose), so no
+view can forget it.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.http import Http404
+from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from patients.models import CareTeamMembership, Flag, Medication, Patient
+from portal.accounts.models import Role
+from portal.audit.models import AccessEvent
+from portal.audit.services import access_record
+
+Purpose = AccessEvent.Action
+
+
+def visible_patients(viewer) -> QuerySet[Patient]:
+    """The patients whose records this viewer may read."""
+    if not viewer.is_authenticated or not viewer.is_active:
+        return Patient.objects.none()
+    if viewer.role == Role.PATIENT:
+        return Patient.objects.filter(user=viewer)
+    if viewer.role == Role.PROVIDER:
+        on_team = CareTeamMembership.objects.filter(provider=viewer, until__isnull=True).values(
+            "patient_id"
+        )
+        return Patient.objects.filter(pk__in=on_team)
+    return Patient.objects.none()
+
+
+def patient_for(viewer, pk, *, purpose: str, path: str = "") -> Patient:
+    """The patient `pk` if `viewer` may read their record (404 otherwise), with an access
+    event written for `purpose` (an AccessEvent.Action) when the viewer is not the patient."""
+    try:
+        patient = visible_patients(viewer).select_related("user").get(pk=pk)
+    except (Patient.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
+    access_record(actor=viewer, patient=patient, action=purpose, path=path)
+    return patient
+
+
+def own_patient(viewer) -> Patient:
+    """The patient profile of a patient viewer."""
+    try:
+        return Patient.objects.select_related("user").get(user=viewer)
+    except Patient.DoesNotExist:
+        raise Http404 from None
+
+
+def is_on_care_team(*, provider, patient: Patient) -> bool:
+    return CareTeamMembership.objects.filter(
+        provider=provider, patient=patient, until__isnull=True
+    ).exists()
+
+
+def patients_for_provider(*, provider, search: str = "") -> QuerySet[Patient]:
+    """The provider's care-team patients, most urgent open flag first, then by name."""
+    patients = (
+        visible_patients(provider)
+        .select_related("user")
+        .annotate(
+            open_flags=Count("flags", filter=Q(flags__resolved_at__isnull=True)),
+            top_severity=Max("flags__severity", filter=Q(flags__resolved_at__isnull=True)),
+        )
+        .prefetch_related("conditions")
+    )
+    search = search.strip()
+    if search:
+        patients = patients.filter(
+            Q(user__name__icontains=search)
+            | Q(user__email__icontains=search)
+            | Q(conditions__name__icontains=search)
+        ).distinct()
+    return patients.order_by("-top_severity", "user__name", "pk")
+
+
+def with_record(patient: Patient) -> Patient:
+    """The patient again with what the record and profile pages show, in a fixed number of
+    queries (the caller has already resolved who may see it)."""
+    return (
+        Patient.objects.select_related("user")
+        .prefetch_related(
+            "conditions",
+            Prefetch("medications", queryset=Medication.objects.order_by("stopped_on", "name")),
+            Prefetch(
+                "flags",
+                queryset=Flag.objects.filter(resolved_at__isnull=True),
+                to_attr="open_flag_list",
+            ),
+            Prefetch(
+                "memberships",
+                queryset=CareTeamMembership.objects.filter(until__isnull=True).select_related(
+                    "provider"
+                ),
+                to_attr="care_team",
+            ),
+        )
+        .get(pk=patient.pk)
+    )
+
+
+def medication_for(viewer, pk, *, patient: Patient) -> Medication:
+    """One of `patient`'s medications (the patient already resolved for `viewer`); 404 for
+    anyone else's."""
+    try:
+        return (
+            Medication.objects.select_related("patient__user")
+            .filter(patient__in=visible_patients(viewer))
+            .get(pk=pk, patient=patient)
+        )
+    except (Medication.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
+
+
+def flag_for(viewer, pk, *, patient: Patient) -> Flag:
+    try:
+        return (
+            Flag.objects.select_related("patient")
+            .filter(patient__in=visible_patients(viewer))
+            .get(pk=pk, patient=patient)
+        )
+    except (Flag.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
+
+
+# Who viewed my record --------------------------------------------------------------------
+
+
+# What each kind of access looked at, inside "... looked at your diary and trends".
+ACCESS_NOUNS = {
+    Purpose.VIEW_RECORD: gettext_lazy("record"),
+    Purpose.VIEW_DIARY: gettext_lazy("diary"),
+    Purpose.VIEW_TRENDS: gettext_lazy("trends"),
+    Purpose.EXPORT_DIARY: gettext_lazy("diary download"),
+    Purpose.VIEW_REGIMEN: gettext_lazy("regimen"),
+    Purpose.VIEW_MEDICATIONS: gettext_lazy("medications"),
+    Purpose.VIEW_CHECKINS: gettext_lazy("check-ins"),
+    Purpose.REVIEW: gettext_lazy("review"),
+}
+
+
+@dataclass
+class AccessVisit:
+    """Everything one person looked at in the patient's record on one day (the patient's
+    local date): "Dr Priya Shah viewed your diary and trends, 26 Nov, 3 times"."""
+
+    actor_name: str
+    actor_role: str
+    day: date
+    count: int
+    last_at: datetime
+    actions: list[str] = field(default_factory=list)  # AccessEvent.Action values, in order
+    events: list[AccessEvent] = field(default_factory=list)
+
+    @property
+    def role_label(self) -> str:
+        return str(Role(self.actor_role).label) if self.actor_role in Role.values else ""
+
+    @property
+    def what(self) -> str:
+        """ "diary and trends"."""
+        nouns = [str(ACCESS_NOUNS.get(action, action)) for action in self.actions]
+        return str(get_text_list(nouns, _("and")))
+
+    @property
+    def times(self) -> str:
+        return ngettext("once", "%(count)d times", self.count) % {"count": self.count}
+
+
+ACCESS_LOG_PAGE_SIZE = 30
+
+
+def access_visits(*, patient: Patient, page: str | int | None = None):
+    """One page of the patient's access log, grouped by person and day, newest first; every
+    event of the page's groups comes with them (the detail, one click away)."""
+    zone = ZoneInfo(patient.user.timezone)
+    groups = (
+        AccessEvent.objects.filter(patient=patient)
+        .annotate(day=TruncDate("at", tzinfo=zone))
+        .values("actor", "actor__name", "actor__email", "actor_role", "day")
+        .annotate(count=Count("pk"), last_at=Max("at"))
+        .order_by("-last_at", "actor")
+    )
+    groups_page = Paginator(groups, ACCESS_LOG_PAGE_SIZE).get_page(page)
+    visits = {
+        (g["actor"], g["day"]): AccessVisit(
+            actor_name=g["actor__name"] or g["actor__email"],
+            actor_role=g["actor_role"],
+            day=g["day"],
+            count=g["count"],
+            last_at=g["last_at"],
+        )
+        for g in groups_page
+    }
+    if visits:
+        days = [day for _actor, day in visits]
+        events = (
+            AccessEvent.objects.filter(patient=patient, actor__in={actor for actor, _day in visits})
+            .annotate(day=TruncDate("at", tzinfo=zone))
+            .filter(day__gte=min(days), day__lte=max(days))
+            .order_by("at", "pk")
+        )
+        for event in events:
+            visit = visits.get((event.actor_id, event.day))
+            if visit is None:
+                continue
+            visit.events.append(event)
+            if event.action not in visit.actions:
+                visit.actions.append(event.action)
+    return groups_page, list(visits.values())

@@ -1,0 +1,132 @@
+"""The one read path for side effects: whatever their source (the diary, the patient's report
+on Tonight, the care team's report on the regimen page), one row per day and item at the
+worse severity, with the source of that rating kept.
+
+The titration engine's inputs, the flag rules, triage and the trends read side effects here
+and nowhere else. Takes a patient already resolved through patients.selectors.records.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Q
+
+from patients.models import DiaryEntry, Patient, SideEffectReport
+from patients.rules import side_effects as catalogue
+from patients.rules.flags import CARE_TEAM, DIARY, TONIGHT
+
+
+@dataclass(frozen=True)
+class SideEffect:
+    patient_id: int
+    day: date
+    item: str  # the catalogue's key
+    severity: int  # MILD..SEVERE
+    source: str  # DIARY, TONIGHT or CARE_TEAM
+    entered_by_id: int | None = None
+    note: str = ""  # "another side effect": which one
+
+
+@dataclass
+class SideEffectDay:
+    """Every item reported on a day, at its worst, with where that rating came from."""
+
+    day: date
+    severities: dict[str, int] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    other_text: str = ""
+
+
+def _any_side_effect() -> Q:
+    query = Q()
+    for field_name in catalogue.FIELDS:
+        query |= Q(**{f"{field_name}__gte": catalogue.MILD})
+    return query
+
+
+def _from_diary(patients: Q, first: date, last: date) -> Iterable[SideEffect]:
+    rows = (
+        DiaryEntry.objects.filter(patients, _any_side_effect(), local_date__range=(first, last))
+        .order_by()
+        .values_list(
+            "patient_id", "local_date", "entered_by_id", "other_effect_text", *catalogue.FIELDS
+        )
+    )
+    for patient_id, day, entered_by, other_text, *severities in rows:
+        for item, severity in zip(catalogue.ITEMS, severities, strict=True):
+            if severity:
+                yield SideEffect(
+                    patient_id=patient_id,
+                    day=day,
+                    item=item.key,
+                    severity=severity,
+                    source=DIARY,
+                    entered_by_id=entered_by,
+                    note=other_text if item.key == catalogue.OTHER else "",
+                )
+
+
+def _from_reports(patients: Q, first: date, last: date) -> Iterable[SideEffect]:
+    rows = (
+        SideEffectReport.objects.filter(patients, on__range=(first, last))
+        .order_by()
+        .values_list(
+            "patient_id", "on", "kind", "severity", "entered_by_id", "patient__user_id", "note"
+        )
+    )
+    for patient_id, day, kind, severity, entered_by, patient_user, note in rows:
+        yield SideEffect(
+            patient_id=patient_id,
+            day=day,
+            item=kind,
+            severity=severity,
+            source=TONIGHT if entered_by == patient_user else CARE_TEAM,
+            entered_by_id=entered_by,
+            note=note if kind == catalogue.OTHER else "",
+        )
+
+
+def _worst(effects: Iterable[SideEffect]) -> list[SideEffect]:
+    """One per patient, day and item: the worse severity wins; on a tie the diary's."""
+    order = {DIARY: 0, TONIGHT: 1, CARE_TEAM: 2}
+    best: dict[tuple[int, date, str], SideEffect] = {}
+    for effect in effects:
+        key = (effect.patient_id, effect.day, effect.item)
+        held = best.get(key)
+        if held is None or (effect.severity, -order[effect.source]) > (
+            held.severity,
+            -order[held.source],
+        ):
+            best[key] = effect
+    return sorted(best.values(), key=lambda e: (e.patient_id, e.day, catalogue.KEYS.index(e.item)))
+
+
+def side_effects_of(*, patient_ids, first: date, last: date) -> dict[int, list[SideEffect]]:
+    """The side effects of many patients from `first` to `last` (inclusive), mild or worse,
+    by patient, in two queries whatever the number of patients (triage, the queue)."""
+    patients = Q(patient_id__in=patient_ids)
+    found: dict[int, list[SideEffect]] = {}
+    for effect in _worst(
+        [*_from_diary(patients, first, last), *_from_reports(patients, first, last)]
+    ):
+        found.setdefault(effect.patient_id, []).append(effect)
+    return found
+
+
+def side_effects_for(*, patient: Patient, first: date, last: date) -> list[SideEffect]:
+    """The patient's side effects from `first` to `last` (inclusive), mild or worse, oldest
+    first: one per day and item at the worse severity of any source."""
+    return side_effects_of(patient_ids=[patient.pk], first=first, last=last).get(patient.pk, [])
+
+
+def side_effect_days(*, patient: Patient, first: date, last: date) -> list[SideEffectDay]:
+    """The same, gathered by day (the flag rules' view)."""
+    days: dict[date, SideEffectDay] = {}
+    for effect in side_effects_for(patient=patient, first=first, last=last):
+        day = days.setdefault(effect.day, SideEffectDay(day=effect.day))
+        day.severities[effect.item] = effect.severity
+        day.sources[effect.item] = effect.source
+        if effect.note:
+            day.other_text = effect.note
+    return [days[d] for d in sorted(days)]

@@ -1,0 +1,265 @@
+"""The trends page: scores, side effects and the dose over the last weeks, and the summary
+that compares the weeks before the latest regimen with the recent ones (the maths is the pure
+patients.rules.trends).
+
+Side effects come through the one read path (patients.selectors.side_effects), the dose from
+the treatment (patients.treatment). Takes a patient already resolved for the viewer.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from patients.models import DiaryEntry, Patient, PGICResponse
+from patients.rules import side_effects as catalogue
+from patients.rules import trends
+from patients.selectors.diary import DOSE_STATUS_LABELS, pgic_answers, reported_tags
+from patients.selectors.side_effects import side_effects_for
+from patients.treatment import treatment
+from portal.lib.formats import mg, short_day
+
+SCORES = ("pain", "fatigue", "sleep_quality", "mood")
+SCORE_LABELS = {
+    "pain": gettext_lazy("Pain"),
+    "fatigue": gettext_lazy("Fatigue"),
+    "sleep_quality": gettext_lazy("Sleep quality"),
+    "mood": gettext_lazy("Mood"),
+}
+# Which way is better, for the summary's words.
+HIGHER_IS_BETTER = {"pain": False, "fatigue": False, "sleep_quality": True, "mood": True}
+TREND_RANGES = (30, 90, 365)
+# The chart draws the common side effects (thyroid items are in the table).
+CHART_ITEMS = catalogue.COMMON_ITEMS
+
+
+def trend_range(value: str | None) -> int:
+    """The trends page's range in days: 30, 90 or 365 (90 for anything else)."""
+    try:
+        days = int(value or "")
+    except ValueError:
+        return 90
+    return days if days in TREND_RANGES else 90
+
+
+@dataclass(frozen=True)
+class ScoreSummary:
+    measure: str
+    label: str
+    baseline: Decimal | None
+    baseline_days: int
+    recent: Decimal | None
+    recent_days: int
+    change: Decimal | None
+    sentence: str
+
+
+@dataclass(frozen=True)
+class PainVerdict:
+    responder: bool | None
+    fall_points: Decimal | None
+    fall_percent: Decimal | None
+    sentence: str
+
+
+@dataclass
+class Trends:
+    days: int
+    first_day: date
+    today: date
+    regimen_started_on: date | None
+    rows: list[dict]  # one per day with an entry or a dose, oldest first
+    chart: dict  # what static/js/trends.js draws
+    summaries: list[ScoreSummary] = field(default_factory=list)
+    pain: PainVerdict | None = None
+    baseline_window: tuple[date, date] | None = None
+    recent_window: tuple[date, date] | None = None
+    reported_tags: list[str] = field(default_factory=list)
+    pgic: list[PGICResponse] = field(default_factory=list)
+
+
+def _mean_text(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+def _summary(measure: str, comparison: trends.Comparison) -> ScoreSummary:
+    label = str(SCORE_LABELS[measure])
+    change = comparison.change
+    baseline, recent = trends.rounded(comparison.baseline), trends.rounded(comparison.recent)
+    if comparison.baseline is None or comparison.recent is None:
+        sentence = _(
+            "%(label)s: not enough days to compare (%(before)d before the regimen, "
+            "%(recent)d recently; %(min)d each are needed)."
+        ) % {
+            "label": label,
+            "before": comparison.baseline_days,
+            "recent": comparison.recent_days,
+            "min": settings.LDN["TRENDS_MIN_DAYS"],
+        }
+    elif change == 0:
+        sentence = _("%(label)s: %(before)s before the regimen and %(now)s recently, no change.")
+        sentence %= {"label": label, "before": baseline, "now": recent}
+    else:
+        better = (change > 0) == HIGHER_IS_BETTER[measure]
+        direction = _("better") if better else _("worse")
+        word = _("up") if change > 0 else _("down")
+        sentence = _(
+            "%(label)s: %(before)s before the regimen, %(now)s recently: %(word)s %(points)s "
+            "points (%(direction)s)."
+        ) % {
+            "label": label,
+            "before": baseline,
+            "now": recent,
+            "word": word,
+            "points": _mean_text(trends.rounded(abs(change))),
+            "direction": direction,
+        }
+    return ScoreSummary(
+        measure=measure,
+        label=label,
+        baseline=baseline,
+        baseline_days=comparison.baseline_days,
+        recent=recent,
+        recent_days=comparison.recent_days,
+        change=trends.rounded(change) if change is not None else None,
+        sentence=sentence,
+    )
+
+
+def _pain_verdict(comparison: trends.Comparison) -> PainVerdict:
+    ldn = settings.LDN
+    response = trends.pain_response(
+        comparison,
+        percent=ldn["RESPONDER_PAIN_FALL_PERCENT"],
+        points=ldn["RESPONDER_PAIN_FALL_POINTS"],
+    )
+    values = {
+        "percent": ldn["RESPONDER_PAIN_FALL_PERCENT"],
+        "points": ldn["RESPONDER_PAIN_FALL_POINTS"],
+    }
+    if response.responder is None:
+        sentence = _("Not enough pain scores yet to tell whether pain fell.")
+    elif response.responder:
+        sentence = (
+            _(
+                "Pain fell by at least %(percent)d%% or %(points)d points: a clinically important "
+                "fall (Farrar 2001)."
+            )
+            % values
+        )
+    else:
+        sentence = (
+            _(
+                "Pain has not fallen by %(percent)d%% or %(points)d points, the size of a "
+                "clinically important fall (Farrar 2001)."
+            )
+            % values
+        )
+    percent = response.fall_percent
+    return PainVerdict(
+        responder=response.responder,
+        fall_points=trends.rounded(response.fall_points),
+        fall_percent=trends.rounded(percent) if percent is not None else None,
+        sentence=sentence,
+    )
+
+
+def trends_for(*, patient: Patient, today: date, days: int) -> Trends:
+    """Scores, side effects and the dose over the last `days` days, and the summary:
+    the baseline before the latest regimen against the recent weeks (patients.rules.trends)."""
+    first = today - timedelta(days=days - 1)
+    fields = ("local_date", *SCORES, *catalogue.FIELDS)
+    entries = {
+        e["local_date"]: e
+        for e in DiaryEntry.objects.filter(
+            patient=patient, local_date__gte=first, local_date__lte=today
+        ).values(*fields)
+    }
+    effects: dict[date, dict[str, int]] = {}
+    for effect in side_effects_for(patient=patient, first=first, last=today):
+        effects.setdefault(effect.day, {})[effect.item] = effect.severity
+    doses = treatment().dose_days(patient=patient, first=first, last=today)
+    labels, rows = [], []
+    series = {name: [] for name in (*SCORES, *(i.key for i in CHART_ITEMS), "dose")}
+    day = first
+    while day <= today:
+        entry = entries.get(day, {})
+        worst = effects.get(day, {})
+        dose = doses.get(day)
+        labels.append(short_day(day))
+        for name in SCORES:
+            series[name].append(entry.get(name))
+        for item in CHART_ITEMS:
+            series[item.key].append(worst.get(item.key, entry.get(item.field)))
+        dose_mg = dose.dose_mg if dose else None
+        series["dose"].append(float(dose_mg) if dose_mg is not None else None)
+        if entry or worst or dose is not None:
+            rows.append(
+                {
+                    "day": day,
+                    "entry": {**entry, **{catalogue.item(k).field: v for k, v in worst.items()}},
+                    "dose": mg(dose_mg) if dose_mg is not None else "",
+                    "dose_status": DOSE_STATUS_LABELS.get(dose.logged, "") if dose else "",
+                }
+            )
+        day += timedelta(days=1)
+
+    started = treatment().facts(patient=patient, today=today, missed_since=today).latest_started_on
+    result = Trends(
+        days=days,
+        first_day=first,
+        today=today,
+        regimen_started_on=started,
+        rows=rows,
+        chart={
+            "labels": labels,
+            "series": series,
+            "names": {
+                **{k: str(v) for k, v in SCORE_LABELS.items()},
+                **{item.key: str(item.short) for item in CHART_ITEMS},
+                "dose": str(_("Dose (mg)")),
+            },
+            "axes": {
+                "score": str(_("Score (0 to 10)")),
+                "severity": str(_("Severity")),
+                "dose": str(_("Dose (mg)")),
+            },
+            "severities": [str(label) for _value, label in catalogue.Severity.choices],
+        },
+        reported_tags=reported_tags(row["entry"] for row in rows),
+        pgic=list(pgic_answers(patient=patient, since=first)),
+    )
+    if started is not None:
+        ldn = settings.LDN
+        baseline, recent = trends.windows(
+            regimen_started_on=started,
+            today=today,
+            baseline_days=ldn["TRENDS_BASELINE_DAYS"],
+            recent_days=ldn["TRENDS_RECENT_DAYS"],
+        )
+        scores = list(
+            DiaryEntry.objects.filter(patient=patient)
+            .filter(
+                Q(local_date__gte=baseline[0], local_date__lte=baseline[1])
+                | Q(local_date__gte=recent[0], local_date__lte=recent[1])
+            )
+            .values("local_date", *SCORES)
+        )
+        for measure in SCORES:
+            comparison = trends.compare(
+                scores={s["local_date"]: s[measure] for s in scores},
+                regimen_started_on=started,
+                today=today,
+                baseline_days=ldn["TRENDS_BASELINE_DAYS"],
+                recent_days=ldn["TRENDS_RECENT_DAYS"],
+                min_days=ldn["TRENDS_MIN_DAYS"],
+            )
+            result.summaries.append(_summary(measure, comparison))
+            if measure == "pain":
+                result.pain = _pain_verdict(comparison)
+        result.baseline_window, result.recent_window = baseline, recent
+    return result

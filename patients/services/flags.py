@@ -1,0 +1,235 @@
+"""Flags: raising them (with the care team's safety notice for an urgent one), keeping the
+rule-based ones in line with the rules (patients.rules.flags) and closing them on review.
+
+flags_evaluate runs after every write that can change what the rules see (a diary day, a
+side-effect report, a dose logged) and hourly for everyone, so silent diaries and missed
+doses appear without a save.
+"""
+
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from patients.models import Flag, Medication, Patient
+from patients.rules import flags as rules
+from patients.selectors.side_effects import side_effect_days
+from patients.treatment import treatment
+from portal.accounts.models import User
+from portal.lib.timing import local_today
+from portal.notifications.models import Kind
+from portal.notifications.services import notify_now
+
+# How far back flags_evaluate reads side effects for one lasting after a step up.
+LASTING_MAX_DAYS_BACK = 90
+AUTO_CLEARED = {
+    Flag.Kind.SILENT_DIARY: gettext_lazy(
+        "The patient wrote in the diary again, or no diary is expected any more."
+    ),
+    Flag.Kind.SEVERE_SIDE_EFFECT: gettext_lazy(
+        "The diary entry was changed and no longer shows it."
+    ),
+    Flag.Kind.LASTING_SIDE_EFFECT: gettext_lazy("The diary was changed and no longer shows it."),
+    Flag.Kind.THYROID_SYMPTOMS: gettext_lazy("The diary entry was changed and no longer shows it."),
+}
+
+
+def notify_care_team(flag: Flag, now: datetime) -> None:
+    """An urgent flag is a safety notice to every provider on the care team."""
+    for membership in flag.patient.memberships.filter(until__isnull=True).select_related(
+        "provider"
+    ):
+        notify_now(
+            recipient=membership.provider,
+            kind=Kind.SAFETY,
+            key=f"safety:flag:{flag.pk}:{membership.provider_id}",
+            context={"flag": flag.pk},
+            now=now,
+        )
+
+
+def flag_raise(
+    *,
+    patient: Patient,
+    kind: str,
+    severity: int,
+    reason: str,
+    cause: str,
+    now: datetime,
+    medication: Medication | None = None,
+) -> Flag:
+    """Open a flag; an urgent one is sent to the care team as a safety notice at once."""
+    flag = Flag(
+        patient=patient,
+        kind=kind,
+        severity=severity,
+        reason=reason[:300],
+        cause=cause,
+        medication=medication,
+        raised_at=now,
+    )
+    flag._change_reason = "raised"
+    flag.save()
+    if flag.severity == Flag.Severity.URGENT:
+        notify_care_team(flag, now)
+    return flag
+
+
+def thresholds() -> rules.Thresholds:
+    ldn = settings.LDN
+    return rules.Thresholds(
+        severe=ldn["FLAG_SEVERE_SIDE_EFFECT"],
+        lasting=ldn["FLAG_LASTING_SIDE_EFFECT"],
+        lasting_days=ldn["FLAG_LASTING_DAYS"],
+        thyroid=ldn["FLAG_THYROID_SYMPTOM"],
+        silent_days=ldn["FLAG_SILENT_DIARY_DAYS"],
+        missed_doses=ldn["FLAG_MISSED_DOSES"],
+        missed_window_days=ldn["FLAG_MISSED_DOSES_WINDOW_DAYS"],
+        lookback_days=ldn["FLAG_LOOKBACK_DAYS"],
+    )
+
+
+def flag_facts(*, patient: Patient, today: date, limits: rules.Thresholds) -> rules.Facts:
+    """What the flag rules need to know about the patient today, in a few queries: the side
+    effects of every source (patients.selectors.side_effects), the diary's last day, the
+    treatment's facts (patients.treatment) and whether the patient is a thyroid patient."""
+    since = today - timedelta(days=limits.lookback_days)
+    facts = treatment().facts(
+        patient=patient,
+        today=today,
+        missed_since=today - timedelta(days=limits.missed_window_days - 1),
+    )
+    if facts.step_up_on is not None:
+        since = max(min(since, facts.step_up_on), today - timedelta(days=LASTING_MAX_DAYS_BACK))
+    days = [
+        rules.DiaryDay(
+            day=day.day, severities=day.severities, other_text=day.other_text, sources=day.sources
+        )
+        for day in side_effect_days(patient=patient, first=since, last=today)
+    ]
+    last_entry_on = patient.diary_entries.filter(local_date__lte=today).aggregate(
+        last=Max("local_date")
+    )["last"]
+    thyroid = (
+        patient.conditions.filter(is_thyroid=True).exists()
+        or patient.medications.filter(is_thyroid_hormone=True, stopped_on__isnull=True).exists()
+    )
+    return rules.Facts(
+        today=today,
+        days=days,
+        last_entry_on=last_entry_on,
+        regimen_started_on=facts.regimen_started_on,
+        step_up_on=facts.step_up_on,
+        missed_dose_days=facts.missed_dose_days,
+        thyroid_patient=thyroid,
+    )
+
+
+@transaction.atomic
+def flags_evaluate(*, patient: Patient, today: date, now: datetime | None = None) -> list[Flag]:
+    """Open, update and clear the patient's diary flags to match the rules today (the
+    patient's local date). Returns the diary flags open afterwards.
+
+    One open flag per kind and cause. A flag a provider reviewed is not raised again for the
+    same cause; a new missed dose moves the open missed-doses flag to the newest day. An
+    urgent flag sends the care team a safety notice (as an opioid on the list does). The
+    opioid flag is patients.services' and is left alone.
+    """
+    now = now or timezone.now()
+    Patient.objects.select_for_update().filter(pk=patient.pk).first()  # one at a time
+    limits = thresholds()
+    facts = flag_facts(patient=patient, today=today, limits=limits)
+    raised = rules.evaluate(facts, limits)
+    open_flags = {
+        (f.kind, f.cause): f
+        for f in Flag.objects.filter(
+            patient=patient, kind__in=rules.KINDS, resolved_at__isnull=True
+        )
+    }
+    reviewed = set(
+        Flag.objects.filter(
+            patient=patient,
+            resolved_by__isnull=False,
+            kind__in=rules.KINDS,
+            cause__in=[r.cause for r in raised],
+        ).values_list("kind", "cause")
+    )
+    for candidate in raised:
+        key = (candidate.kind, candidate.cause)
+        flag = open_flags.get(key)
+        if flag is None and candidate.kind == rules.MISSED_DOSES and key not in reviewed:
+            # A newer missed dose moves the open flag rather than adding a second one.
+            flag = next((f for (k, _c), f in open_flags.items() if k == rules.MISSED_DOSES), None)
+            if flag is not None:
+                del open_flags[(flag.kind, flag.cause)]
+                open_flags[key] = flag
+        if flag is not None:
+            _update(flag, candidate)
+        elif key not in reviewed:
+            open_flags[key] = _raise(patient, candidate, now)
+    for (kind, cause), flag in list(open_flags.items()):
+        if rules.clears(kind=kind, cause=cause, raised=raised, facts=facts, thresholds=limits):
+            flag.resolved_at = now
+            flag.resolution_note = str(AUTO_CLEARED[kind])
+            flag._change_reason = "cleared"
+            flag.save(update_fields=["resolved_at", "resolution_note"])
+            del open_flags[(kind, cause)]
+    return sorted(open_flags.values(), key=lambda f: (-f.severity, f.raised_at))
+
+
+def _update(flag: Flag, candidate: rules.RaisedFlag) -> None:
+    """Bring an open flag up to date: the reason's words, its severity, and for missed doses
+    the newest day (its cause)."""
+    new = {
+        "reason": candidate.reason[:300],
+        "severity": candidate.severity,
+        "cause": candidate.cause,
+    }
+    changed = [name for name, value in new.items() if getattr(flag, name) != value]
+    if changed:
+        for name in changed:
+            setattr(flag, name, new[name])
+        flag._change_reason = "updated"
+        flag.save(update_fields=changed)
+
+
+def _raise(patient: Patient, candidate: rules.RaisedFlag, now: datetime) -> Flag:
+    return flag_raise(
+        patient=patient,
+        kind=candidate.kind,
+        severity=candidate.severity,
+        reason=candidate.reason,
+        cause=candidate.cause,
+        now=now,
+    )
+
+
+def flags_evaluate_all(*, now: datetime | None = None) -> int:
+    """Evaluate every onboarded patient with an active account, each on their own local date
+    and in their own transaction (the hourly task: silent diaries and missed doses appear
+    without a save). Returns how many patients were evaluated."""
+    now = now or timezone.now()
+    patients = (
+        Patient.objects.filter(onboarded_at__isnull=False, user__is_active=True)
+        .select_related("user")
+        .order_by("pk")
+    )
+    count = 0
+    for patient in patients.iterator(chunk_size=200):
+        flags_evaluate(patient=patient, today=local_today(patient), now=now)
+        count += 1
+    return count
+
+
+@transaction.atomic
+def flag_review(*, flag: Flag, reviewed_by: User, note: str = "", now=None) -> Flag:
+    """A provider has looked at the flag: close it, keeping who, when and the note."""
+    if flag.resolved_at is None:
+        flag.resolved_at = now or timezone.now()
+        flag.resolved_by = reviewed_by
+        flag.resolution_note = note.strip()[:500]
+        flag.save(update_fields=["resolved_at", "resolved_by", "resolution_note"])
+    return flag

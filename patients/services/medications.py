@@ -1,0 +1,142 @@
+"""The medication list: adding, correcting and stopping medications, each screened for opioids
+and thyroid hormones (patients.rules.medications). An opioid raises the care team's urgent
+flag and safety notice; stopping it starts the washout clock."""
+
+from datetime import date, datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from patients.models import Flag, Medication, Patient
+from patients.rules.medications import screen_medication
+from patients.services.flags import flag_raise
+from portal.accounts.models import User
+from portal.lib.formats import day
+
+
+def _screen(medication: Medication) -> None:
+    """Copy the screening result onto the medication (regimens.safety is the rule)."""
+    result = screen_medication(
+        medication.name,
+        washout_days=settings.LDN["OPIOID_WASHOUT_DAYS"],
+        maintenance_washout_days=settings.LDN["MAINTENANCE_OPIOID_WASHOUT_DAYS"],
+    )
+    medication.screening = result.action
+    medication.opioid_ingredient = result.ingredient or ""
+    medication.washout_days = result.washout_days
+    medication.is_thyroid_hormone = result.is_thyroid_hormone
+
+
+def _sync_opioid_flag(medication: Medication, now: datetime) -> None:
+    """Open (or update) the care team's flag for an opioid; close it if the name changed."""
+    cause = f"medication:{medication.pk}"
+    flag = Flag.objects.filter(
+        patient=medication.patient, kind=Flag.Kind.OPIOID, cause=cause, resolved_at__isnull=True
+    ).first()
+    if not medication.is_opioid:
+        if flag:
+            flag.resolved_at = now
+            flag.resolution_note = _("The medication is no longer recognised as an opioid.")
+            flag.save(update_fields=["resolved_at", "resolution_note"])
+        return
+    if medication.screening == Medication.Screening.BLOCK:
+        severity = Flag.Severity.URGENT
+        reason = _("%(name)s is an opioid (%(ingredient)s): naltrexone blocks it.") % {
+            "name": medication.name,
+            "ingredient": medication.opioid_ingredient,
+        }
+    else:
+        severity = Flag.Severity.ATTENTION
+        reason = _("%(name)s contains %(ingredient)s, an opioid that acts mainly in the gut.") % {
+            "name": medication.name,
+            "ingredient": medication.opioid_ingredient,
+        }
+    if medication.stopped_on:
+        reason += " " + _("Stopped on %(date)s.") % {"date": day(medication.stopped_on)}
+    if flag:
+        flag.severity, flag.reason = severity, reason[:300]
+        flag.save(update_fields=["severity", "reason"])
+    elif medication.is_active:
+        flag_raise(
+            patient=medication.patient,
+            kind=Flag.Kind.OPIOID,
+            severity=severity,
+            reason=reason,
+            cause=cause,
+            medication=medication,
+            now=now,
+        )
+
+
+@transaction.atomic
+def medication_add(
+    *,
+    patient: Patient,
+    name: str,
+    added_by: User,
+    dose_text: str = "",
+    started_on: date | None = None,
+    now: datetime | None = None,
+) -> Medication:
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Enter the medication's name.")})
+    medication = Medication(
+        patient=patient,
+        name=name,
+        dose_text=dose_text.strip(),
+        started_on=started_on,
+        added_by=added_by,
+    )
+    _screen(medication)
+    medication.save()
+    _sync_opioid_flag(medication, now or timezone.now())
+    return medication
+
+
+@transaction.atomic
+def medication_update(
+    *,
+    medication: Medication,
+    name: str,
+    dose_text: str,
+    started_on: date | None,
+    now: datetime | None = None,
+) -> Medication:
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Enter the medication's name.")})
+    if started_on and medication.stopped_on and started_on > medication.stopped_on:
+        # Without this the check constraint would turn it into a database error.
+        raise ValidationError({"started_on": _("The start date cannot be after the stop date.")})
+    medication.name = name
+    medication.dose_text = dose_text.strip()
+    medication.started_on = started_on
+    _screen(medication)
+    medication.save(
+        update_fields=[
+            "name",
+            "dose_text",
+            "started_on",
+            "screening",
+            "opioid_ingredient",
+            "washout_days",
+            "is_thyroid_hormone",
+        ]
+    )
+    _sync_opioid_flag(medication, now or timezone.now())
+    return medication
+
+
+@transaction.atomic
+def medication_stop(*, medication: Medication, stopped_on: date, now: datetime | None = None):
+    """Stop a medication. For an opioid, the washout clock starts on `stopped_on`."""
+    if medication.started_on and stopped_on < medication.started_on:
+        raise ValidationError({"stopped_on": _("The stop date cannot be before the start date.")})
+    medication.stopped_on = stopped_on
+    medication.save(update_fields=["stopped_on"])
+    _sync_opioid_flag(medication, now or timezone.now())
+    return medication

@@ -1,0 +1,84 @@
+"""What the patient record needs to know of the LDN treatment.
+
+The portal's layers put the patient record (this app) below the treatment (regimens): regimens
+reads the record, the record never imports regimens (README, "Layers"). The few facts of the
+treatment the record shows or reasons with come through this interface, which regimens
+provides when the portal starts (regimens.apps.RegimensConfig.ready):
+
+- the dose in effect each day and what the dose log says about it (the diary timeline, the
+  trends and the CSV export draw it beside the symptoms);
+- the active regimen's first day, the day the dose last went up and the missed doses (the
+  flag rules and the 4-weekly PGIC);
+- whether the diary may ask about a day's dose, and recording the answer in the dose log,
+  which stays the one record of doses.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class DoseDay:
+    """One day of the treatment: the dose in effect (None before a regimen began, while it
+    was paused and after it ended) and the dose log's word for the day ("" when none)."""
+
+    dose_mg: Decimal | None = None
+    logged: str = ""  # "taken", "skipped", "missed" or ""
+
+
+@dataclass(frozen=True)
+class DoseStep:
+    """A stretch of days on one dose, for drawing the dose beside the symptoms."""
+
+    first: date
+    last: date  # inclusive
+    dose_mg: Decimal
+
+
+@dataclass(frozen=True)
+class TreatmentFacts:
+    regimen_started_on: date | None = None  # the active regimen's first day
+    latest_started_on: date | None = None  # the first day of the latest regimen begun by today
+    step_up_on: date | None = None  # the current dose's first day when it was a step up
+    missed_dose_days: tuple[date, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class DoseQuestion:
+    """The diary may ask about this day's dose: what the dose log says so far."""
+
+    logged: str = ""
+
+
+class Treatment(Protocol):
+    def facts(self, *, patient, today: date, missed_since: date) -> TreatmentFacts: ...
+
+    def dose_days(self, *, patient, first: date, last: date) -> dict[date, DoseDay]:
+        """Every day from `first` to `last` with a dose in effect or a dose-log entry."""
+
+    def logged_doses(self, *, patient) -> dict[date, DoseDay]:
+        """Every day with a dose-log entry, with the dose it recorded."""
+
+    def dose_steps(self, *, patient, first: date, last: date) -> list[DoseStep]: ...
+
+    def dose_question(self, *, patient, day: date) -> DoseQuestion | None: ...
+
+    def dose_record(
+        self, *, patient, day: date, status: str, recorded_by, now: datetime
+    ) -> None: ...
+
+
+_provider: Treatment | None = None
+
+
+def register(provider: Treatment) -> None:
+    global _provider
+    _provider = provider
+
+
+def treatment() -> Treatment:
+    if _provider is None:
+        raise LookupError("No app provides the treatment facts: is regimens installed?")
+    return _provider

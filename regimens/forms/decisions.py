@@ -1,0 +1,254 @@
+"""The provider's decisions on a regimen: a coded reason and an optional note, plus what each
+decision needs (a dose, a date, a dose time, an override). The refusals are the services'
+own words (regimens.rules); every dose passes regimens.safety.check_dose."""
+
+from datetime import date
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from portal.lib.widgets import DateInput
+from regimens import rules, safety
+from regimens.forms.fields import OVERRIDE_NEEDED, AboveCeilingMixin, DoseField, dose_text
+from regimens.models import DecisionReason, DoseTime, Regimen
+from regimens.services._shared import opioid_block_message
+
+
+class DecisionForm(forms.Form):
+    """A coded reason and an optional note; subclasses add what their decision needs."""
+
+    title = _("Decision")
+    submit = _("Save the decision")
+    default_reason = DecisionReason.TOLERATING_WELL
+
+    reason = forms.ChoiceField(
+        label=_("Reason"),
+        choices=[c for c in DecisionReason.choices if c[0] != DecisionReason.PROTOCOL_SCHEDULE],
+        error_messages={"required": _("Pick the reason for this decision.")},
+    )
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The patient sees it in their plan history."),
+        error_messages={"max_length": _("Keep the note under 500 characters.")},
+    )
+
+    def __init__(self, data=None, *, regimen: Regimen, today: date, suggestion=None, **kwargs):
+        self.regimen = regimen
+        self.today = today
+        self.current = regimen.current_step
+        initial = {"reason": self.default_reason, **self.initial_for(suggestion)}
+        kwargs.setdefault("initial", initial)
+        super().__init__(data, **kwargs)
+
+    def initial_for(self, suggestion) -> dict:
+        return {}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reason") == DecisionReason.OTHER and not cleaned.get("note", "").strip():
+            self.add_error("note", _("The reason is “Other”: say why in the note."))
+        return cleaned
+
+    def values(self) -> dict:
+        return {"reason": self.cleaned_data["reason"], "note": self.cleaned_data["note"]}
+
+    def _dose_problems(self, dose: Decimal, *, above_ceiling_reason: str = "") -> list[str]:
+        return safety.check_dose(
+            dose,
+            self.regimen.formulation(),
+            self.regimen.protocol.dose_limits(),
+            above_ceiling_decision=bool(above_ceiling_reason),
+        )
+
+
+class AdvanceForm(AboveCeilingMixin, DecisionForm):
+    title = _("Step up")
+    submit = _("Step up")
+    dose_mg = DoseField(label=_("New dose (mg)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._add_above_ceiling_fields()
+
+    def initial_for(self, suggestion) -> dict:
+        return {"dose_mg": dose_text(suggestion)}
+
+    def clean(self):
+        cleaned = super().clean()
+        reason = self.above_ceiling_reason()
+        dose = cleaned.get("dose_mg")
+        if dose is not None and "dose_mg" not in self.errors:
+            problems = (
+                rules.advance_errors(dose_mg=dose, current_mg=self.current.dose_mg)
+                if self.current
+                else []
+            ) or self._dose_problems(dose, above_ceiling_reason=reason)
+            for problem in problems:
+                self.add_error("dose_mg", problem)
+        cleaned["above_ceiling_reason"] = reason
+        return cleaned
+
+    def values(self) -> dict:
+        return {
+            **super().values(),
+            "dose_mg": self.cleaned_data["dose_mg"],
+            "above_ceiling_reason": self.cleaned_data["above_ceiling_reason"],
+        }
+
+
+class HoldForm(DecisionForm):
+    title = _("Hold the next step")
+    submit = _("Hold")
+    default_reason = DecisionReason.SIDE_EFFECTS
+    until = forms.DateField(
+        label=_("Next step on"),
+        widget=DateInput(),
+        help_text=_("The current dose continues until then."),
+        error_messages={
+            "required": _("Enter the day of the next step."),
+            "invalid": _("Enter the day as a date, e.g. 2026-03-01."),
+        },
+    )
+
+    def initial_for(self, suggestion) -> dict:
+        return {"until": suggestion}
+
+    def clean_until(self) -> date:
+        until = self.cleaned_data["until"]
+        errors = rules.hold_until_errors(
+            until=until, today=self.today, longest_days=settings.LDN["HOLD_MAX_DAYS"]
+        )
+        if errors:
+            raise forms.ValidationError(errors)
+        return until
+
+    def values(self) -> dict:
+        return {**super().values(), "until": self.cleaned_data["until"]}
+
+
+class StepBackForm(DecisionForm):
+    title = _("Step back")
+    submit = _("Step back")
+    default_reason = DecisionReason.SIDE_EFFECTS
+    dose_mg = DoseField(label=_("Lower dose (mg)"))
+
+    def initial_for(self, suggestion) -> dict:
+        return {"dose_mg": dose_text(suggestion)}
+
+    def clean(self):
+        cleaned = super().clean()
+        dose = cleaned.get("dose_mg")
+        if dose is not None and "dose_mg" not in self.errors:
+            problems = (
+                rules.step_back_errors(dose_mg=dose, current_mg=self.current.dose_mg)
+                if self.current
+                else []
+            ) or self._dose_problems(dose)
+            for problem in problems:
+                self.add_error("dose_mg", problem)
+        return cleaned
+
+    def values(self) -> dict:
+        return {**super().values(), "dose_mg": self.cleaned_data["dose_mg"]}
+
+
+class MaintenanceForm(DecisionForm):
+    title = _("Keep this dose (maintenance)")
+    submit = _("Set maintenance")
+
+
+class DoseTimeForm(DecisionForm):
+    title = _("Switch the dose time")
+    submit = _("Switch the dose time")
+    default_reason = DecisionReason.SIDE_EFFECTS
+    dose_time = forms.ChoiceField(
+        label=_("Take the dose"), choices=DoseTime.choices, widget=forms.RadioSelect
+    )
+
+    def initial_for(self, suggestion) -> dict:
+        return {"dose_time": suggestion}
+
+    def clean_dose_time(self) -> str:
+        value = self.cleaned_data["dose_time"]
+        if value == self.regimen.dose_time:
+            raise forms.ValidationError(
+                _("The dose is already taken %(time)s: pick the other time.")
+                % {"time": self.regimen.get_dose_time_display().lower()}
+            )
+        return value
+
+    def values(self) -> dict:
+        return {**super().values(), "dose_time": self.cleaned_data["dose_time"]}
+
+
+class PauseForm(DecisionForm):
+    title = _("Pause the regimen")
+    submit = _("Pause")
+    default_reason = DecisionReason.SURGERY
+
+
+class ResumeForm(DecisionForm):
+    title = _("Resume the regimen")
+    submit = _("Resume")
+    dose_mg = DoseField(
+        label=_("Resume at (mg)"),
+        help_text=_(
+            "After a break of up to 2 weeks, resume the old dose; after a longer one, start the "
+            "titration again (LDN Research Trust)."
+        ),
+    )
+
+    def __init__(self, data=None, *, blocking=(), **kwargs):
+        self.blocking = list(blocking)
+        super().__init__(data, **kwargs)
+        if self.blocking:
+            self.fields["opioid_override"] = forms.BooleanField(
+                label=_("Resume despite the opioid, with the reason below"), required=False
+            )
+            self.fields["opioid_override_reason"] = forms.CharField(
+                label=_("Reason for the override"),
+                required=False,
+                max_length=1000,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                help_text=opioid_block_message(self.blocking),
+            )
+
+    def initial_for(self, suggestion) -> dict:
+        return {"dose_mg": dose_text(suggestion)}
+
+    def clean(self):
+        cleaned = super().clean()
+        dose = cleaned.get("dose_mg")
+        if dose is not None and "dose_mg" not in self.errors:
+            for problem in self._dose_problems(dose):
+                self.add_error("dose_mg", problem)
+        if self.blocking:
+            if not cleaned.get("opioid_override"):
+                self.add_error("opioid_override", OVERRIDE_NEEDED)
+            elif not cleaned.get("opioid_override_reason", "").strip():
+                self.add_error(
+                    "opioid_override_reason", _("Write why LDN resumes despite the opioid.")
+                )
+        return cleaned
+
+    def values(self) -> dict:
+        data = self.cleaned_data
+        override = data.get("opioid_override_reason", "") if data.get("opioid_override") else ""
+        return {**super().values(), "dose_mg": data["dose_mg"], "opioid_override_reason": override}
+
+
+class StopForm(DecisionForm):
+    title = _("Stop the regimen")
+    submit = _("Stop the regimen")
+    default_reason = DecisionReason.PATIENT_REQUEST
+    reason = forms.ChoiceField(
+        label=_("Reason"),
+        choices=[c for c in DecisionReason.choices if c[0] != DecisionReason.PROTOCOL_SCHEDULE],
+        help_text=_("“Treatment completed” marks the regimen completed; any other, stopped."),
+        error_messages={"required": _("Pick the reason for this decision.")},
+    )

@@ -1,0 +1,171 @@
+"""What the patient record learns of the LDN treatment (the interface patients.treatment
+declares): the dose each day, the dose log, the regimen's first day and last step up, and the
+diary's dose question. Registered when the portal starts (regimens.apps)."""
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+
+from patients.models import Patient
+from patients.treatment import DoseDay, DoseQuestion, DoseStep, TreatmentFacts
+from regimens.models import DoseLog, Regimen, RegimenEvent, TitrationStep
+from regimens.services.reports import dose_log_mark
+
+
+def _dose_by_day(patient: Patient, first: date, last: date) -> dict[date, Decimal]:
+    """The dose in effect each day, from the steps that began (TitrationStep), for the days
+    a regimen was taken: nothing before it began, while it was paused (its pause and resume
+    events) or from the day it stopped."""
+    regimens = list(
+        Regimen.objects.filter(patient=patient, started_on__lte=last).prefetch_related(
+            Prefetch(
+                "steps",
+                queryset=TitrationStep.objects.filter(started_on__isnull=False).order_by(
+                    "started_on", "sequence"
+                ),
+            ),
+            Prefetch(
+                "events",
+                queryset=RegimenEvent.objects.filter(
+                    kind__in=(RegimenEvent.Kind.PAUSED, RegimenEvent.Kind.RESUMED)
+                ).order_by("at", "pk"),
+            ),
+        )
+    )
+    doses = {}
+    for regimen in regimens:
+        steps = list(regimen.steps.all())
+        paused = _paused_days(regimen, last)
+        end = regimen.ended_on - timedelta(days=1) if regimen.ended_on else last
+        day = max(first, regimen.started_on)
+        index, current = 0, None
+        while day <= min(end, last):
+            while index < len(steps) and steps[index].started_on <= day:
+                current = steps[index]
+                index += 1
+            if current is not None and not any(a <= day < b for a, b in paused):
+                doses[day] = current.dose_mg
+            day += timedelta(days=1)
+    return doses
+
+
+def _paused_days(regimen: Regimen, last: date) -> list[tuple[date, date]]:
+    """[from, until) intervals the regimen was paused, from its plan history."""
+    intervals, since = [], None
+    for event in regimen.events.all():
+        if event.kind == RegimenEvent.Kind.PAUSED and since is None:
+            since = event.effective_on
+        elif event.kind == RegimenEvent.Kind.RESUMED and since is not None:
+            intervals.append((since, event.effective_on))
+            since = None
+    if since is not None:
+        intervals.append((since, last + timedelta(days=1)))
+    return intervals
+
+
+def _step_up_on(regimen: Regimen | None, today: date) -> date | None:
+    """The first day of the current dose when it was a step up (the regimen's first dose
+    counts: it goes up from nothing)."""
+    if regimen is None:
+        return None
+    steps = sorted(
+        (s for s in regimen.steps.all() if s.started_on and s.started_on <= today),
+        key=lambda s: s.sequence,
+    )
+    current = next((s for s in steps if s.status == TitrationStep.Status.CURRENT), None)
+    if current is None:
+        return None
+    earlier = [s for s in steps if s.sequence < current.sequence]
+    if not earlier or current.dose_mg > earlier[-1].dose_mg:
+        return current.started_on
+    return None
+
+
+def _active(patient: Patient) -> Regimen | None:
+    return (
+        Regimen.objects.filter(patient=patient, status=Regimen.Status.ACTIVE)
+        .prefetch_related("steps")
+        .first()
+    )
+
+
+class RegimenTreatment:
+    """patients.treatment.Treatment, from the regimens, their steps and the dose log."""
+
+    def facts(self, *, patient: Patient, today: date, missed_since: date) -> TreatmentFacts:
+        active = _active(patient)
+        latest = (
+            Regimen.objects.filter(patient=patient, started_on__lte=today)
+            .order_by("-started_on", "-pk")
+            .values_list("started_on", flat=True)
+            .first()
+        )
+        # Missed doses of any regimen: a pause right after them does not hide them.
+        missed = DoseLog.objects.filter(
+            regimen__patient=patient,
+            status=DoseLog.Status.MISSED,
+            on__gte=missed_since,
+            on__lte=today,
+        ).values_list("on", flat=True)
+        return TreatmentFacts(
+            regimen_started_on=active.started_on if active else None,
+            latest_started_on=latest,
+            step_up_on=_step_up_on(active, today),
+            missed_dose_days=tuple(sorted(missed)),
+        )
+
+    def dose_days(self, *, patient: Patient, first: date, last: date) -> dict[date, DoseDay]:
+        doses = _dose_by_day(patient, first, last)
+        logged = dict(
+            DoseLog.objects.filter(regimen__patient=patient, on__gte=first, on__lte=last)
+            .order_by("on", "regimen__started_on")
+            .values_list("on", "status")
+        )
+        return {
+            day: DoseDay(dose_mg=doses.get(day), logged=logged.get(day, ""))
+            for day in sorted(doses.keys() | logged.keys())
+        }
+
+    def logged_doses(self, *, patient: Patient) -> dict[date, DoseDay]:
+        rows = (
+            DoseLog.objects.filter(regimen__patient=patient)
+            .order_by("on", "regimen__started_on")
+            .values_list("on", "status", "dose_mg")
+        )
+        return {day: DoseDay(dose_mg=dose, logged=status) for day, status, dose in rows}
+
+    def dose_steps(self, *, patient: Patient, first: date, last: date) -> list[DoseStep]:
+        steps: list[DoseStep] = []
+        for day, dose in sorted(_dose_by_day(patient, first, last).items()):
+            held = steps[-1] if steps else None
+            if held and held.dose_mg == dose and held.last == day - timedelta(days=1):
+                steps[-1] = DoseStep(first=held.first, last=day, dose_mg=dose)
+            else:
+                steps.append(DoseStep(first=day, last=day, dose_mg=dose))
+        return steps
+
+    def dose_question(self, *, patient: Patient, day: date) -> DoseQuestion | None:
+        regimen = _active(patient)
+        current = regimen.current_step if regimen else None
+        if current is None or current.started_on > day:
+            return None
+        log = DoseLog.objects.filter(regimen=regimen, on=day).values_list("status", flat=True)
+        return DoseQuestion(logged=next(iter(log), ""))
+
+    def dose_record(
+        self, *, patient: Patient, day: date, status: str, recorded_by, now: datetime
+    ) -> None:
+        regimen = _active(patient)
+        if regimen is None:
+            raise ValidationError(_("Doses are logged only while the regimen is active."))
+        dose_log_mark(
+            regimen=regimen,
+            on=day,
+            status=status,
+            recorded_by=recorded_by,
+            now=now,
+            evaluate_flags=False,
+        )
