@@ -589,7 +589,12 @@ def _diary_forms(site: Site) -> list[dict]:
     return forms
 
 
+def _stop_on_term(signum, frame):
+    raise SystemExit(f"stopped by signal {signum}")  # so that the gunicorns are stopped too
+
+
 def run(args) -> None:
+    signal.signal(signal.SIGTERM, _stop_on_term)
     sizes = sorted(int(s) for s in args.sizes.split(","))
     (ROOT / "var").mkdir(exist_ok=True)
     print(f"Machine: {_machine()}; load average {_load()}", flush=True)
