@@ -4,7 +4,10 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-export PORT
+# E-mailed links (invitations, reminders, password resets) point where `make run` serves,
+# unless SITE_URL is set: every process honcho starts inherits both.
+SITE_URL ?= http://127.0.0.1:$(PORT)
+export PORT SITE_URL
 
 .PHONY: run test install install-dev migrate lint format clean bench bench-quick bench-reminders
 
@@ -26,6 +29,7 @@ install-dev: $(VENV)/.dev-installed
 migrate: install
 	mkdir -p var
 	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py createcachetable
 
 run: migrate
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0

@@ -380,6 +380,8 @@ def _start_gunicorn(size: int, env: dict) -> tuple[subprocess.Popen, int]:
         str(ROOT / ".venv" / "bin" / "gunicorn"), "portal.wsgi",
         "--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "120",
     ]  # fmt: skip
+    if (ROOT / "gunicorn.conf.py").exists():  # the web processes' own settings (access log)
+        command += ["--config", str(ROOT / "gunicorn.conf.py")]
     process = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )

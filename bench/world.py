@@ -24,6 +24,7 @@ from patients.models import CareTeamMembership, DiaryEntry, Flag, Patient
 from portal.accounts.models import Role, User
 from regimens import titration
 from regimens.models import DoseLog, Protocol, Regimen, TitrationStep
+from regimens.services.status import status_refresh_patient
 from tests.regimens.seeds import ensure_protocols
 
 PROTOCOL_FAMILY = "clinic-1-5-mg-fortnightly"
@@ -260,6 +261,10 @@ def build_care_team(
     logs.flush()
     TitrationStep.objects.bulk_create(steps, batch_size=BATCH)
     Flag.objects.bulk_create(flags, batch_size=BATCH)
+    # The rows above bypass the services, so each patient's status is worked out once here,
+    # as the services would have kept it.
+    for patient in Patient.objects.filter(pk__in=[p.pk for p in people]).select_related("user"):
+        status_refresh_patient(patient=patient, now=now)
     return World(provider=provider, patients=people)
 
 

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -137,6 +137,9 @@ class Medication(models.Model):
     opioid_ingredient = models.CharField(max_length=60, blank=True)
     washout_days = models.PositiveSmallIntegerField(default=0)
     is_thyroid_hormone = models.BooleanField(default=False)
+    # Naltrexone at a full dose (Vivitrol, Revia, Contrave, naltrexone 50 mg): the same
+    # medicine as the LDN at many times the dose, a duplicate therapy.
+    is_full_dose_naltrexone = models.BooleanField(default=False)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -184,6 +187,8 @@ class Flag(models.Model):
         MISSED_DOSES = "missed_doses", _("Missed doses")
         THYROID_SYMPTOMS = "thyroid_symptoms", _("Thyroid symptoms")
         OVERDUE_CHECKIN = "overdue_checkin", _("Overdue check-in")
+        DOSE_DURING_PAUSE = "dose_during_pause", _("LDN taken while it should not be")
+        FULL_DOSE_NALTREXONE = "full_dose_naltrexone", _("Full-dose naltrexone on the list")
 
     class Severity(models.IntegerChoices):
         # Higher sorts first in the provider's queue.
@@ -206,6 +211,13 @@ class Flag(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     resolution_note = models.CharField(max_length=500, blank=True)
+    # A flag that cannot close while its cause lasts (an opioid on the list) is acknowledged
+    # by a provider's review instead: who, when and their note, and it stays open.
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    acknowledgement_note = models.CharField(max_length=500, blank=True)
 
     history = HistoricalRecords()
 
@@ -505,3 +517,88 @@ class SideEffectReport(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.get_severity_display()}) {self.on}"
+
+
+class PatientStatus(models.Model):
+    """The patient's clinical picture in one row, kept current in the same transaction by every
+    service that changes it (patients.status.status_refresh), and by a beat task for the
+    changes that come by themselves (a step falling due, a washout ending) once
+    `next_change_on` passes. Triage, the titration queue, Tonight, the reminders and the
+    record read it; `manage.py check_status` and a property test prove it equals a
+    recomputation from scratch.
+    """
+
+    class OpioidState(models.TextChoices):
+        CLEAR = "clear", _("Clear")
+        ACTIVE = "active", _("An opioid is taken")
+        WASHOUT = "washout", _("Opioid washout")
+        PLANNED = "planned", _("Planned pause")
+
+    patient = models.OneToOneField(
+        Patient, on_delete=models.CASCADE, primary_key=True, related_name="status"
+    )
+    # The opioid status (regimens.opioids.Status) and what is behind it, for pages.
+    opioid_state = models.CharField(
+        max_length=8, choices=OpioidState.choices, default=OpioidState.CLEAR
+    )
+    opioid_until = models.DateField(null=True, blank=True)
+    opioid_reason = models.CharField(max_length=500, blank=True)
+    opioid_detail = models.JSONField(default=dict, blank=True)
+    # The open regimen and the engine's recommendation for it (regimens.titration).
+    regimen = models.ForeignKey(
+        "regimens.Regimen", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recommendation = models.CharField(max_length=20, blank=True)
+    recommended_mg = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True)
+    recommendation_reasons = models.JSONField(default=list, blank=True)
+    # Why a decision waits (the titration queue's codes) and its place in the queue's order.
+    queue_why = models.CharField(max_length=100, blank=True)  # "opioid,due"
+    queue_rank = models.PositiveSmallIntegerField(default=99)
+    due_on = models.DateField(null=True, blank=True)
+    # Open flags: the most serious and how many.
+    top_severity = models.PositiveSmallIntegerField(default=0)  # 0: no open flag
+    open_flags = models.PositiveSmallIntegerField(default=0)
+    last_diary_on = models.DateField(null=True, blank=True)
+    # On triage: an open flag or a decision waiting. Ordered by the columns below.
+    needs_attention = models.BooleanField(default=False)
+    sort_name = models.CharField(max_length=150, blank=True)
+    # The patient's next local date on which the status changes by itself; None when nothing
+    # is scheduled. The beat task refreshes rows whose date has come.
+    next_change_on = models.DateField(null=True, blank=True)
+    computed_for = models.DateField(null=True, blank=True)  # the local date it describes
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("patient status")
+        verbose_name_plural = _("patient statuses")
+        indexes = [
+            models.Index(
+                fields=["next_change_on"],
+                name="status_next_change",
+                condition=Q(next_change_on__isnull=False),
+            ),
+            models.Index(
+                F("top_severity").desc(),
+                "queue_rank",
+                "due_on",
+                "sort_name",
+                "patient",
+                name="status_triage_order",
+                condition=Q(needs_attention=True),
+            ),
+            models.Index(
+                "queue_rank",
+                "due_on",
+                "sort_name",
+                "patient",
+                name="status_queue_order",
+                condition=Q(queue_rank__lt=99),
+            ),
+        ]
+
+    def __str__(self):
+        return f"Status of patient {self.patient_id}"
+
+    @property
+    def opioid_clear(self) -> bool:
+        return self.opioid_state == self.OpioidState.CLEAR

@@ -1,13 +1,16 @@
-"""The private iCalendar feed: dose changes as all-day events, and later check-ins.
+"""The private iCalendar feed: dose changes and the days without LDN (an opioid's washout, an
+approved pause and its restart) as all-day events, check-ins at their time in the patient's
+zone.
 
 Whoever holds the address can read the feed, so an event says "LDN dose change" and nothing
-more unless the patient chose to include the dose (CalendarFeed.include_dose).
+more unless the patient chose to include the details (CalendarFeed.include_dose).
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -17,6 +20,8 @@ from patients.models import Patient
 from patients.selectors.checkins import open_checkins_of
 from portal.lib.formats import when
 from portal.lib.timing import local_date
+from regimens import opioids
+from regimens.selectors.opioids import approved_pauses, opioid_status_for
 from regimens.selectors.regimens import describe, upcoming_steps
 
 PRODID = "-//LDN Portal//Dose calendar//EN"
@@ -27,9 +32,12 @@ PAST_DAYS = 14
 @dataclass(frozen=True)
 class CalendarItem:
     uid: str  # unique and stable for the same thing, e.g. "ldn-step-12@portal.example.org"
-    day: date  # an all-day event on this local date
+    day: date  # an all-day event from this local date ...
     title: str
     description: str = ""
+    last_day: date | None = None  # ... to this one (inclusive); None: that day only
+    starts_at: datetime | None = None  # a timed event instead, at this instant
+    minutes: int = 30  # how long a timed event lasts
 
 
 def _uid(kind: str, pk: int) -> str:
@@ -76,14 +84,71 @@ def checkin_events(*, patient: Patient, today: date, include_details: bool) -> l
             }
         items.append(
             CalendarItem(
-                uid=_uid("checkin", checkin.pk), day=day, title=title, description=description
+                uid=_uid("checkin", checkin.pk),
+                day=day,
+                title=title,
+                description=description,
+                starts_at=checkin.starts_at.astimezone(ZoneInfo(zone)),
             )
         )
     return items
 
 
+def pause_events(*, patient: Patient, today: date, include_details: bool) -> list[CalendarItem]:
+    """The days without LDN (an approved pause, or an opioid's washout with its end known),
+    the last dose before an approved pause, and the restart the care team confirms."""
+    status = opioid_status_for(patient=patient, today=today)
+    items = []
+    pauses = [p for p in approved_pauses(patient=patient) if p.restart_on >= today]
+    for plan in pauses:
+        detail = {"label": plan.label} if include_details else None
+        items += [
+            CalendarItem(
+                uid=_uid("pause-last", plan.pk),
+                day=plan.last_dose_on,
+                title=_("Last LDN dose before the pause: %(label)s") % detail
+                if detail
+                else _("Last LDN dose before a pause"),
+            ),
+            CalendarItem(
+                uid=_uid("pause", plan.pk),
+                day=plan.pause_from,
+                last_day=plan.restart_on - timedelta(days=1),
+                title=_("No LDN: %(label)s") % detail if detail else _("No LDN"),
+                description=_("Do not take LDN on these days."),
+            ),
+            CalendarItem(
+                uid=_uid("restart", plan.pk),
+                day=plan.restart_on,
+                title=_("LDN restart: your care team confirms it"),
+            ),
+        ]
+    if status.state == opioids.WASHOUT and status.pause is None and status.until:
+        key = status.until.toordinal()
+        stopped = min(o.stopped_on for o in status.opioids)
+        items += [
+            CalendarItem(
+                uid=_uid("washout", key),
+                day=stopped + timedelta(days=1),
+                last_day=status.until - timedelta(days=1),
+                title=_("No LDN: opioid washout") if include_details else _("No LDN"),
+                description=_("Do not take LDN on these days."),
+            ),
+            CalendarItem(
+                uid=_uid("washout-restart", key),
+                day=status.until,
+                title=_("LDN restart: your care team confirms it"),
+            ),
+        ]
+    return items
+
+
 # Every source of feed events; a new kind of event adds its function here.
-EVENT_SOURCES: tuple[Callable[..., list[CalendarItem]], ...] = (step_events, checkin_events)
+EVENT_SOURCES: tuple[Callable[..., list[CalendarItem]], ...] = (
+    step_events,
+    checkin_events,
+    pause_events,
+)
 
 
 def feed_ics(*, patient: Patient, include_details: bool, today: date, now: datetime) -> bytes:
@@ -99,11 +164,16 @@ def feed_ics(*, patient: Patient, include_details: bool, today: date, now: datet
             event = Event()
             event.add("uid", item.uid)
             event.add("dtstamp", now)
-            event.add("dtstart", item.day)
-            event.add("dtend", item.day + timedelta(days=1))
+            if item.starts_at is not None:
+                event.add("dtstart", item.starts_at)
+                event.add("dtend", item.starts_at + timedelta(minutes=item.minutes))
+            else:
+                event.add("dtstart", item.day)
+                event.add("dtend", (item.last_day or item.day) + timedelta(days=1))
             event.add("summary", item.title)
             if item.description:
                 event.add("description", item.description)
             event.add("transp", "TRANSPARENT")
             calendar.add_component(event)
+    calendar.add_missing_timezones()
     return calendar.to_ical()

@@ -3,11 +3,14 @@
 
 from django.utils.translation import ngettext
 
-from regimens.selectors.queue import titration_queue
+from patients.selectors.records import visible_patients
+from regimens.selectors.queue import titration_count
+from regimens.services.status import statuses_refresh_due
 
 
 def decisions_due(*, provider, since, day) -> list[str]:
-    count = len(titration_queue(provider=provider, today=day))
+    statuses_refresh_due(patients=visible_patients(provider))
+    count = titration_count(provider=provider)
     if not count:
         return []
     return [

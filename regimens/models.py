@@ -29,7 +29,7 @@ def default_tolerance_window_days() -> int:
 
 
 class DoseTime(models.TextChoices):
-    """When the dose is taken (FHIR `when`: HS or MORN, CLINICAL.md 1 "Timing")."""
+    """When the dose is taken (FHIR `when`: HS or MORN; docs/clinical-rules.md §1.4, §9)."""
 
     BEDTIME = titration.BEDTIME, _("At bedtime")
     MORNING = titration.MORNING, _("In the morning")
@@ -128,8 +128,11 @@ class Protocol(models.Model):
             allowed_ceiling_mg=Decimal(str(allowed)) if allowed else None,
         )
 
-    def rules(self, *, dose_quantum_mg: Decimal | None = None) -> titration.Rules:
-        extra = {"dose_quantum_mg": dose_quantum_mg} if dose_quantum_mg else {}
+    def rules(self, **extra) -> titration.Rules:
+        """The engine's rules for this protocol; `extra` adds what depends on a regimen (its
+        formulation's measurable doses: Regimen.rules)."""
+        if extra.get("dose_quantum_mg") is None:
+            extra.pop("dose_quantum_mg", None)
         return titration.Rules(
             step_mg=self.step_mg,
             interval_days=self.interval_days,
@@ -252,6 +255,26 @@ class Regimen(models.Model):
         strengths = ", ".join(f"{mg(s)} mg" for s in self.strengths)
         return _("capsules of %(strengths)s") % {"strengths": strengths}
 
+    def rules(self) -> titration.Rules:
+        """The engine's rules for this regimen: the protocol's, with the doses its formulation
+        measures, the protocol's first dose to titrate again from, and the configured resume
+        and adherence rules (docs/clinical-rules.md §2.8, §3.7)."""
+        formulation = self.formulation()
+        ldn = settings.LDN
+        allowed = ldn.get("ALLOWED_CEILING_MG")
+        top = max(
+            self.protocol.ceiling_mg,
+            Decimal(str(ldn["LDN_MAX_MG"])),
+            Decimal(str(allowed)) if allowed else Decimal(0),
+        )
+        return self.protocol.rules(
+            dose_quantum_mg=safety.dose_quantum(formulation),
+            doses=safety.measurable_doses(formulation, upto=top),
+            start_mg=self.protocol.start_mg,
+            same_dose_max_break_days=ldn["RESUME_SAME_DOSE_MAX_BREAK_DAYS"],
+            min_taken_share=Decimal(str(ldn["STEP_UP_MIN_TAKEN_SHARE"])),
+        )
+
     def _steps(self) -> list["TitrationStep"]:
         return sorted(self.steps.all(), key=lambda step: step.sequence)
 
@@ -272,8 +295,8 @@ class Regimen(models.Model):
 class TitrationStep(models.Model):
     """One dose for a period: the first day it applies (planned, then actual) and who decided.
 
-    Like a FHIR Dosage with `sequence` and `boundsPeriod` (CLINICAL.md 4a): a step lasts until
-    the next step starts; the last one is open-ended.
+    Like a FHIR Dosage with `sequence` and `boundsPeriod` (docs/clinical-rules.md §9): a step
+    lasts until the next step starts; the last one is open-ended.
     """
 
     class Status(models.TextChoices):
@@ -358,6 +381,13 @@ class RegimenEvent(models.Model):
         COMPLETED = "completed", _("Completed")
         HOLD_REQUESTED = "hold_requested", _("Hold requested")
         OPIOID_OVERRIDE = "opioid_override", _("Opioid screening overridden")
+        OPIOID_STATUS = "opioid_status", _("Opioid status changed")
+        ACKNOWLEDGED = "acknowledged", _("Opioid flag acknowledged")
+        PLAN_PROPOSED = "plan_proposed", _("Pause proposed")
+        PLAN_APPROVED = "plan_approved", _("Pause approved")
+        PLAN_CHANGED = "plan_changed", _("Pause re-planned")
+        PLAN_DECLINED = "plan_declined", _("Pause declined")
+        PLAN_CANCELLED = "plan_cancelled", _("Pause cancelled")
 
     regimen = models.ForeignKey(Regimen, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -391,6 +421,7 @@ class RegimenEvent(models.Model):
     def summary(self) -> str:
         """What happened, in one sentence for the patient and the provider."""
         values = {
+            "note": self.note,
             "from": mg(self.from_mg) if self.from_mg else "",
             "to": mg(self.to_mg) if self.to_mg else "",
             "date": day(self.effective_on),
@@ -420,6 +451,13 @@ EVENT_SENTENCES = {
     RegimenEvent.Kind.OPIOID_OVERRIDE: _(
         "Started or resumed although an opioid is on the medication list."
     ),
+    RegimenEvent.Kind.OPIOID_STATUS: _("Opioid status: %(note)s"),
+    RegimenEvent.Kind.ACKNOWLEDGED: _("The opioid flag was acknowledged."),
+    RegimenEvent.Kind.PLAN_PROPOSED: _("A pause of LDN was proposed: %(note)s"),
+    RegimenEvent.Kind.PLAN_APPROVED: _("The pause was approved: %(note)s"),
+    RegimenEvent.Kind.PLAN_CHANGED: _("The pause was planned again: %(note)s"),
+    RegimenEvent.Kind.PLAN_DECLINED: _("The pause was declined."),
+    RegimenEvent.Kind.PLAN_CANCELLED: _("The pause was cancelled."),
 }
 
 
@@ -511,3 +549,149 @@ class CheckInRule(models.Model):
 
     def __str__(self):
         return f"Check-in {self.days_after_step} days after each step"
+
+
+class PausePlan(models.Model):
+    """A planned pause of LDN around a procedure or a short opioid course, proposed from the
+    rules (regimens.opioids.propose_pause), recorded by the patient or the care team, and
+    approved, changed or declined by a provider on the care team. Once approved it drives
+    Tonight, the reminders, the calendar feed and the restart task in the titration queue."""
+
+    class Kind(models.TextChoices):
+        PROCEDURE = "procedure", _("A procedure or operation")
+        COURSE = "course", _("A short course of an opioid")
+
+    class ProcedureKind(models.TextChoices):
+        SURGERY = "surgery", _("Surgery")
+        DENTAL = "dental", _("Dental work")
+        ENDOSCOPY = "endoscopy", _("Endoscopy or colonoscopy")
+        OTHER = "other", _("Another procedure")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Waiting for the care team")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Cancelled")
+        COMPLETED = "completed", _("Restarted")
+
+    class DeclineReason(models.TextChoices):
+        NO_PAUSE_NEEDED = "no_pause_needed", _("No pause of LDN is needed")
+        ANOTHER_PLAN = "another_plan", _("Another plan was agreed with the patient")
+        NOT_HAPPENING = "not_happening", _("The procedure or course is not happening")
+        OTHER = "other", _("Other")
+
+    OPEN = (Status.PROPOSED, Status.APPROVED)
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.CASCADE, related_name="pause_plans"
+    )
+    regimen = models.ForeignKey(Regimen, on_delete=models.CASCADE, related_name="pause_plans")
+    kind = models.CharField(_("what is planned"), max_length=10, choices=Kind.choices)
+    procedure_on = models.DateField(_("day of the procedure"), null=True, blank=True)
+    procedure_kind = models.CharField(
+        _("kind of procedure"), max_length=10, choices=ProcedureKind.choices, blank=True
+    )
+    opioids_after = models.BooleanField(_("opioids expected afterwards"), default=False)
+    last_opioid_on = models.DateField(_("last day of opioids"), null=True, blank=True)
+    medication_name = models.CharField(_("opioid"), max_length=200, blank=True)
+    opioid_ingredient = models.CharField(max_length=60, blank=True)
+    washout_days = models.PositiveSmallIntegerField()
+    course_starts_on = models.DateField(_("first day of the opioid"), null=True, blank=True)
+    course_ends_on = models.DateField(_("last day of the opioid"), null=True, blank=True)
+    # The plan: from the rules, possibly made more cautious by the approving provider.
+    last_dose_on = models.DateField(_("last LDN dose"))
+    pause_from = models.DateField(_("first day without LDN"))
+    restart_on = models.DateField(_("LDN again from"))
+    same_dose = models.BooleanField(_("restart at the same dose"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.CharField(max_length=16, choices=DeclineReason.choices, blank=True)
+    decision_note = models.CharField(_("note"), max_length=500, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-pause_from", "-pk"]
+        verbose_name = _("planned pause")
+        indexes = [models.Index(fields=["patient", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                name="pause_plan_has_its_dates",
+                condition=Q(kind="procedure", procedure_on__isnull=False)
+                | Q(
+                    kind="course",
+                    course_starts_on__isnull=False,
+                    course_ends_on__isnull=False,
+                    course_ends_on__gte=F("course_starts_on"),
+                ),
+            ),
+            models.CheckConstraint(
+                name="pause_plan_dates_in_order",
+                condition=Q(last_dose_on__lt=F("pause_from"), restart_on__gt=F("pause_from")),
+            ),
+        ]
+
+    def __str__(self):
+        return f"Pause plan {self.pk} of patient {self.patient_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+    @property
+    def label(self) -> str:
+        """ "surgery on 3 Dec 2026", "codeine from 1 Dec to 3 Dec 2026"."""
+        if self.kind == self.Kind.PROCEDURE:
+            what = self.get_procedure_kind_display() or _("a procedure")
+            return _("%(what)s on %(day)s") % {
+                "what": str(what).lower(),
+                "day": day(self.procedure_on),
+            }
+        return _("%(name)s from %(first)s to %(last)s") % {
+            "name": self.medication_name,
+            "first": day(self.course_starts_on),
+            "last": day(self.course_ends_on),
+        }
+
+    def timeline(self) -> list[tuple[date, str]]:
+        """The pause day by day, for the one page the patient and the care team read."""
+        events = [
+            (self.last_dose_on, _("Last LDN dose before the pause.")),
+            (self.pause_from, _("First day without LDN.")),
+        ]
+        if self.kind == self.Kind.PROCEDURE:
+            events.append((self.procedure_on, _("The %(what)s.") % {"what": self.label}))
+            if self.opioids_after:
+                events.append(
+                    (
+                        self.last_opioid_on or self.procedure_on,
+                        _("Last day of opioids expected (tell your care team if it changes)."),
+                    )
+                )
+        else:
+            events.append(
+                (
+                    self.course_starts_on,
+                    _("First day of %(name)s.") % {"name": self.medication_name},
+                )
+            )
+            events.append(
+                (self.course_ends_on, _("Last day of %(name)s.") % {"name": self.medication_name})
+            )
+        if self.same_dose:
+            restart = _("LDN again from this day, at the same dose, once your care team confirms.")
+        else:
+            restart = _(
+                "LDN again from this day, starting again from the protocol's first dose, once "
+                "your care team confirms."
+            )
+        events.append((self.restart_on, restart))
+        return sorted(events, key=lambda e: e[0])

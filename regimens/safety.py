@@ -142,7 +142,7 @@ def check_dose(
 ) -> list[str]:
     """Everything wrong with a daily dose, as messages for people; empty when it is fine.
 
-    Dose bands (Toljan & Vrooman 2018, CLINICAL.md 1): LDN is 1-5 mg, very-low doses go down
+    Toljan & Vrooman 2018 (docs/clinical-rules.md §1.2): LDN is 1-5 mg, very-low doses go down
     to 1 µg, so any dose above 0 is allowed at the low end. 25 mg and more is standard-dose
     naltrexone (the label's starting dose), a different product, and is always refused.
     [design] Above 6 mg is outside the LDN range (Mayo real-world finals 0.8-9 mg) unless an
@@ -240,7 +240,7 @@ def dose_quantum(formulation: Formulation) -> Decimal:
     """The finest dose step the formulation measures: one 0.1 mL of liquid, one drop, or the
     largest amount every capsule strength is a whole multiple of. A step back that halves
     the dose rounds down to it, so the new dose can be measured ("halve the dose", LDN
-    Research Trust, Dickson; CLINICAL.md 1). Raises ValueError for an unusable formulation."""
+    Research Trust; docs/clinical-rules.md §3.6). Raises ValueError for an unusable formulation."""
     problem = formulation_problem(formulation)
     if problem:
         raise ValueError(problem)
@@ -264,3 +264,23 @@ def fine_steps_hint(formulation: Formulation) -> str:
             "per mL, measured in 0.1 mL steps) or sublingual drops."
         )
     return _("Choose a formulation that measures this step, e.g. a 1 mg/mL liquid.")
+
+
+def measurable_doses(formulation: Formulation, *, upto: Decimal) -> tuple[Decimal, ...]:
+    """Every dose from the smallest up to `upto` that the formulation can measure, ascending:
+    whole capsules (at most MAX_CAPSULES of the strengths available), or whole steps of
+    0.1 mL of liquid or of one drop. The engine steps back only to one of these."""
+    problem = formulation_problem(formulation)
+    if problem:
+        raise ValueError(problem)
+    if formulation.kind == CAPSULE:
+        strengths = sorted(set(formulation.capsule_strengths_mg))
+        sums = {
+            sum(combo)
+            for n in range(1, MAX_CAPSULES + 1)
+            for combo in combinations_with_replacement(strengths, n)
+        }
+        return tuple(sorted(d.normalize() for d in sums if d <= upto))
+    quantum = dose_quantum(formulation)
+    count = int(upto / quantum)
+    return tuple((quantum * n).normalize() for n in range(1, count + 1))

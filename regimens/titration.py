@@ -1,12 +1,11 @@
-"""The titration engine: given a protocol's rules, the current step and recent side effects,
-recommend the next move, with the reasons a provider needs to confirm or override it.
+"""The titration engine: given a protocol's rules, the current step, recent side effects, the
+doses taken and the patient's opioid status, recommend the next move, with the reasons a
+provider needs to confirm or override it.
 
 Pure: plain values in, a recommendation out. No ORM, no clock (``today`` is passed in), no
-settings. Every transition still needs provider confirmation (CLINICAL.md 1, [design]).
-
-Sources are in /work/shared/design/CLINICAL.md, section 1 ("Dose ranges and titration",
-"Timing", "When side effects appear") and section 5 (sleep trouble and vivid dreams are the
-most common side effects at LDN doses).
+settings. Every transition still needs provider confirmation (docs/clinical-rules.md §10.1).
+While the opioid status is not clear the engine only ever recommends pausing (or keeping a
+pause), and once it is clear a paused regimen is recommended to resume (§2.8).
 """
 
 from collections.abc import Iterable, Sequence
@@ -36,6 +35,9 @@ class Action(StrEnum):
     STEP_BACK = "step_back"
     MAINTAIN = "maintain"
     SWITCH_TO_MORNING = "switch_to_morning"
+    PAUSE = "pause"  # no LDN while an opioid or its washout, or a planned pause, lasts
+    RESUME = "resume"  # the opioid status is clear again: restart
+    STOP = "stop"  # a bad side effect and no lower dose the formulation can measure
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,11 @@ class Rules:
     tolerance_window_days: int  # days without a moderate-or-worse side effect before a step up
     sleep_switch_days: int = 3  # days with sleep trouble in the window -> suggest morning dosing
     dose_quantum_mg: Decimal = Decimal("0.25")  # halving rounds down to this
+    # The doses the formulation can measure (ascending); None: any multiple of the quantum.
+    doses: tuple[Decimal, ...] | None = None
+    start_mg: Decimal | None = None  # the protocol's first dose, to titrate again from
+    same_dose_max_break_days: int = 14  # resume at the old dose after a break this long
+    min_taken_share: Decimal = Decimal("0.8")  # of recorded days, before a step up [design]
 
     def __post_init__(self):
         for name in ("step_mg", "target_mg", "ceiling_mg", "dose_quantum_mg"):
@@ -55,6 +62,19 @@ class Rules:
         for name in ("interval_days", "tolerance_window_days", "sleep_switch_days"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
+        if self.doses is not None and (
+            not self.doses
+            or any(d <= 0 for d in self.doses)
+            or list(self.doses) != sorted(self.doses)
+        ):
+            raise ValueError("doses must be positive and ascending")
+        if not 0 <= self.min_taken_share <= 1:
+            raise ValueError("min_taken_share is a share from 0 to 1")
+
+    def measurable(self, dose: Decimal) -> bool:
+        if self.doses is not None:
+            return dose in self.doses
+        return dose > 0 and (dose / self.dose_quantum_mg) % 1 == 0
 
     @property
     def cap_mg(self) -> Decimal:
@@ -79,6 +99,7 @@ class State:
     step_started: date  # first day of the current dose
     dose_time: str  # "bedtime" or "morning"
     last_tolerated_mg: Decimal | None  # last lower dose without moderate-or-worse effects
+    paused_since: date | None = None  # the regimen is paused since this day
 
     def __post_init__(self):
         if not self.dose_mg > 0:
@@ -87,6 +108,31 @@ class State:
             raise ValueError("dose_time must be 'bedtime' or 'morning'")
         if self.last_tolerated_mg is not None and not self.last_tolerated_mg > 0:
             raise ValueError("last_tolerated_mg must be positive or None")
+
+
+@dataclass(frozen=True)
+class OpioidStatus:
+    """What the engine needs of the patient's opioid status (regimens.opioids.Status)."""
+
+    clear: bool
+    until: date | None = None  # the first day LDN may be taken again, when known
+    reason: str = ""
+
+
+CLEAR_STATUS = OpioidStatus(clear=True)
+
+
+@dataclass(frozen=True)
+class Adherence:
+    """The dose log since the current step began (today not counted): days with an answer,
+    and how many of those the dose was taken."""
+
+    taken: int
+    recorded: int
+
+    def __post_init__(self):
+        if not 0 <= self.taken <= self.recorded:
+            raise ValueError("taken is between 0 and recorded")
 
 
 @dataclass(frozen=True)
@@ -108,7 +154,7 @@ def next_dose(*, rules: Rules, dose_mg: Decimal) -> Decimal:
 def plan_steps(*, rules: Rules, start_mg: Decimal, start_on: date) -> list[tuple[Decimal, date]]:
     """The planned doses and their start dates, one every ``interval_days``, from
     ``start_mg`` up to the target (capped at the ceiling). E.g. 1 mg + 1 mg weekly gives
-    1, 2, 3, 4, 4.5 mg (LDN Research Trust, Dickson; CLINICAL.md 1)."""
+    1, 2, 3, 4, 4.5 mg (LDN Research Trust, Dickson; docs/clinical-rules.md §3.1)."""
     steps = [(start_mg, start_on)]
     dose, day = start_mg, start_on
     while dose < rules.cap_mg:
@@ -118,23 +164,27 @@ def plan_steps(*, rules: Rules, start_mg: Decimal, start_on: date) -> list[tuple
     return steps
 
 
-def step_back_dose(*, rules: Rules, state: State) -> Decimal:
-    """The dose to fall back to after a bad side effect: the last tolerated dose if it is
-    lower than the current one, else half the current dose rounded down to
-    ``dose_quantum_mg`` and never below one quantum ("halve the dose, then titrate back up",
-    LDN Research Trust, Dickson; CLINICAL.md 1).
-
-    A dose at or below one quantum has no lower dose on the quantum grid; it is halved
-    unrounded so that a step back always lowers the dose (only fine liquid doses get there).
-    """
+def step_back_target(*, rules: Rules, state: State) -> Decimal:
+    """Where a step back aims: the last tolerated dose if it is lower than the current one,
+    else half the current dose ("halve the dose, then titrate back up", LDN Research Trust,
+    Dickson; docs/clinical-rules.md §3.6)."""
     last = state.last_tolerated_mg
     if last is not None and last < state.dose_mg:
         return last
+    return state.dose_mg / 2
+
+
+def step_back_dose(*, rules: Rules, state: State) -> Decimal | None:
+    """The dose to fall back to: the highest dose at or below the target that the
+    formulation can measure and that is lower than the current one; None when there is
+    none (a dose already at the bottom of what the formulation measures)."""
+    target = step_back_target(rules=rules, state=state)
+    if rules.doses is not None:
+        lower = [d for d in rules.doses if d <= target and d < state.dose_mg]
+        return lower[-1] if lower else None
     quantum = rules.dose_quantum_mg
-    if state.dose_mg <= quantum:
-        return state.dose_mg / 2
-    halved = (state.dose_mg / 2 / quantum).to_integral_value(rounding=ROUND_FLOOR) * quantum
-    return max(halved, quantum)
+    rounded = (target / quantum).to_integral_value(rounding=ROUND_FLOOR) * quantum
+    return rounded if quantum <= rounded < state.dose_mg else None
 
 
 def in_window(
@@ -147,33 +197,66 @@ def in_window(
 
 
 def recommend(
-    *, rules: Rules, state: State, side_effects: Sequence[SideEffect], today: date
+    *,
+    rules: Rules,
+    state: State,
+    side_effects: Sequence[SideEffect],
+    today: date,
+    opioid: OpioidStatus = CLEAR_STATUS,
+    adherence: Adherence | None = None,
 ) -> Recommendation:
     """Recommend the next titration move. The first rule that applies wins:
 
     1. A severe side effect in the window -> STEP_BACK to ``step_back_dose``. Source: if bad
        side effects do not settle, halve the dose, then titrate back up (LDN Research Trust
-       pharmacist Dickson, CLINICAL.md 1); severity scoring and the window are [design].
+       pharmacist Dickson, docs/clinical-rules.md §3.5); severity and the window are [design].
     2. Insomnia or vivid dreams, mild or worse, on at least ``sleep_switch_days`` distinct
        days in the window while dosing at bedtime -> SWITCH_TO_MORNING at the same dose.
-       Source: morning dosing is a common workaround (lower-quality source, CLINICAL.md 1
-       "Timing"); sleep trouble and vivid dreams are the commonest LDN effects (CLINICAL.md 5).
+       Source: morning dosing is a common workaround (a lower-quality source, see
+       docs/clinical-rules.md §1.4); sleep trouble and vivid dreams are most common (§5.4).
     3. A moderate-or-worse side effect in the window -> HOLD at the current dose until the
        window is clear of it (last such day + ``tolerance_window_days``). Source: wait until
        side effects pass plus 3-5 days (Kresser, not a clinician); the window is [design].
     4. The dose is already at min(target, ceiling) -> MAINTAIN (dose above it: MAINTAIN too,
        never raise; the provider reviews).
     5. Fewer than ``interval_days`` since the step began -> HOLD until it has passed.
-       Source: the protocol's interval, e.g. 7-14 days per step (CLINICAL.md 1 table).
-    6. Otherwise ADVANCE to ``next_dose``.
+       Source: the protocol's interval, e.g. 7-14 days per step (docs/clinical-rules.md §3.1).
+    6. Fewer than ``min_taken_share`` of the days with a dose-log answer since the step
+       began had the dose taken -> HOLD ("doses missed"): a step up needs the current dose
+       to have been taken [design].
+    7. Otherwise ADVANCE to ``next_dose``.
+
+    Before all of these: while the opioid status is not clear -> PAUSE (or keep a paused
+    regimen paused); once it is clear, a paused regimen -> RESUME at the old dose after a
+    break of up to ``same_dose_max_break_days``, else at the protocol's first dose
+    (docs/clinical-rules.md §2.8). A severe side effect with no lower measurable dose ->
+    STOP, to be considered by the provider.
     """
+    dose = state.dose_mg
+    if not opioid.clear:
+        return _pause(state=state, opioid=opioid, today=today)
+    if state.paused_since is not None:
+        return _resume(rules=rules, state=state, today=today)
     window = rules.tolerance_window_days
     counted = in_window(rules=rules, state=state, side_effects=side_effects, today=today)
-    dose = state.dose_mg
 
     severe = [e for e in counted if e.severity >= SEVERE]
     if severe:
         new_dose = step_back_dose(rules=rules, state=state)
+        if new_dose is None:
+            return Recommendation(
+                action=Action.STOP,
+                dose_mg=dose,
+                reasons=(
+                    _effect_in_window(_latest(severe), window),
+                    _(
+                        "There is no dose below %(dose)s mg that this formulation measures to "
+                        "step back to: consider stopping, or a formulation with finer steps."
+                    )
+                    % {"dose": mg(dose)},
+                ),
+                review_on=None,
+            )
         return Recommendation(
             action=Action.STEP_BACK,
             dose_mg=new_dose,
@@ -247,6 +330,30 @@ def recommend(
             review_on=due_on,
         )
 
+    if (
+        adherence is not None
+        and adherence.recorded
+        and (Decimal(adherence.taken) < rules.min_taken_share * adherence.recorded)
+    ):
+        return Recommendation(
+            action=Action.HOLD,
+            dose_mg=dose,
+            reasons=(
+                _(
+                    "Doses missed: %(taken)d of the %(recorded)d days recorded since "
+                    "%(day)s had the dose taken; a step up needs %(share)d%%."
+                )
+                % {
+                    "taken": adherence.taken,
+                    "recorded": adherence.recorded,
+                    "day": _day(state.step_started),
+                    "share": int(rules.min_taken_share * 100),
+                },
+                _("Stay on %(dose)s mg until the doses are taken regularly.") % {"dose": mg(dose)},
+            ),
+            review_on=today + timedelta(days=window),
+        )
+
     new_dose = next_dose(rules=rules, dose_mg=dose)
     return Recommendation(
         action=Action.ADVANCE,
@@ -285,12 +392,63 @@ def _kind(kind: str) -> str:
 
 def _step_back_reason(*, rules: Rules, state: State, new_dose: Decimal) -> str:
     last = state.last_tolerated_mg
-    if last is not None and last < state.dose_mg:
+    if last is not None and last < state.dose_mg and new_dose == last:
         text = _(
             "Step back to %(dose)s mg, the last dose taken without moderate or severe effects."
         )
-    elif new_dose < rules.dose_quantum_mg:
-        text = _("Step back to %(dose)s mg, half the dose; consider whether to stop instead.")
+    elif new_dose * 2 == state.dose_mg:
+        text = _("Step back to %(dose)s mg, half the dose.")
     else:
-        text = _("Step back to %(dose)s mg, half the dose rounded down to %(quantum)s mg.")
-    return text % {"dose": mg(new_dose), "quantum": mg(rules.dose_quantum_mg)}
+        text = _(
+            "Step back to %(dose)s mg, the nearest dose below half (or below the last tolerated "
+            "dose) that this formulation measures."
+        )
+    return text % {"dose": mg(new_dose)}
+
+
+def _pause(*, state: State, opioid: OpioidStatus, today: date) -> Recommendation:
+    if opioid.until is not None:
+        until = _("LDN waits until %(day)s.") % {"day": _day(opioid.until)}
+    else:
+        until = _("LDN waits until the opioid is stopped and its washout is over.")
+    keep = (
+        _("Keep the regimen paused.")
+        if state.paused_since is not None
+        else _("Pause LDN: do not take it now.")
+    )
+    return Recommendation(
+        action=Action.PAUSE,
+        dose_mg=state.dose_mg,
+        reasons=tuple(r for r in (opioid.reason, keep, until) if r),
+        review_on=opioid.until,
+    )
+
+
+def resume_dose(*, rules: Rules, dose_mg: Decimal, break_days: int) -> Decimal:
+    """The dose to resume at: the old dose after a break of up to
+    ``same_dose_max_break_days``, else the protocol's first dose (never above the old dose):
+    LDN Research Trust, after surgery (docs/clinical-rules.md §2.8)."""
+    if break_days <= rules.same_dose_max_break_days or rules.start_mg is None:
+        return dose_mg
+    return min(rules.start_mg, dose_mg)
+
+
+def _resume(*, rules: Rules, state: State, today: date) -> Recommendation:
+    break_days = (today - state.paused_since).days
+    dose = resume_dose(rules=rules, dose_mg=state.dose_mg, break_days=break_days)
+    if dose == state.dose_mg:
+        how = _("After a break of %(days)d days, resume the old dose of %(dose)s mg.")
+    else:
+        how = _(
+            "After a break of %(days)d days, titrate again from the protocol's first dose of "
+            "%(dose)s mg."
+        )
+    return Recommendation(
+        action=Action.RESUME,
+        dose_mg=dose,
+        reasons=(
+            _("Nothing stands in the way of LDN now."),
+            how % {"days": break_days, "dose": mg(dose)},
+        ),
+        review_on=None,
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from regimens.views import checkin_rules, feed, patient, provider
+from regimens.views import checkin_rules, feed, patient, plans, provider
 
 urlpatterns = [
     # The care team's pages.
@@ -32,6 +32,31 @@ urlpatterns = [
     path("tonight/side-effect/", patient.tonight_side_effect, name="tonight_side_effect"),
     path("tonight/hold/", patient.hold_request, name="hold_request"),
     path("tonight/calendar/", patient.calendar_settings, name="calendar_settings"),
+    # Planned pauses of LDN around a procedure or a short opioid course.
+    path("tonight/pauses/", plans.pause_plans, name="pause_plans"),
+    path("tonight/pauses/<int:plan_pk>/", plans.pause_plan, name="pause_plan"),
+    path("tonight/pauses/<int:plan_pk>/cancel/", plans.pause_plan_cancel, name="pause_plan_cancel"),
+    path("patients/<int:pk>/pauses/", plans.patient_pause_plans, name="patient_pause_plans"),
+    path(
+        "patients/<int:pk>/pauses/<int:plan_pk>/",
+        plans.patient_pause_plan,
+        name="patient_pause_plan",
+    ),
+    path(
+        "patients/<int:pk>/pauses/<int:plan_pk>/approve/",
+        plans.patient_pause_plan_approve,
+        name="patient_pause_plan_approve",
+    ),
+    path(
+        "patients/<int:pk>/pauses/<int:plan_pk>/decline/",
+        plans.patient_pause_plan_decline,
+        name="patient_pause_plan_decline",
+    ),
+    path(
+        "patients/<int:pk>/pauses/<int:plan_pk>/cancel/",
+        plans.patient_pause_plan_cancel,
+        name="patient_pause_plan_cancel",
+    ),
     # The private calendar feed: no login, the token is the key.
     path("calendar/<str:token>.ics", feed.calendar_feed, name="calendar_feed"),
 ]

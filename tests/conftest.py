@@ -1,10 +1,16 @@
-"""The shared cast: patient, other patient, provider, other provider, admin."""
+"""The shared cast: patient, other patient, provider, other provider, admin; and a real SMTP
+server (aiosmtpd) in this process for the tests whose worker sends e-mail."""
 
+import socket
+import threading
 from importlib import import_module
 
 import pytest
+from aiosmtpd.controller import Controller
 from django.apps import apps
+from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCache
 
 from tests.factories import AdminFactory, PatientUserFactory, ProviderFactory
 
@@ -24,12 +30,28 @@ def django_db_setup(django_db_setup, django_db_blocker):
             getattr(import_module(module), function)(apps, None)
 
 
+def clear_shared_cache():
+    """Empty the cache every process shares (rate limits, used TOTP codes). On Redis only the
+    portal's keys go: the broker's messages share the database."""
+    if isinstance(cache, RedisCache):
+        client = cache._cache.get_client(write=True)
+        for key in client.scan_iter(match=f"{settings.CACHES['default']['KEY_PREFIX']}:*"):
+            client.delete(key)
+    else:
+        cache.clear()
+
+
 @pytest.fixture(autouse=True)
-def _clear_cache():
-    # Rate limits and used TOTP codes live in the cache; each test starts clean.
-    cache.clear()
+def _clear_cache(request):
+    # Each test that can reach the database starts with a clean cache (the embedded default
+    # keeps it in a database table); a test with no database access cannot use it.
+    if "_django_db_helper" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")
+    clear_shared_cache()
     yield
-    cache.clear()
+    clear_shared_cache()
 
 
 @pytest.fixture
@@ -66,3 +88,32 @@ def client_for(client):
         return client
 
     return _login
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        with self.lock:
+            self.messages.append(envelope)
+        return "250 Message accepted"
+
+
+@pytest.fixture
+def smtp_server():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    inbox.env = {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(port),
+        "EMAIL_USE_TLS": "false",
+    }
+    yield inbox
+    controller.stop()

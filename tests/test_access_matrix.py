@@ -23,6 +23,7 @@ from portal.notifications.models import Notification
 from regimens.models import Protocol
 from regimens.safety import Formulation
 from regimens.services.calendar_feeds import calendar_feed_create
+from regimens.services.plans import plan_propose
 from regimens.services.start import regimen_start
 from tests.content.factories import content
 from tests.factories import AdminFactory, PatientUserFactory, ProviderFactory
@@ -235,6 +236,53 @@ MATRIX = {
         {"GET": PATIENTS, "POST": PATIENTS},
         data=lambda w: {"action": "regenerate"},
     ),
+    # Planned pauses of LDN: the patient's own pages and the care team's
+    "pause_plans": Entry(
+        _url("pause_plans"),
+        {"GET": PATIENTS, "POST": PATIENTS},
+        data=lambda w: {
+            "kind": "procedure",
+            "procedure_on": (w.today + timedelta(days=20)).isoformat(),
+        },
+    ),
+    "pause_plan": Entry(
+        _url("pause_plan", plan_pk=lambda w: w.plan.pk),
+        {"GET": OWN_RECORD, "POST": OWN_RECORD},
+        data=lambda w: {"procedure_on": (w.today + timedelta(days=12)).isoformat()},
+    ),
+    "pause_plan_cancel": Entry(
+        _url("pause_plan_cancel", plan_pk=lambda w: w.plan.pk),
+        {"POST": OWN_RECORD, "GET": NOT_ALLOWED},
+    ),
+    "patient_pause_plans": Entry(
+        _url("patient_pause_plans", pk=lambda w: w.patient.pk),
+        {"GET": CARE_TEAM, "POST": CARE_TEAM},
+        data=lambda w: {
+            "kind": "course",
+            "medication_name": "codeine 30 mg",
+            "course_starts_on": (w.today + timedelta(days=5)).isoformat(),
+            "course_ends_on": (w.today + timedelta(days=7)).isoformat(),
+        },
+    ),
+    "patient_pause_plan": Entry(
+        _url("patient_pause_plan", pk=lambda w: w.patient.pk, plan_pk=lambda w: w.plan.pk),
+        {"GET": CARE_TEAM, "POST": CARE_TEAM},
+        data=lambda w: {"procedure_on": (w.today + timedelta(days=14)).isoformat()},
+    ),
+    "patient_pause_plan_approve": Entry(
+        _url("patient_pause_plan_approve", pk=lambda w: w.patient.pk, plan_pk=lambda w: w.plan.pk),
+        {"POST": CARE_TEAM, "GET": NOT_ALLOWED},
+        data=lambda w: {"note": "Approved in the matrix"},
+    ),
+    "patient_pause_plan_decline": Entry(
+        _url("patient_pause_plan_decline", pk=lambda w: w.patient.pk, plan_pk=lambda w: w.plan.pk),
+        {"POST": CARE_TEAM, "GET": NOT_ALLOWED},
+        data=lambda w: {"reason": "no_pause_needed"},
+    ),
+    "patient_pause_plan_cancel": Entry(
+        _url("patient_pause_plan_cancel", pk=lambda w: w.patient.pk, plan_pk=lambda w: w.plan.pk),
+        {"POST": CARE_TEAM, "GET": NOT_ALLOWED},
+    ),
     "calendar_feed": Entry(
         _url("calendar_feed", token=lambda w: w.calendar_token), {"GET": EVERYONE}
     ),
@@ -386,6 +434,14 @@ class World:
             opioid_override_reason="Matrix world: started before the tramadol",
         )
         self.calendar_token = calendar_feed_create(patient=self.patient).token
+        self.plan = plan_propose(
+            patient=self.patient,
+            created_by=self.patient_user,
+            kind="procedure",
+            procedure_on=self.today + timedelta(days=10),
+            procedure_kind="dental",
+            today=self.today,
+        )
         self.checkin = checkin_book(
             patient=self.patient,
             provider=team,
@@ -427,6 +483,7 @@ def _fingerprint():
         ("patients", "SideEffectReport"),
         ("regimens", "DoseLog"),
         ("regimens", "CalendarFeed"),
+        ("regimens", "PausePlan"),
         ("notifications", "Notification"),
         ("notifications", "Preferences"),
     ]

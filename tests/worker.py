@@ -28,7 +28,12 @@ def test_database_url() -> str:
 
 @contextmanager
 def celery_worker(
-    *, concurrency: int = 1, pool: str = "prefork", queues: str = "celery", env: dict | None = None
+    *,
+    concurrency: int = 1,
+    pool: str = "prefork",
+    queues: str = "celery",
+    env: dict | None = None,
+    log_path: Path | None = None,
 ):
     env = {
         **os.environ,
@@ -40,7 +45,7 @@ def celery_worker(
     from portal.celery import app
 
     app.control.purge()
-    log = open(ROOT / "var" / f"test-worker-{os.getpid()}.log", "ab")  # noqa: SIM115
+    log = open(log_path or ROOT / "var" / f"test-worker-{os.getpid()}.log", "ab")  # noqa: SIM115
     process = subprocess.Popen(
         [
             sys.executable,
@@ -87,3 +92,45 @@ def wait_until(condition, *, timeout: float = 60, interval: float = 0.2, message
             return
         time.sleep(interval)
     raise AssertionError(message or "condition not met in time")
+
+
+@contextmanager
+def celery_beat(*, schedule_dir: Path, env: dict | None = None, log_path: Path | None = None):
+    """Celery beat with the portal's real schedule (CELERY_BEAT_SCHEDULE)."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings.test",
+        "DATABASE_URL": test_database_url(),
+        **(env or {}),
+    }
+    log = open(log_path or ROOT / "var" / f"test-beat-{os.getpid()}.log", "ab")  # noqa: SIM115
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "beat",
+            "--loglevel",
+            "INFO",
+            "--schedule",
+            str(schedule_dir / "celerybeat-schedule"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        log.close()

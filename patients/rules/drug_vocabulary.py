@@ -127,6 +127,7 @@ def _number(token: str) -> float | None:
 def _skeleton(word: str) -> str:
     """A spelling-insensitive form for misspelling tolerance: "ph" and "f", "th" and "t",
     "y" and "i", "k" and "c" read alike, and doubled letters count once."""
+    word = re.sub(r"(.)\1+", r"\1", word)
     word = word.replace("ph", "f").replace("th", "t").replace("y", "i").replace("k", "c")
     return re.sub(r"(.)\1+", r"\1", word)
 

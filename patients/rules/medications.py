@@ -1,193 +1,81 @@
-"""Medication screening: recognise opioids (naltrexone blocks them) and thyroid hormones
-(LDN can change how much of them a patient needs) in a medication name as people type it.
+"""Medication screening: recognise opioids (naltrexone blocks them), full-dose naltrexone (a
+duplicate of the LDN itself) and thyroid hormones (LDN can change how much of them a patient
+needs) in a medication name as people type it, and say why in plain words.
 
 Pure: plain values in, a result with reasons out. No ORM, no clock, no settings reads (the
-washout days are passed in). Sources, the matching list and the washout rules:
-docs/clinical-rules.md, section 2 ("Opioids and naltrexone").
+washout days are passed in). The names are recognised by patients.rules.drug_vocabulary, a
+dated vocabulary with its sources; the rules are docs/clinical-rules.md §2.
 """
 
-import re
-import unicodedata
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from patients.rules.drug_vocabulary import DUPLICATE, identify, identify_thyroid_hormone
+
 BLOCK, WARN, NONE = "block", "warn", "none"
-FULL_AGONIST = "full agonist"
-PARTIAL_AGONIST = "partial agonist"
-ANTITUSSIVE = "antitussive"
-ANTIDIARRHEAL = "antidiarrheal"
-OTHER = "other"
 
 
-@dataclass(frozen=True)
-class Opioid:
-    ingredient: str  # lower-case generic name
-    group: str
-    terms: tuple[str, ...]  # generic names, brands and phrases, written as people type them
-    action: str = BLOCK
-    maintenance: bool = False  # methadone/buprenorphine: the longer washout applies
+def washout_ends(stopped_on: date | None, washout_days: int) -> date | None:
+    """The first day LDN may be taken after a blocking opioid: the stop date (the last day
+    it was taken) plus the washout, never the stop date itself, or None while it is still
+    taken (no stop date).
+    docs/clinical-rules.md §2.5. The one definition: the medication list, the opioid
+    status and the pause planner all count with it."""
+    if stopped_on is None:
+        return None
+    return stopped_on + timedelta(days=max(washout_days, 1))
 
 
-# The opioid matching list of CLINICAL.md section 2 (ATC N02A, R05DA, A07DA, N07BC), with the
-# brands people are likely to type. Terms match whole words, so "Morphology" is not morphine.
-# Antagonists (naloxone, nalmefene, naltrexone, methylnaltrexone, naloxegol, naldemedine)
-# and dextromethorphan are deliberately absent: they must never be flagged.
-# fmt: off
-OPIOIDS: tuple[Opioid, ...] = (
-    # Full agonists and their combinations (paracetamol, NSAIDs, aspirin, naloxone)
-    Opioid("morphine", FULL_AGONIST, ("morphine", "MS Contin", "MSContin", "MSIR", "MST Continus",
-        "Kadian", "Avinza", "Arymo", "MorphaBond", "Oramorph", "Sevredol", "Zomorph")),
-    Opioid("oxycodone", FULL_AGONIST, ("oxycodone", "OxyContin", "Roxicodone", "Xtampza",
-        "Oxaydo", "RoxyBond", "OxyNorm", "Oxy IR", "OxyIR", "Endone", "Percocet", "Endocet",
-        "Roxicet", "Percodan", "Primlev", "Nalocet", "Prolate", "Xartemis", "Targin")),
-    Opioid("hydrocodone", FULL_AGONIST, ("hydrocodone", "Hysingla", "Zohydro", "Vantrela",
-        "Vicodin", "Norco", "Lortab", "Lorcet", "Xodol", "Verdrocet", "Vicoprofen",
-        "Reprexain", "Ibudone")),
-    Opioid("benzhydrocodone", FULL_AGONIST, ("benzhydrocodone", "Apadaz")),
-    Opioid("hydromorphone", FULL_AGONIST, ("hydromorphone", "Dilaudid", "Exalgo", "Palladone",
-        "Jurnista", "Hydromorph Contin")),
-    Opioid("oxymorphone", FULL_AGONIST, ("oxymorphone", "Opana")),
-    Opioid("codeine", FULL_AGONIST, ("codeine", "Tylenol #3", "Tylenol #4", "Tylenol No. 3",
-        "Tylenol No. 4", "co-codamol", "cocodamol", "Solpadeine", "Kapake", "Zapain",
-        "Panadeine", "Nurofen Plus", "Migraleve")),
-    Opioid("dihydrocodeine", FULL_AGONIST, ("dihydrocodeine", "co-dydramol", "codydramol",
-        "DF118", "DHC Continus", "Synalgos-DC")),
-    Opioid("fentanyl", FULL_AGONIST, ("fentanyl", "Duragesic", "Actiq", "Fentora", "Abstral",
-        "Subsys", "Lazanda", "Onsolis", "Instanyl", "PecFent")),
-    Opioid("sufentanil", FULL_AGONIST, ("sufentanil", "Dsuvia", "Zalviso")),
-    Opioid("alfentanil", FULL_AGONIST, ("alfentanil",)),
-    Opioid("remifentanil", FULL_AGONIST, ("remifentanil", "Ultiva")),
-    Opioid("meperidine", FULL_AGONIST, ("meperidine", "pethidine", "Demerol")),
-    Opioid("levorphanol", FULL_AGONIST, ("levorphanol",)),
-    Opioid("methadone", FULL_AGONIST, ("methadone", "Dolophine", "Methadose", "Physeptone",
-        "Metadol Diskets", "Diskets"), maintenance=True),
-    Opioid("diamorphine", FULL_AGONIST, ("diamorphine", "diacetylmorphine", "heroin")),
-    Opioid("tramadol", FULL_AGONIST, ("tramadol", "Ultram", "ConZip", "Zydol", "Tramal",
-        "Zamadol", "Qdolo", "Ultracet", "Seglentis")),
-    Opioid("tapentadol", FULL_AGONIST, ("tapentadol", "Nucynta", "Palexia")),
-    Opioid("tilidine", FULL_AGONIST, ("tilidine", "Valoron")),
-    # Partial agonists and mixed agonist-antagonists (N07BC and N02AE/N02AF)
-    Opioid("buprenorphine", PARTIAL_AGONIST, ("buprenorphine", "Butrans", "Belbuca",
-        "Transtec", "Norspan", "Temgesic", "Buprenex", "Subutex", "Suboxone", "Zubsolv",
-        "Bunavail", "Sublocade", "Brixadi", "Espranor", "Cassipa"), maintenance=True),
-    Opioid("butorphanol", PARTIAL_AGONIST, ("butorphanol", "Stadol")),
-    Opioid("pentazocine", PARTIAL_AGONIST, ("pentazocine", "Talwin")),
-    Opioid("nalbuphine", PARTIAL_AGONIST, ("nalbuphine", "Nubain")),
-    # Antitussives (R05DA): cough products, named more specifically than the bare ingredient
-    Opioid("codeine", ANTITUSSIVE, ("promethazine codeine", "codeine promethazine",
-        "Phenergan codeine", "guaifenesin codeine", "codeine guaifenesin",
-        "codeine chlorpheniramine", "Tuzistra", "Tuxarin", "Robitussin AC", "Cheratussin AC",
-        "codeine linctus", "codeine cough", "codeine syrup")),
-    Opioid("hydrocodone", ANTITUSSIVE, ("hydrocodone homatropine",
-        "hydrocodone chlorpheniramine", "Tussionex", "Hycodan", "Hycofenix", "hydrocodone cough",
-        "hydrocodone syrup")),
-    # Antidiarrheals (A07DA)
-    Opioid("diphenoxylate", ANTIDIARRHEAL, ("diphenoxylate", "Lomotil", "Lonox",
-        "co-phenotrope", "cophenotrope")),
-    Opioid("difenoxin", ANTIDIARRHEAL, ("difenoxin", "Motofen")),
-    Opioid("opium", ANTIDIARRHEAL, ("opium", "paregoric", "laudanum")),
-    Opioid("eluxadoline", ANTIDIARRHEAL, ("eluxadoline", "Viberzi", "Truberzi")),
-    # [design] Loperamide acts mainly in the gut: a warning, not a hard stop.
-    Opioid("loperamide", ANTIDIARRHEAL, ("loperamide", "Imodium", "Diamode"), action=WARN),
-    # Other
-    Opioid("kratom", OTHER, ("kratom", "mitragynine", "Mitragyna speciosa",
-        "7-hydroxymitragynine", "hydroxymitragynine", "7-OH")),
-)
-
-# Thyroid hormones (CLINICAL.md section 2, "Thyroid"). Plain "thyroid" is not matched: it
-# names the gland far more often than the drug. Antithyroid drugs (methimazole, carbimazole,
-# propylthiouracil) are not thyroid hormones and are absent.
-THYROID_HORMONES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("levothyroxine", ("levothyroxine", "L-thyroxine", "thyroxine", "Synthroid", "Levoxyl",
-        "Unithroid", "Euthyrox", "Tirosint", "Eltroxin", "Levo-T", "Levothroid")),
-    ("liothyronine", ("liothyronine", "Cytomel", "Triostat")),
-    ("liotrix", ("liotrix", "Thyrolar")),
-    ("desiccated thyroid", ("desiccated thyroid", "thyroid extract", "Armour Thyroid",
-        "NP Thyroid", "Nature-Throid", "NatureThroid", "WP Thyroid", "Westhroid",
-        "Niva Thyroid", "Adthyza", "porcine thyroid", "thyroid USP")),
-)
-# fmt: on
-
-# Words dropped before matching, so "Tylenol w/ codeine" reads as "tylenol codeine".
-_FILLER = frozenset({"with", "w", "and"})
-# "codeine-free cough syrup", "Tylenol without codeine": the ingredient is named only to say
-# it is absent, so that mention does not count. A real opioid elsewhere in the text still does.
-_NEGATED_BEFORE = frozenset({"without", "no", "non"})
-_NEGATED_AFTER = frozenset({"free"})
-
-
-def _tokens(text: str) -> tuple[str, ...]:
-    """Lower-case words and numbers; accents, punctuation, strengths' units split apart."""
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return tuple(t for t in re.findall(r"[a-z]+|[0-9]+", plain) if t not in _FILLER)
-
-
-def _mentions(tokens: tuple[str, ...], terms: tuple[tuple[str, ...], ...]) -> int:
-    """The length of the longest term named (not negated) in tokens; 0 when none is."""
-    best = 0
-    for term in terms:
-        n = len(term)
-        for i in range(len(tokens) - n + 1):
-            if tokens[i : i + n] != term:
-                continue
-            before = tokens[i - 1] if i > 0 else ""
-            after = tokens[i + n] if i + n < len(tokens) else ""
-            if before not in _NEGATED_BEFORE and after not in _NEGATED_AFTER:
-                best = max(best, n)
-    return best
-
-
-def _compile(terms: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
-    return tuple(_tokens(term) for term in terms)
-
-
-_OPIOID_TERMS = tuple((entry, _compile(entry.terms)) for entry in OPIOIDS)
-_THYROID_TERMS = tuple((name, _compile(terms)) for name, terms in THYROID_HORMONES)
+def opioid_blocks(
+    *, started_on: date | None, stopped_on: date | None, washout_days: int, today: date
+) -> bool:
+    """A blocking opioid stands in the way of LDN on `today`: it has started (or has no
+    start date) and `today` is before the end of its washout."""
+    if started_on is not None and started_on > today:
+        return False
+    ends = washout_ends(stopped_on, washout_days)
+    return ends is None or today < ends
 
 
 @dataclass(frozen=True)
 class ScreenResult:
     is_opioid: bool
-    action: str  # "block", "warn" or "none"
+    action: str  # "block", "warn" or "none" (for opioids; full-dose naltrexone is separate)
     ingredient: str | None  # the matched opioid ingredient, lower-case generic name
     group: str | None  # "full agonist", "partial agonist", "antitussive", "antidiarrheal", "other"
     washout_days: int  # 0 when not an opioid or when only a warning applies
     is_thyroid_hormone: bool
     thyroid_ingredient: str | None  # levothyroxine, liothyronine, liotrix, desiccated thyroid
     reason: str  # plain sentences for people; empty when nothing matched
+    full_dose_naltrexone: bool = False  # Vivitrol, Revia, Contrave, naltrexone 50 mg ...
+    matched_term: str = ""  # the vocabulary term that matched
+    fuzzy: bool = False  # recognised through a small misspelling
 
 
-def _find_opioid(tokens: tuple[str, ...], washout: int, maintenance: int) -> Opioid | None:
-    """The match that matters most: a block before a warning, then the longest washout, then
-    the most specific term ("promethazine codeine" over "codeine"), then list order."""
-    found = []
-    for order, (entry, terms) in enumerate(_OPIOID_TERMS):
-        if length := _mentions(tokens, terms):
-            days = maintenance if entry.maintenance else washout
-            found.append(((entry.action != BLOCK, -days, -length, order), entry))
-    return min(found, key=lambda pair: pair[0])[1] if found else None
-
-
-def _find_thyroid(tokens: tuple[str, ...]) -> str | None:
-    return next((name for name, terms in _THYROID_TERMS if _mentions(tokens, terms)), None)
-
-
-def _opioid_reason(entry: Opioid, days: int) -> str:
-    name = entry.ingredient.capitalize()
-    if entry.action == WARN:
+def _opioid_reason(ingredient: str, action: str, days: int) -> str:
+    name = ingredient.capitalize()
+    if action == WARN:
         return _(
             "%(name)s is an opioid that acts mainly in the gut. Naltrexone may make it work "
             "less well, so tell your clinician if you use it."
         ) % {"name": name}
     return ngettext(
         "%(name)s is an opioid. Naltrexone blocks opioids and can bring on sudden withdrawal, "
-        "so it has to be stopped at least %(days)d day before starting.",
+        "so LDN is not taken while it is, nor for %(days)d day after the last dose.",
         "%(name)s is an opioid. Naltrexone blocks opioids and can bring on sudden withdrawal, "
-        "so it has to be stopped at least %(days)d days before starting.",
+        "so LDN is not taken while it is, nor for %(days)d days after the last dose.",
         days,
     ) % {"name": name, "days": days}
+
+
+def _duplicate_reason(term: str) -> str:
+    return _(
+        "%(name)s contains naltrexone at a full dose, the same medicine as LDN at many times "
+        "the dose. Do not take both: your care team has been told and will advise you."
+    ) % {"name": term}
 
 
 def _thyroid_reason(ingredient: str) -> str:
@@ -200,24 +88,28 @@ def _thyroid_reason(ingredient: str) -> str:
 def screen_medication(
     name: str, *, washout_days: int = 10, maintenance_washout_days: int = 14
 ) -> ScreenResult:
-    """Screen a free-text medication name for opioids and thyroid hormones.
+    """Screen a free-text medication name for opioids, full-dose naltrexone and thyroid
+    hormones.
 
     Naltrexone label: current opioids and opioid dependence (methadone, buprenorphine) are
     contraindications; be opioid-free 7-10 days, and up to 2 weeks after methadone or
-    buprenorphine because withdrawal can be precipitated that long. The defaults follow the
-    consumer monograph: 10 days, 14 for methadone and buprenorphine (CLINICAL.md 2). The
-    [design] note makes the block a hard stop a provider can override with a reason.
-    Loperamide acts mainly in the gut ([design]): a warning with no washout.
+    buprenorphine. The defaults follow the consumer monograph: 10 days, 14 for methadone and
+    buprenorphine (docs/clinical-rules.md §2.5). Loperamide acts mainly in the gut
+    ([design]): a warning with no washout. Full-dose naltrexone is a duplicate therapy
+    (§2.4).
     """
-    tokens = _tokens(name)
-    opioid = _find_opioid(tokens, washout_days, maintenance_washout_days)
-    thyroid = _find_thyroid(tokens)
-    days = 0
-    if opioid is not None and opioid.action == BLOCK:
-        days = maintenance_washout_days if opioid.maintenance else washout_days
+    match = identify(name)
+    thyroid = identify_thyroid_hormone(name)
     reasons = []
+    opioid = match if match is not None and match.action != DUPLICATE else None
+    duplicate = match is not None and match.action == DUPLICATE
+    days = 0
     if opioid is not None:
-        reasons.append(_opioid_reason(opioid, days))
+        if opioid.action == BLOCK:
+            days = maintenance_washout_days if opioid.maintenance else washout_days
+        reasons.append(_opioid_reason(opioid.ingredient, opioid.action, days))
+    if duplicate:
+        reasons.append(_duplicate_reason(name.strip() or match.term))
     if thyroid is not None:
         reasons.append(_thyroid_reason(thyroid))
     return ScreenResult(
@@ -229,4 +121,7 @@ def screen_medication(
         is_thyroid_hormone=thyroid is not None,
         thyroid_ingredient=thyroid,
         reason=" ".join(reasons),
+        full_dose_naltrexone=duplicate,
+        matched_term=match.term if match is not None else "",
+        fuzzy=match.fuzzy if match is not None else False,
     )

@@ -4,7 +4,7 @@ whether pain fell enough to call the patient a responder.
 Pure: plain values in, numbers out. No ORM, no clock (``today`` is passed in), no settings
 (the windows and thresholds are passed in; patients.diary_selectors reads settings.LDN).
 
-Sources (CLINICAL.md section 3): Younger's trials averaged daily 0-100 scales over a 2-week
+Sources (docs/clinical-rules.md §7): Younger's trials averaged daily 0-100 scales over a 2-week
 baseline; on the 0-10 pain NRS a fall of about 2 points or 30% is clinically important
 (Farrar 2001, https://pubmed.ncbi.nlm.nih.gov/11690728/).
 """

@@ -1,16 +1,15 @@
 """Reads of the medication list that the rest of the portal reasons with: opioids and their
-washout (docs/clinical-rules.md, section 2)."""
+washout (docs/clinical-rules.md §2.5)."""
 
-from datetime import date, timedelta
+from datetime import date
 
 from patients.models import Medication, Patient
+from patients.rules.medications import opioid_blocks, washout_ends
 
 
 def opioid_washout_ends(medication: Medication) -> date | None:
-    """The first opioid-free day counted from the stop date, or None while it is taken."""
-    if medication.stopped_on is None:
-        return None
-    return medication.stopped_on + timedelta(days=medication.washout_days)
+    """The first day LDN may be taken after this opioid, or None while it is taken."""
+    return washout_ends(medication.stopped_on, medication.washout_days)
 
 
 def opioid_block(*, patient: Patient, today: date) -> list[Medication]:
@@ -19,9 +18,13 @@ def opioid_block(*, patient: Patient, today: date) -> list[Medication]:
     Source: naltrexone label (opioid-free 7-10 days; up to 2 weeks after methadone or
     buprenorphine). Loperamide only warns and never blocks.
     """
-    blocking = []
-    for medication in patient.medications.filter(screening=Medication.Screening.BLOCK):
-        ends = opioid_washout_ends(medication)
-        if ends is None or ends > today:
-            blocking.append(medication)
-    return blocking
+    return [
+        medication
+        for medication in patient.medications.filter(screening=Medication.Screening.BLOCK)
+        if opioid_blocks(
+            started_on=medication.started_on,
+            stopped_on=medication.stopped_on,
+            washout_days=medication.washout_days,
+            today=today,
+        )
+    ]

@@ -223,7 +223,7 @@ def checkin_complete(
 ) -> CheckIn:
     """Record that the check-in took place, with the provider's notes and the patient's
     answer to the PGIC ("since starting LDN, how would you describe the change?", 1 very
-    much improved to 7 very much worse; NINDS CDE, public domain; CLINICAL.md 3). Closes
+    much improved to 7 very much worse; public domain; docs/clinical-rules.md §4.7). Closes
     the overdue flag if one was raised."""
     now = now or timezone.now()
     checkin = _require_open(checkin)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from patients.models import Flag, Medication, Patient
 from patients.rules import flags as rules
 from patients.selectors.side_effects import side_effect_days
+from patients.status import history_record, status_refresh
 from patients.treatment import treatment
 from portal.accounts.models import User
 from portal.lib.timing import local_today
@@ -177,7 +178,36 @@ def flags_evaluate(*, patient: Patient, today: date, now: datetime | None = None
             flag._change_reason = "cleared"
             flag.save(update_fields=["resolved_at", "resolution_note"])
             del open_flags[(kind, cause)]
+    _close_opioid_flags_after_washout(patient, today, now)
+    status_refresh(patient=patient, now=now)
     return sorted(open_flags.values(), key=lambda f: (-f.severity, f.raised_at))
+
+
+def opioid_still_blocks(medication: Medication, today: date) -> bool:
+    """An opioid blocks LDN while it is taken and until its washout ends."""
+    if medication.screening != Medication.Screening.BLOCK:
+        return False
+    return medication.stopped_on is None or (
+        today < medication.stopped_on + timedelta(days=medication.washout_days)
+    )
+
+
+def _close_opioid_flags_after_washout(patient: Patient, today: date, now: datetime) -> None:
+    """An opioid's flag closes by itself once its washout is over (a review only
+    acknowledges it before then)."""
+    for flag in Flag.objects.filter(
+        patient=patient, kind=Flag.Kind.OPIOID, resolved_at__isnull=True, medication__isnull=False
+    ).select_related("medication"):
+        medication = flag.medication
+        if medication.screening == Medication.Screening.BLOCK and not opioid_still_blocks(
+            medication, today
+        ):
+            flag.resolved_at = now
+            flag.resolution_note = str(
+                gettext_lazy("The opioid was stopped and its washout is over.")
+            )
+            flag._change_reason = "washout over"
+            flag.save(update_fields=["resolved_at", "resolution_note"])
 
 
 def _update(flag: Flag, candidate: rules.RaisedFlag) -> None:
@@ -226,10 +256,67 @@ def flags_evaluate_all(*, now: datetime | None = None) -> int:
 
 @transaction.atomic
 def flag_review(*, flag: Flag, reviewed_by: User, note: str = "", now=None) -> Flag:
-    """A provider has looked at the flag: close it, keeping who, when and the note."""
-    if flag.resolved_at is None:
-        flag.resolved_at = now or timezone.now()
-        flag.resolved_by = reviewed_by
-        flag.resolution_note = note.strip()[:500]
-        flag.save(update_fields=["resolved_at", "resolved_by", "resolution_note"])
+    """A provider has looked at the flag: close it, keeping who, when and the note. An
+    opioid's flag cannot be closed while the opioid still blocks LDN (taken, or inside its
+    washout): the review acknowledges it (who, when, note) and the patient stays marked."""
+    now = now or timezone.now()
+    flag_close_or_acknowledge(flag, reviewed_by, note, now)
+    status_refresh(patient=flag.patient, now=now)
     return flag
+
+
+def flag_close_or_acknowledge(flag: Flag, reviewed_by: User, note: str, now: datetime) -> None:
+    """Close a reviewed flag, or acknowledge an opioid's flag while the opioid still blocks
+    LDN. The caller refreshes the patient's status afterwards."""
+    if flag.resolved_at is not None:
+        return
+    note = note.strip()[:500]
+    blocking = (
+        flag.kind == Flag.Kind.OPIOID
+        and flag.medication is not None
+        and (opioid_still_blocks(flag.medication, local_today(flag.patient)))
+    )
+    if blocking:
+        flag.acknowledged_at, flag.acknowledged_by, flag.acknowledgement_note = (
+            now,
+            reviewed_by,
+            note,
+        )
+        flag._change_reason = "acknowledged"
+        flag.save(update_fields=["acknowledged_at", "acknowledged_by", "acknowledgement_note"])
+        history_record(
+            patient=flag.patient,
+            event="acknowledged",
+            actor=reviewed_by,
+            note=note or flag.reason,
+            now=now,
+        )
+        return
+    flag.resolved_at, flag.resolved_by, flag.resolution_note = now, reviewed_by, note
+    flag._change_reason = "reviewed"
+    flag.save(update_fields=["resolved_at", "resolved_by", "resolution_note"])
+
+
+def flag_dose_during_pause(*, patient: Patient, day: date, reason: str, now: datetime) -> Flag:
+    """LDN was taken on a day it should not have been (an opioid, its washout, or a pause):
+    an urgent flag and safety notice, and any acknowledged opioid flag is raised again."""
+    for flag in Flag.objects.filter(
+        patient=patient, kind=Flag.Kind.OPIOID, resolved_at__isnull=True
+    ).exclude(acknowledged_at=None):
+        flag.acknowledged_at, flag.acknowledged_by, flag.acknowledgement_note = None, None, ""
+        flag._change_reason = "raised again: a dose was taken"
+        flag.save(update_fields=["acknowledged_at", "acknowledged_by", "acknowledgement_note"])
+    cause = f"dose:{day.isoformat()}"
+    open_flag = Flag.objects.filter(
+        patient=patient, kind=Flag.Kind.DOSE_DURING_PAUSE, cause=cause, resolved_at__isnull=True
+    ).first()
+    if open_flag is not None:
+        return open_flag
+    return flag_raise(
+        patient=patient,
+        kind=Flag.Kind.DOSE_DURING_PAUSE,
+        severity=Flag.Severity.URGENT,
+        reason=reason,
+        cause=cause,
+        now=now,
+    )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from patients.models import Flag, Medication, Patient
 from patients.rules.medications import screen_medication
 from patients.services.flags import flag_raise
+from patients.status import status_refresh
 from portal.accounts.models import User
 from portal.lib.formats import day
 
@@ -28,6 +29,45 @@ def _screen(medication: Medication) -> None:
     medication.opioid_ingredient = result.ingredient or ""
     medication.washout_days = result.washout_days
     medication.is_thyroid_hormone = result.is_thyroid_hormone
+    medication.is_full_dose_naltrexone = result.full_dose_naltrexone
+
+
+def _sync_naltrexone_flag(medication: Medication, now: datetime) -> None:
+    """Full-dose naltrexone on the list while LDN is taken is a duplicate therapy: an urgent
+    flag for the care team while it is taken; closed when it is stopped or renamed."""
+    cause = f"naltrexone:{medication.pk}"
+    flag = Flag.objects.filter(
+        patient=medication.patient,
+        kind=Flag.Kind.FULL_DOSE_NALTREXONE,
+        cause=cause,
+        resolved_at__isnull=True,
+    ).first()
+    if medication.is_full_dose_naltrexone and medication.is_active:
+        if flag is None:
+            flag_raise(
+                patient=medication.patient,
+                kind=Flag.Kind.FULL_DOSE_NALTREXONE,
+                severity=Flag.Severity.URGENT,
+                reason=_(
+                    "%(name)s is naltrexone at a full dose, a duplicate of the LDN: check which "
+                    "one the patient should take."
+                )
+                % {"name": medication.name},
+                cause=cause,
+                medication=medication,
+                now=now,
+            )
+    elif flag is not None:
+        flag.resolved_at = now
+        flag.resolution_note = _("The full-dose naltrexone is no longer taken.")
+        flag._change_reason = "cleared"
+        flag.save(update_fields=["resolved_at", "resolution_note"])
+
+
+def _after_change(medication: Medication, now: datetime) -> None:
+    _sync_opioid_flag(medication, now)
+    _sync_naltrexone_flag(medication, now)
+    status_refresh(patient=medication.patient, now=now)
 
 
 def _sync_opioid_flag(medication: Medication, now: datetime) -> None:
@@ -93,7 +133,7 @@ def medication_add(
     )
     _screen(medication)
     medication.save()
-    _sync_opioid_flag(medication, now or timezone.now())
+    _after_change(medication, now or timezone.now())
     return medication
 
 
@@ -125,9 +165,10 @@ def medication_update(
             "opioid_ingredient",
             "washout_days",
             "is_thyroid_hormone",
+            "is_full_dose_naltrexone",
         ]
     )
-    _sync_opioid_flag(medication, now or timezone.now())
+    _after_change(medication, now or timezone.now())
     return medication
 
 
@@ -138,5 +179,5 @@ def medication_stop(*, medication: Medication, stopped_on: date, now: datetime |
         raise ValidationError({"stopped_on": _("The stop date cannot be before the start date.")})
     medication.stopped_on = stopped_on
     medication.save(update_fields=["stopped_on"])
-    _sync_opioid_flag(medication, now or timezone.now())
+    _after_change(medication, now or timezone.now())
     return medication

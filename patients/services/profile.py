@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from patients.models import CareTeamMembership, Condition, Patient
 from patients.services.medications import medication_add
+from patients.status import status_refresh
 from portal.accounts.models import Role, User
 from portal.notifications.services import reminders_replan_on_commit
 
@@ -115,6 +116,7 @@ def profile_update(
         user.save(update_fields=["timezone"])
     if reminder_times_change:
         reminders_replan_on_commit(user)
+    status_refresh(patient=patient)
     return patient
 
 

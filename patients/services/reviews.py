@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from patients.models import Flag, Patient, Review
-from patients.services.flags import flag_review
+from patients.services.flags import flag_close_or_acknowledge
+from patients.status import status_refresh
 from portal.accounts.models import Role, User
 
 
@@ -37,6 +38,7 @@ def review_record(
         )
     )
     for flag in closing:
-        flag_review(flag=flag, reviewed_by=reviewed_by, note=note, now=now)
+        flag_close_or_acknowledge(flag, reviewed_by, note, now)
     review.flags.set(closing)
+    status_refresh(patient=patient, now=now)
     return review

@@ -76,7 +76,11 @@ def medication_list(request, pk=None):
             (m for m in medications if not m.is_active), key=lambda m: m.stopped_on, reverse=True
         ),
         flagged=sorted(
-            (m for m in medications if m.is_opioid or m.is_thyroid_hormone),
+            (
+                m
+                for m in medications
+                if m.is_opioid or m.is_thyroid_hormone or m.is_full_dose_naltrexone
+            ),
             key=lambda m: (WARNING_ORDER.get(m.screening, len(WARNING_ORDER)), not m.is_active),
         ),
     )

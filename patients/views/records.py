@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from patients.forms.review import FlagReviewForm
-from patients.selectors.medications import opioid_block
 from patients.selectors.records import (
     Purpose,
     flag_for,
@@ -19,7 +18,6 @@ from patients.selectors.records import (
 from patients.services.flags import flag_review as review_flag
 from portal.accounts.decorators import role_required
 from portal.accounts.models import Role
-from portal.lib.timing import local_today
 
 PATIENT_LIST_PAGE_SIZE = 25
 
@@ -36,11 +34,7 @@ def patient_list(request):
 def patient_record(request, pk):
     patient = patient_for(request.user, pk, purpose=Purpose.VIEW_RECORD, path=request.path)
     patient = with_record(patient)
-    context = {
-        "patient": patient,
-        "blocking": opioid_block(patient=patient, today=local_today(patient)),
-        "review_form": FlagReviewForm(),
-    }
+    context = {"patient": patient, "review_form": FlagReviewForm()}
     return render(request, "patients/provider/patient_record.html", context)
 
 
@@ -52,7 +46,13 @@ def flag_review(request, pk, flag_pk):
     form = FlagReviewForm(request.POST)
     if form.is_valid():
         review_flag(flag=flag, reviewed_by=request.user, note=form.cleaned_data["note"])
-        messages.success(request, _("Flag marked as reviewed."))
+        if flag.resolved_at is None:
+            messages.success(
+                request,
+                _("Acknowledged. The flag stays open while the opioid blocks LDN."),
+            )
+        else:
+            messages.success(request, _("Flag marked as reviewed."))
     else:
         messages.error(request, form.errors.get("note", [_("Could not save the review.")])[0])
     return redirect("patient_record", pk=patient.pk)

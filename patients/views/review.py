@@ -6,6 +6,7 @@ record's existence is not told), other roles 403. Every read writes an access ev
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
@@ -62,16 +63,17 @@ def patient_review(request, pk):
             flags=form.cleaned_data["flags"],
             note=form.cleaned_data["note"],
         )
-        closed = review.flags.count()
-        messages.success(
-            request,
-            ngettext(
-                "%(name)s is marked reviewed; %(count)d flag closed.",
-                "%(name)s is marked reviewed; %(count)d flags closed.",
-                closed,
+        closed = review.flags.filter(resolved_at__isnull=False).count()
+        message = ngettext(
+            "%(name)s is marked reviewed; %(count)d flag closed.",
+            "%(name)s is marked reviewed; %(count)d flags closed.",
+            closed,
+        ) % {"name": patient.name or patient.user.email, "count": closed}
+        if review.flags.filter(resolved_at__isnull=True).exists():
+            message += " " + _(
+                "The opioid's flag is acknowledged and stays open while the opioid blocks LDN."
             )
-            % {"name": patient.name or patient.user.email, "count": closed},
-        )
+        messages.success(request, message)
     else:
         messages.error(request, next(iter(form.errors.values()))[0])
     return redirect(safe_next(request, default=reverse("provider_home")))

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from portal.accounts.mfa import mfa_enrolled, mfa_required
@@ -59,3 +60,20 @@ class RequireMFAMiddleware:
             )
             return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+class NoStoreForUsersMiddleware:
+    """Every response to a logged-in person says `Cache-Control: no-store, private`: pages with
+    patient data must not stay in a shared computer's browser cache or a proxy's. Static files
+    (served by whitenoise before this runs) and pages for anonymous visitors keep their caching.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+        return response

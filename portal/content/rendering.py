@@ -1,5 +1,6 @@
 """Markdown to safe HTML for articles. Every path that produces article HTML goes through here."""
 
+import html as html_entities
 import re
 
 import markdown
@@ -37,7 +38,14 @@ PORTAL_CLASSES = {"table": {"class": "table table-sm"}, "blockquote": {"class": 
 EXTERNAL_LINK_ATTRS = 'rel="noopener noreferrer nofollow" target="_blank"'
 
 _H1 = re.compile(r"<(/?)h1(\s|>)", re.IGNORECASE)
-_EXTERNAL_LINK = re.compile(r'<a href="((?:https?:)?//[^"]*)">', re.IGNORECASE)
+_LINK = re.compile(r'<a href="([^"]*)">')
+# How a browser reads an href (the WHATWG URL parser): it drops leading and trailing control
+# characters and spaces, removes tabs and newlines anywhere, and for http(s) pages reads a
+# backslash as a slash. So `/\evil.example`, `\\evil.example` and `/<tab>/evil.example` all
+# lead to another host, as `//evil.example` does.
+_STRIPPED = "".join(chr(c) for c in range(0x21))
+_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
 
 
 def render_markdown(text: str) -> SafeString:
@@ -60,5 +68,25 @@ def render_markdown(text: str) -> SafeString:
     )
     # nh3 serialises an allowed link as exactly `<a href="...">` (quotes inside are escaped),
     # so adding fixed attributes here cannot open a hole.
-    html = _EXTERNAL_LINK.sub(rf'<a href="\1" {EXTERNAL_LINK_ATTRS}>', html)
+    html = _LINK.sub(_mark_external, html)
     return mark_safe(html)  # noqa: S308 (sanitised by nh3 just above)
+
+
+def leaves_the_portal(href: str) -> bool:
+    """Whether a browser on a portal page would follow `href` to another host.
+
+    Anything with an http(s) scheme counts (`https:evil.example` is another host on a page
+    served over http), as does anything that starts with two slashes once the browser has
+    tidied it. mailto: links and paths on the portal do not.
+    """
+    url = _TAB_OR_NEWLINE.sub("", href.strip(_STRIPPED)).replace("\\", "/")
+    scheme = _SCHEME.match(url)
+    if scheme:
+        return scheme.group(1).lower() in ("http", "https")
+    return url.startswith("//")
+
+
+def _mark_external(match: re.Match) -> str:
+    if leaves_the_portal(html_entities.unescape(match.group(1))):
+        return f'<a href="{match.group(1)}" {EXTERNAL_LINK_ATTRS}>'
+    return match.group(0)

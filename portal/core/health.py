@@ -35,6 +35,7 @@ def broker_status() -> str:
 
 
 def reminder_lag() -> float | None:
-    """Seconds the oldest due, unsent reminder has waited (None when none is waiting)."""
+    """Seconds the oldest due reminder not yet delivered has waited, whether it is pending,
+    queued or being sent (None when none is waiting)."""
     lag = oldest_due_lag()
     return None if lag is None else round(lag, 1)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from patients.selectors import diary as diary_selectors
 from patients.selectors.records import own_patient, visible_patients
+from patients.selectors.triage import triage_queue
 from portal.accounts.decorators import role_required
 from portal.accounts.forms import AccountForm
 from portal.accounts.mfa import mfa_enrolled
@@ -18,7 +19,7 @@ from portal.accounts.services import account_update
 from portal.core.health import broker_status, database_status, reminder_lag
 from portal.lib.timing import local_today
 from regimens.selectors.regimens import tonight_for
-from regimens.selectors.triage import triage_queue
+from regimens.services.status import statuses_refresh_due
 
 ROLE_HOMES = {
     Role.PATIENT: "patient_home",
@@ -40,7 +41,9 @@ def patient_home(request):
     diary_today = diary_selectors.diary_entry_on(patient=patient, day=today)
     context = {
         "patient": patient,
-        "opioids": patient.medications.filter(stopped_on__isnull=True).exclude(screening="none"),
+        "opioids": patient.medications.filter(stopped_on__isnull=True)
+        .exclude(screening="none", is_full_dose_naltrexone=False)
+        .order_by("name"),
         "tonight": tonight_for(patient=patient, today=today),
         "diary_today": diary_today,
         "diary_day": today,
@@ -53,14 +56,14 @@ def patient_home(request):
 @role_required(Role.PROVIDER)
 def provider_home(request):
     """The triage queue: the care team's patients by their most serious open flag, then the
-    titration decisions waiting (patients.triage_selectors.triage_queue), one page at a time."""
-    today = local_today(request.user)
+    titration decisions waiting (patients.selectors.triage), one page at a time."""
     try:
         page = int(request.GET.get("page", "1"))
     except ValueError:
         page = 1
+    statuses_refresh_due(patients=visible_patients(request.user))
     context = {
-        "triage": triage_queue(provider=request.user, today=today, page=page),
+        "triage": triage_queue(provider=request.user, page=page),
         "patient_count": visible_patients(request.user).count(),
     }
     return render(request, "core/provider_home.html", context)

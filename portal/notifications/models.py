@@ -11,6 +11,7 @@ class Kind(models.TextChoices):
     CHECKIN = "checkin", _("Check-in")
     DIGEST = "digest", _("Daily digest")
     SAFETY = "safety", _("Safety notice")
+    PAUSE = "pause", _("No LDN tonight")
 
 
 class Channel(models.TextChoices):
@@ -121,8 +122,10 @@ class Preferences(models.Model):
             Kind.DIARY: self.diary_enabled,
             Kind.CHECKIN: self.checkin_enabled,
             Kind.DIGEST: self.digest_enabled,
+            # Safety notices and "do not take LDN" cannot be turned off.
             Kind.SAFETY: True,
-        }[kind]
+            Kind.PAUSE: True,
+        }.get(kind, True)
 
 
 class Delivery(models.Model):

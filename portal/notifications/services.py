@@ -15,8 +15,8 @@ from functools import partial
 from celery import current_app
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
-from django.db.models import F, prefetch_related_objects
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import F, Min, Q, prefetch_related_objects
 from django.utils import timezone
 
 from portal.lib.mail import send_templated_mail
@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 Status = Notification.Status
 WORKER_NAME = socket.gethostname()
 SEND_FIELDS = ("id", "recipient_id", "kind", "channel", "due_at", "status", "version", "context")
+# The database went away (a restart, a failover, a network cut): the same work succeeds later.
+DATABASE_CONNECTION_ERRORS = (OperationalError, InterfaceError)
 
 
 @dataclass(frozen=True)
@@ -298,17 +300,42 @@ def _queued(pairs, *, recipients: bool = True) -> dict[int, Notification]:
     return {row.pk: row for row in rows if row.version == wanted[row.pk]}
 
 
-def notification_send(*, notification_id: int, version: int, now=None) -> bool:
+class EmailNotRecorded(Exception):
+    """The SMTP server accepted a reminder's e-mail, then the database refused the record of
+    it (a connection error). The send task retries with `email_accepted=True`, which records
+    it without sending it again."""
+
+
+def notification_send(
+    *, notification_id: int, version: int, now=None, email_accepted: bool = False
+) -> bool:
     """Deliver one queued row exactly once. Returns False when there is nothing to do.
 
     In-app delivery is the conditional update itself. E-mail claims the row first (queued →
     sending), sends, then marks it sent; a crash between the SMTP server accepting the mail
-    and the commit is the one window in which a retry could send an e-mail twice.
+    and the commit is the one window in which a retry could send an e-mail twice. When only
+    the database failed in that window, the retry comes with `email_accepted` and records the
+    delivery of the row still sending at that version.
     """
+    now = now or timezone.now()
+    if email_accepted:
+        return _record_accepted_email(notification_id, version, now)
     notification = _queued([(notification_id, version)]).get(notification_id)
     if notification is None:
         return False
-    return _send(notification, now or timezone.now())
+    return _send(notification, now)
+
+
+def _record_accepted_email(notification_id: int, version: int, now) -> bool:
+    notification = (
+        Notification.objects.select_related("recipient")
+        .filter(pk=notification_id, version=version, status=Status.SENDING)
+        .first()
+    )
+    if notification is None:
+        return False
+    message = _compose(notification) or Message(title="", body="", link="")
+    return _deliver(notification, message, now, from_status=Status.SENDING)
 
 
 def notifications_send(*, pairs: list[tuple[int, int]], now=None) -> int:
@@ -435,20 +462,26 @@ def _send(notification: Notification, now) -> bool:
         return False
     if notification.channel == Channel.IN_APP:
         return _deliver(notification, message, now, from_status=Status.QUEUED)
+    # Everything the e-mail needs from the database is read before the claim: between the
+    # claim and the SMTP server's answer nothing can fail for want of the database.
+    detailed = _detailed_email(notification)
     claimed = Notification.objects.filter(
         pk=notification_id, version=version, status=Status.QUEUED
     ).update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     if not claimed:
         return False
     try:
-        _send_email(notification, message)
+        _send_email(notification, message, detailed=detailed)
     except Exception:
         # Back to the queue for the task's retry; the sweeper would also return it.
         Notification.objects.filter(pk=notification_id, status=Status.SENDING).update(
             status=Status.QUEUED
         )
         raise
-    return _deliver(notification, message, now, from_status=Status.SENDING)
+    try:
+        return _deliver(notification, message, now, from_status=Status.SENDING)
+    except DATABASE_CONNECTION_ERRORS as exc:
+        raise EmailNotRecorded(notification_id) from exc
 
 
 def _mark_sent(notification, message: Message, now, *, from_status) -> bool:
@@ -478,9 +511,12 @@ def _deliver(notification, message: Message, now, *, from_status) -> bool:
     return done
 
 
-def _send_email(notification: Notification, message: Message) -> None:
+def _detailed_email(notification: Notification) -> bool:
     prefs = preferences_for(notification.recipient)
-    detailed = prefs.detailed_email and notification.recipient.is_patient
+    return prefs.detailed_email and notification.recipient.is_patient
+
+
+def _send_email(notification: Notification, message: Message, *, detailed: bool) -> None:
     context = {
         "link": settings.SITE_URL + (message.link or "/notifications/"),
         "detailed": detailed,
@@ -502,16 +538,26 @@ def notification_mark_failed(*, notification_id: int) -> None:
     ).update(status=Status.FAILED)
 
 
-def sweep_stuck(*, now=None, stuck_after: timedelta | None = None) -> int:
+def sweep_stuck(
+    *, now=None, stuck_after: timedelta | None = None, lost_before: datetime | None = None
+) -> int:
     """Return rows stuck in queued or sending (a lost message, a killed worker) to pending.
 
-    The version is bumped, so if the lost message turns up later it does nothing.
+    A row claimed more than `stuck_after` ago (NOTIFICATION_STUCK_AFTER_SECONDS) goes back;
+    so does a queued row claimed before `lost_before`, the time the broker last started: a
+    broker that restarted without its messages will never deliver that row's. The version is
+    bumped, so if the message turns up after all it does nothing. Rows in sending (an e-mail
+    a worker may be handing to the SMTP server right now) only go back after `stuck_after`,
+    which is longer than a task may run.
     """
     now = now or timezone.now()
     stuck_after = stuck_after or timedelta(seconds=settings.NOTIFICATION_STUCK_AFTER_SECONDS)
-    return Notification.objects.filter(
-        status__in=[Status.QUEUED, Status.SENDING], claimed_at__lt=now - stuck_after
-    ).update(status=Status.PENDING, version=F("version") + 1, claimed_at=None)
+    stuck = Q(status__in=[Status.QUEUED, Status.SENDING], claimed_at__lt=now - stuck_after)
+    if lost_before is not None:
+        stuck |= Q(status=Status.QUEUED, claimed_at__lt=lost_before)
+    return Notification.objects.filter(stuck).update(
+        status=Status.PENDING, version=F("version") + 1, claimed_at=None
+    )
 
 
 def send_due_inline(*, now=None) -> int:
@@ -531,15 +577,20 @@ def send_due_inline(*, now=None) -> int:
 
 
 def oldest_due_lag(*, now=None) -> float | None:
-    """Seconds since the oldest due, unsent reminder fell due (None when nothing is waiting)."""
+    """Seconds since the oldest due reminder not yet delivered fell due, whether it waits to
+    be dispatched (pending) or to be sent (queued, sending); None when nothing is waiting.
+
+    Two queries, each served by a partial index (notification_pending_due, and
+    notification_in_flight, whose rows are few), rather than one over every status.
+    """
     now = now or timezone.now()
-    oldest = (
-        Notification.objects.filter(status=Status.PENDING, due_at__lte=now)
-        .order_by("due_at")
-        .values_list("due_at", flat=True)
-        .first()
-    )
-    return None if oldest is None else (now - oldest).total_seconds()
+    due = Notification.objects.filter(due_at__lte=now)
+    oldest = [
+        due.filter(status__in=statuses).aggregate(oldest=Min("due_at"))["oldest"]
+        for statuses in ([Status.PENDING], [Status.QUEUED, Status.SENDING])
+    ]
+    waiting = [when for when in oldest if when is not None]
+    return (now - min(waiting)).total_seconds() if waiting else None
 
 
 @transaction.atomic

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from portal.settings.env import env_bool, env_int, env_list, env_str
+from portal.settings.env import env_bool, env_decimal, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -22,6 +23,10 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Proxies in front of the web processes that each append the address they received a request
+# from to X-Forwarded-For (1 behind one TLS-terminating proxy). With 0 the header is ignored and
+# the connection's address is the client's; set too high, anyone could pick their address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -55,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.accounts.middleware.NoStoreForUsersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -147,6 +153,8 @@ ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
+# The per-address limits above count the address allauth finds through these proxies.
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "LDN Portal"
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", DEBUG)
@@ -199,8 +207,33 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
-# --- Celery ------------------------------------------------------------------------------
+# --- Cache ----------------------------------------------------------------------------------
+# allauth keeps its rate limits and the TOTP codes already used here, so every web process on
+# every host must share one cache: Redis when there is one, else a table in the database
+# (`make migrate` and the test database create it). Django's database cache claims a key with
+# an INSERT in a transaction, and SQLite runs one writer at a time, so two processes cannot
+# both `add` the same used code; the file-based cache checks and writes in two steps.
 REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # The broker's keys live in the same database; this prefix keeps them apart.
+            "KEY_PREFIX": "ldn-cache",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "portal_cache",
+            # The default (300) would cull live rate-limit and used-code entries under load.
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
+    }
+
+# --- Celery ------------------------------------------------------------------------------
 BROKER_DIR = VAR_DIR / "broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
@@ -230,6 +263,10 @@ CELERY_ENABLE_UTC = True
 # The one static schedule: UTC intervals only. Per-patient times live in database rows.
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "portal.core.tasks.heartbeat", "schedule": timedelta(minutes=1)},
+    "regimens-refresh-statuses": {
+        "task": "regimens.tasks.refresh_statuses",
+        "schedule": timedelta(minutes=15),
+    },
     "regimens-apply-automatic-steps": {
         "task": "regimens.tasks.apply_automatic_steps",
         "schedule": timedelta(hours=1),
@@ -238,9 +275,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.dispatch_due",
         "schedule": timedelta(minutes=1),
     },
+    # Every 30 s: after a Redis restart the reminders it lost go out again within a minute.
     "sweep-stuck-notifications": {
         "task": "notifications.sweep_stuck",
-        "schedule": timedelta(minutes=5),
+        "schedule": timedelta(seconds=30),
     },
     "plan-upcoming-notifications": {
         "task": "notifications.plan_upcoming",
@@ -268,9 +306,18 @@ NOTIFICATION_DISPATCH_BATCH = env_int("NOTIFICATION_DISPATCH_BATCH", 5000, minim
 # In-app rows per send task (e-mails are one task each): fewer broker round trips and
 # statements per row (bench/reminders.py measures it).
 NOTIFICATION_SEND_CHUNK = env_int("NOTIFICATION_SEND_CHUNK", 500, minimum=1)
-# A row claimed this long ago but not sent goes back to pending (a lost message or a dead
-# worker). Keep it well above CELERY_TASK_TIME_LIMIT.
-NOTIFICATION_STUCK_AFTER_SECONDS = env_int("NOTIFICATION_STUCK_AFTER_SECONDS", 600, minimum=5)
+# A row claimed this long ago but not sent goes back to pending (a dead worker, a message lost
+# without a broker restart). Above CELERY_TASK_TIME_LIMIT, so that an e-mail still being sent
+# by a live task is never handed to a second one. Rows queued before the broker last started
+# go back at once (portal/notifications/tasks.py: sweep_stuck_notifications).
+NOTIFICATION_STUCK_AFTER_SECONDS = env_int(
+    "NOTIFICATION_STUCK_AFTER_SECONDS", CELERY_TASK_TIME_LIMIT + 60, minimum=5
+)
+if NOTIFICATION_STUCK_AFTER_SECONDS <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "NOTIFICATION_STUCK_AFTER_SECONDS must be more than CELERY_TASK_TIME_LIMIT "
+        f"({CELERY_TASK_TIME_LIMIT}), not {NOTIFICATION_STUCK_AFTER_SECONDS}."
+    )
 
 # --- Logging: no patient data in logs; ids only. ---------------------------------------
 LOGGING = {
@@ -282,8 +329,8 @@ LOGGING = {
 }
 
 # --- Clinical configuration ------------------------------------------------------------------
-# Every clinical number the portal applies, with its source. See CLINICAL.md in the design
-# notes and the README's "Clinical rules" section. Change them here or through the environment.
+# Every clinical number the portal applies, with its source. docs/clinical-rules.md explains
+# each one by section (the README's "Clinical rules" too). Change them here or in the environment.
 LDN = {
     # Doses above this are outside the LDN band (1-5 mg, Toljan & Vrooman 2018); 6 mg is the
     # portal's cut-off, from the Mayo real-world final doses (0.8-9 mg). [design]
@@ -306,35 +353,52 @@ LDN = {
     # A provider's hold moves the next step at most this many days ahead. [design]
     "HOLD_MAX_DAYS": 90,
     # After a break of up to this many days, resume the old dose; after a longer one,
-    # re-titrate from the protocol's start (LDN Research Trust, Dickson; CLINICAL.md 2).
-    "RESUME_SAME_DOSE_MAX_BREAK_DAYS": 14,
-    # --- Symptom diary, trends and flags (patients/diary_*.py, patients/flags.py) -----------
+    # re-titrate from the protocol's start (LDN Research Trust, Dickson;
+    # docs/clinical-rules.md §2.8).
+    "RESUME_SAME_DOSE_MAX_BREAK_DAYS": env_int(
+        "LDN_RESUME_SAME_DOSE_MAX_BREAK_DAYS", 14, minimum=0
+    ),
+    # The last LDN dose before a planned procedure is at least this many days before it:
+    # LDN Research Trust, 2 days (Dickson) to 3 days (Moser); the portal takes the longer
+    # (docs/clinical-rules.md §2.8).
+    "STOP_BEFORE_PROCEDURE_DAYS": env_int("LDN_STOP_BEFORE_PROCEDURE_DAYS", 3, minimum=1),
+    # A planned procedure is recorded at most this far ahead, a short opioid course lasts at
+    # most this long. [design]
+    "PLAN_MAX_DAYS_AHEAD": 365,
+    "OPIOID_COURSE_MAX_DAYS": 30,
+    # A step up needs the current dose taken on at least this share of the days with a
+    # dose-log answer since the step began (days without an answer are not counted).
+    # [design]: a step up assumes the current dose was taken and tolerated (§3.7).
+    "STEP_UP_MIN_TAKEN_SHARE": env_decimal(
+        "LDN_STEP_UP_MIN_TAKEN_SHARE", "0.8", minimum="0", maximum="1"
+    ),
+    # --- Symptom diary, trends and flags (patients/rules/) -----------
     # A diary entry can be written or changed until this many days after its day (its day
-    # plus 3 more): recall fades quickly, and daily items have a 24-hour recall (CLINICAL.md
-    # 3, "Cadence"). [design]
+    # plus 3 more): recall fades quickly, and daily items have a 24-hour recall
+    # (docs/clinical-rules.md §4.4). [design]
     "DIARY_EDIT_DAYS": 3,
     # PGIC is asked every 4 weeks of a regimen, as at the FINAL trial's weeks 4, 8 and 12
-    # (CLINICAL.md 3, "Cadence").
+    # (docs/clinical-rules.md §4.7).
     "PGIC_INTERVAL_DAYS": 28,
     # Trends: the baseline is the mean of the days with a score in the 14 days before the
     # regimen started, compared with the last 14 days; each needs at least 4 days with a
-    # score. Younger's trials averaged a 2-week baseline (CLINICAL.md 3); the minimum is
-    # [design].
+    # score. Younger's trials averaged a 2-week baseline (docs/clinical-rules.md §7.1); the
+    # minimum is [design].
     "TRENDS_BASELINE_DAYS": 14,
     "TRENDS_RECENT_DAYS": 14,
     "TRENDS_MIN_DAYS": 4,
     # A fall in pain of 30% or 2 points on the 0-10 NRS is clinically important
-    # (Farrar 2001, https://pubmed.ncbi.nlm.nih.gov/11690728/; CLINICAL.md 3).
+    # (Farrar 2001, https://pubmed.ncbi.nlm.nih.gov/11690728/; docs/clinical-rules.md §7.3).
     "RESPONDER_PAIN_FALL_PERCENT": 30,
     "RESPONDER_PAIN_FALL_POINTS": 2,
-    # Flags. Side effects are rated none (0), mild (1), moderate (2), severe (3); CLINICAL.md
-    # 5 [design] alerts on "any side-effect item >=7" (severe here) "or >=4 lasting more than
-    # 3-5 days after a dose step" (moderate here, more than 3 days: the short end).
+    # Flags (docs/clinical-rules.md §6.1). Side effects are rated none (0), mild (1), moderate
+    # (2), severe (3). [design] An item at 7/10 or more reads as severe; one at 4/10 or more
+    # lasting 3-5 days after a step up reads as moderate for more than 3 days (the short end).
     "FLAG_SEVERE_SIDE_EFFECT": 3,
     "FLAG_LASTING_SIDE_EFFECT": 2,
     "FLAG_LASTING_DAYS": 3,
-    # CLINICAL.md 5 [design]: hyperthyroid symptoms in a thyroid patient suggest thyroid tests;
-    # moderate or worse palpitations, tremor, heat intolerance or anxiety raise it.
+    # [design] (docs/clinical-rules.md §6.1): hyperthyroid symptoms in a thyroid patient suggest
+    # thyroid tests; moderate or worse palpitations, tremor, heat intolerance or anxiety raise it.
     "FLAG_THYROID_SYMPTOM": 2,
     # No diary entry for this many full days (today not counted), for patients on an active
     # regimen or who kept a diary before. [design]

@@ -5,6 +5,7 @@ variable, rather than silently falling back to a default.
 """
 
 import os
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -53,3 +54,18 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_decimal(name: str, default: str, *, minimum: str, maximum: str) -> str:
+    """A decimal number from `minimum` to `maximum`, kept as text (settings.LDN holds doses
+    and shares as text; the code turns them into Decimal)."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = Decimal(raw.strip())
+    except InvalidOperation:
+        raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}.") from None
+    if not (value.is_finite() and Decimal(minimum) <= value <= Decimal(maximum)):
+        raise ImproperlyConfigured(f"{name} must be from {minimum} to {maximum}, not {raw!r}.")
+    return raw.strip()

@@ -5,7 +5,7 @@ with the filesystem broker and on PostgreSQL with Redis.
 """
 
 from portal.settings.base import *  # noqa: F403
-from portal.settings.base import DATABASES, VAR_DIR
+from portal.settings.base import DATABASES, REDIS_URL, VAR_DIR
 from portal.settings.env import env_str
 
 DEBUG = False
@@ -21,6 +21,8 @@ BROKER_DIR = VAR_DIR / "test-broker"
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not memory: the live server, a Celery worker process and the tests share it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-portal.sqlite3")}
+if not REDIS_URL:
+    # The test broker's own folders, whichever database a test process is pointed at.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),

@@ -1,4 +1,4 @@
-"""Seed the titration protocols CLINICAL.md section 1 cites, each with its source.
+"""Seed the titration protocols of docs/clinical-rules.md §3.1, each with its source.
 
 Target and ceiling are 4.5 mg. Where the source's target is "the maximum tolerated dose",
 the ceiling stays 4.5 mg (within LDN_MAX_MG) and the note says so: going higher is the

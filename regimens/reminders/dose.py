@@ -1,4 +1,6 @@
-"""Tonight's dose: one reminder a day while a regimen is active, at the dose reminder time.
+"""Tonight's dose: one reminder a day while a regimen is active and nothing stands in the way of
+LDN, at the dose reminder time (on the days an opioid, its washout or an approved pause
+stands in the way, regimens/reminders/pause.py reminds the patient not to take it).
 
 The in-app text names the dose in the patient's formulation, read at send time through
 regimens.selectors.tonight_for. The key is the local date, so a time that happens twice
@@ -15,6 +17,8 @@ from portal.notifications.models import Kind
 from portal.notifications.services import Message, PlannedReminder
 from regimens.models import DoseLog, DoseTime
 from regimens.reminders import dose_reminder_time, dose_sentence
+from regimens.reminders.pause import moment_on
+from regimens.reminders.pause import statuses as pause_statuses
 from regimens.selectors.regimens import current_regimen, tonight_for
 
 
@@ -29,9 +33,14 @@ def plan(*, user, prefs, now, until):
         return []
     at = dose_reminder_time(patient=patient, regimen=regimen, prefs=prefs)
     first = max(local_date(now, user.timezone), regimen.current_step.started_on)
+    last = local_date(until, user.timezone)
+    statuses = pause_statuses(patient, first, last) if first <= last else {}
     reminders = []
     day = first
-    while day <= local_date(until, user.timezone):
+    while day <= last:
+        if moment_on(regimen, statuses[day], day) is not None:
+            day += timedelta(days=1)
+            continue  # no LDN, or the last dose before a pause: the pause reminder says so
         reminders.append(
             PlannedReminder(
                 kind=Kind.DOSE,
@@ -50,8 +59,8 @@ def compose(notification):
         return None
     day = date.fromisoformat(notification.context["date"])
     tonight = tonight_for(patient=patient, today=day)
-    if tonight is None or not tonight.can_log or tonight.step is None:
-        return None  # stopped, paused or not started: nothing to take
+    if tonight is None or not tonight.take_tonight or tonight.last_dose_tonight:
+        return None  # stopped, paused, not started, or no LDN tonight: nothing to take
     if DoseLog.objects.filter(
         regimen=tonight.regimen, on=day, status=DoseLog.Status.TAKEN
     ).exists():

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from patients.selectors.side_effects import SideEffect, side_effects_for, side_effects_of
 from portal.lib.formats import mg
-from regimens import safety, titration
-from regimens.models import Regimen, TitrationStep
+from regimens import opioids, titration
+from regimens.models import DoseLog, Regimen, TitrationStep
+from regimens.selectors.opioids import opioid_status_for
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,25 @@ class EngineInputs:
     rules: titration.Rules
     state: titration.State
     side_effects: tuple[titration.SideEffect, ...]
+    opioid: titration.OpioidStatus = titration.CLEAR_STATUS
+    adherence: titration.Adherence | None = None
+    status: opioids.Status | None = None  # the opioid status in full, for pages
+
+
+def engine_opioid(status: opioids.Status) -> titration.OpioidStatus:
+    return titration.OpioidStatus(clear=status.is_clear, until=status.until, reason=status.reason)
+
+
+def adherence_of(regimen: Regimen, step: TitrationStep, today: date, logs=None):
+    """The dose log since the current step began, today not counted."""
+    if logs is None:
+        logs = DoseLog.objects.filter(
+            regimen=regimen, on__gte=step.started_on, on__lt=today
+        ).values_list("on", "status")
+    counted = [status for day, status in logs if step.started_on <= day < today]
+    return titration.Adherence(
+        taken=sum(1 for s in counted if s == DoseLog.Status.TAKEN), recorded=len(counted)
+    )
 
 
 def _steps(regimen: Regimen) -> list[TitrationStep]:
@@ -84,13 +103,20 @@ def _last_tolerated(
 
 
 def engine_inputs_for(
-    regimen: Regimen, today: date, *, effects: list[SideEffect] | None = None
+    regimen: Regimen,
+    today: date,
+    *,
+    effects: list[SideEffect] | None = None,
+    status: opioids.Status | None = None,
+    logs=None,
 ) -> EngineInputs | None:
     """Everything the engine needs about a regimen on `today`, or None when no step is
-    current (a stopped or completed regimen). The one place engine inputs are gathered.
+    current (a stopped or completed regimen). The one place engine inputs are gathered:
+    the side effects (the one read path), the opioid status, the doses taken since the step
+    began, the steps and the protocol's rules for this formulation.
 
-    Pass `effects` (side_effects_by_regimen) when they are already read for many regimens;
-    the regimen's steps are read through .all(), so a prefetch serves a whole list.
+    Pass `effects`, `status` and `logs` when they are already read for many regimens (the
+    queue, triage); the regimen's steps are read through .all(), so a prefetch serves a list.
     """
     steps = _steps(regimen)
     current = next((s for s in steps if s.status == TitrationStep.Status.CURRENT), None)
@@ -99,28 +125,42 @@ def engine_inputs_for(
     if effects is None:
         effects = regimen_side_effects(regimen, today)
     engine_effects = _engine_effects(effects)
-    rules = regimen.protocol.rules(dose_quantum_mg=safety.dose_quantum(regimen.formulation()))
+    if status is None:
+        status = opioid_status_for(patient=regimen.patient, today=today)
     state = titration.State(
         dose_mg=current.dose_mg,
         step_started=current.started_on,
         dose_time=regimen.dose_time,
         last_tolerated_mg=_last_tolerated(steps, current, engine_effects),
+        paused_since=regimen.paused_on if regimen.status == Regimen.Status.PAUSED else None,
     )
-    return EngineInputs(rules=rules, state=state, side_effects=tuple(engine_effects))
+    return EngineInputs(
+        rules=regimen.rules(),
+        state=state,
+        side_effects=tuple(engine_effects),
+        opioid=engine_opioid(status),
+        adherence=adherence_of(regimen, current, today, logs),
+        status=status,
+    )
 
 
 def recommendation_for(
     regimen: Regimen, today: date, *, inputs: EngineInputs | None = None
 ) -> titration.Recommendation | None:
-    """The engine's recommendation for an active regimen; None for any other. Pass the
-    regimen's `inputs` when they are already gathered."""
-    if not regimen.is_active:
+    """The engine's recommendation for an open (active or paused) regimen; None for a
+    stopped or completed one. Pass the regimen's `inputs` when they are already gathered."""
+    if not regimen.is_open:
         return None
     inputs = inputs or engine_inputs_for(regimen, today)
     if inputs is None:
         return None
     recommendation = titration.recommend(
-        rules=inputs.rules, state=inputs.state, side_effects=inputs.side_effects, today=today
+        rules=inputs.rules,
+        state=inputs.state,
+        side_effects=inputs.side_effects,
+        today=today,
+        opioid=inputs.opioid,
+        adherence=inputs.adherence,
     )
     if recommendation.action == titration.Action.ADVANCE and regimen.next_step is None:
         # The provider set this dose as the maintenance dose: the engine does not know that.
@@ -148,15 +188,15 @@ def side_effect_counts(inputs: EngineInputs, today: date) -> list[titration.Side
 
 
 def resume_dose_suggestion(regimen: Regimen, today: date) -> Decimal:
-    """The dose to resume at: the old dose after a break of up to two weeks, else the
-    protocol's start dose (LDN Research Trust, Dickson; CLINICAL.md 2, after surgery)."""
+    """The dose to resume at (titration.resume_dose): the old dose after a short break,
+    else the protocol's start dose."""
     current = regimen.current_step
     if current is None:
         return regimen.protocol.start_mg
     break_days = (today - regimen.paused_on).days if regimen.paused_on else 0
-    if break_days <= settings.LDN["RESUME_SAME_DOSE_MAX_BREAK_DAYS"]:
-        return current.dose_mg
-    return min(regimen.protocol.start_mg, current.dose_mg)
+    return titration.resume_dose(
+        rules=regimen.rules(), dose_mg=current.dose_mg, break_days=break_days
+    )
 
 
 def decision_suggestion(*, action: str, regimen: Regimen, today: date):
@@ -190,3 +230,67 @@ def decision_suggestion(*, action: str, regimen: Regimen, today: date):
         base = max(upcoming.planned_on, today) if upcoming else today
         return base + timedelta(days=inputs.rules.tolerance_window_days)
     return None
+
+
+# Why a decision waits: the titration queue's codes, most pressing first.
+QUEUE_ORDER = (
+    "opioid",
+    "plan",
+    "restart",
+    "step_back",
+    "hold_requested",
+    "side_effects",
+    "switch_time",
+    "due",
+)
+NOTHING_WAITS = 99
+
+
+@dataclass(frozen=True)
+class Review:
+    """The engine's recommendation for an open regimen and why a decision waits (empty when
+    none does)."""
+
+    recommendation: titration.Recommendation
+    why: tuple[str, ...]
+    due_on: date | None  # the next planned step's date
+
+    @property
+    def rank(self) -> int:
+        return queue_rank(self.why)
+
+
+def queue_rank(why) -> int:
+    """The most pressing reason's place in the titration queue's order (0 first)."""
+    return min((QUEUE_ORDER.index(code) for code in why), default=NOTHING_WAITS)
+
+
+def review(regimen: Regimen, today: date, inputs: EngineInputs) -> Review:
+    """What the engine says of the regimen and why it is in the titration queue: an opioid
+    while LDN is active (pause first of all), a restart due, a step back (or a stop) to
+    consider, a hold the patient asked for, a moderate side effect in the window, sleep
+    trouble at bedtime, or the next step's date has come."""
+    recommendation = recommendation_for(regimen, today, inputs=inputs)
+    action = recommendation.action
+    upcoming = regimen.next_step
+    why = []
+    if action == titration.Action.PAUSE and regimen.is_active:
+        why.append("opioid")
+    if action == titration.Action.RESUME:
+        why.append("restart")
+    if regimen.is_active and inputs.opioid.clear:
+        if action in (titration.Action.STEP_BACK, titration.Action.STOP):
+            why.append("step_back")
+        if regimen.hold_requested_at is not None:
+            why.append("hold_requested")
+        if any(e.severity >= titration.MODERATE for e in side_effect_counts(inputs, today)):
+            why.append("side_effects")
+        if action == titration.Action.SWITCH_TO_MORNING:
+            why.append("switch_time")
+        if upcoming is not None and upcoming.planned_on <= today:
+            why.append("due")
+    return Review(
+        recommendation=recommendation,
+        why=tuple(why),
+        due_on=upcoming.planned_on if upcoming else None,
+    )

@@ -16,7 +16,7 @@ from django.http import Http404
 from patients.models import Patient
 from patients.selectors.records import visible_patients
 from portal.lib.formats import dose
-from regimens import safety
+from regimens import opioids, safety, titration
 from regimens.models import (
     CalendarFeed,
     CheckInRule,
@@ -26,6 +26,7 @@ from regimens.models import (
     RegimenEvent,
     TitrationStep,
 )
+from regimens.selectors.opioids import opioid_status_for
 
 DOSE_LOG_DAYS = 14
 
@@ -91,10 +92,35 @@ class Tonight:
     next_line: str
     steps: list[TitrationStep]
     log: DoseLog | None
+    opioid: opioids.Status  # the patient's opioid status today
 
     @property
     def paused(self) -> bool:
         return self.regimen.status == Regimen.Status.PAUSED
+
+    @property
+    def morning(self) -> bool:
+        return self.regimen.dose_time == titration.MORNING
+
+    @property
+    def no_ldn(self) -> bool:
+        """Nothing may tell the patient to take LDN today: an opioid, its washout, or an
+        approved pause."""
+        return not self.opioid.is_clear
+
+    @property
+    def last_dose_tonight(self) -> bool:
+        return self.regimen.is_active and self.opioid.last_dose_tonight(self.today)
+
+    @property
+    def awaiting_restart(self) -> bool:
+        """Paused, nothing stands in the way any more: the care team confirms the restart."""
+        return self.paused and self.opioid.is_clear
+
+    @property
+    def take_tonight(self) -> bool:
+        """Tonight's dose is to be taken: an active regimen that has begun, status clear."""
+        return self.regimen.is_active and not self.starts_later and self.opioid.is_clear
 
     @property
     def starts_later(self) -> bool:
@@ -107,7 +133,9 @@ class Tonight:
 
     @property
     def can_log(self) -> bool:
-        return self.regimen.is_active and not self.starts_later
+        """A dose can be recorded (one taken when it should not have been raises the care
+        team's flag)."""
+        return self.regimen.is_open and self.step is not None and not self.starts_later
 
     @property
     def hold_requested(self) -> bool:
@@ -132,6 +160,7 @@ def tonight_for(*, patient: Patient, today: date) -> Tonight | None:
         next_line=describe(regimen, upcoming.dose_mg) if upcoming else "",
         steps=steps,
         log=DoseLog.objects.filter(regimen=regimen, on=today).first(),
+        opioid=opioid_status_for(patient=patient, today=today),
     )
 
 

@@ -9,12 +9,13 @@ from django.utils.translation import gettext as _
 
 from patients.models import Patient
 from patients.selectors.medications import opioid_block
+from patients.status import status_refresh
 from portal.accounts.models import User
 from portal.lib.formats import day as _day
 from portal.lib.formats import mg as _mg
 from portal.notifications.services import reminders_replan_on_commit
 from regimens import safety, titration
-from regimens.models import Protocol, Regimen, RegimenEvent, TitrationStep
+from regimens.models import PausePlan, Protocol, Regimen, RegimenEvent, TitrationStep
 from regimens.services.checkin_rules import checkins_apply_rule
 
 Status = Regimen.Status
@@ -201,4 +202,18 @@ def regimen_plan_changed(*, regimen: Regimen, now: datetime | None = None) -> No
     check-in rule books the check-in for a step that has just begun, and the patient's
     reminders are planned again once the change commits."""
     checkins_apply_rule(regimen=regimen, now=now)
+    status_refresh(patient=regimen.patient, now=now)
     reminders_replan_on_commit(regimen.patient.user)
+
+
+def plans_complete(*, regimen: Regimen, today: date, now: datetime) -> int:
+    """The regimen resumed: the approved pauses whose restart day has come are done."""
+    done = 0
+    for plan in PausePlan.objects.select_for_update().filter(
+        regimen=regimen, status=PausePlan.Status.APPROVED, restart_on__lte=today
+    ):
+        plan.status, plan.completed_at = PausePlan.Status.COMPLETED, now
+        plan._change_reason = "restarted"
+        plan.save(update_fields=["status", "completed_at"])
+        done += 1
+    return done

@@ -11,14 +11,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
-from regimens import rules
+from regimens import opioids, rules
 from regimens.models import DecisionReason, Regimen, TitrationStep
+from regimens.selectors.opioids import opioid_status_for
 from regimens.services._shared import (
     Kind,
     Status,
     _begin_step,
     _clear_hold_request,
     _current,
+    _day,
     _dose_errors,
     _event,
     _locked,
@@ -27,6 +29,7 @@ from regimens.services._shared import (
     _opioid_check,
     _replan,
     _save,
+    plans_complete,
     regimen_plan_changed,
 )
 
@@ -204,7 +207,7 @@ def regimen_switch_dose_time(
     now: datetime | None = None,
 ) -> Regimen:
     """Take the same dose at another time of day (morning dosing helps insomnia or vivid
-    dreams, CLINICAL.md 1 "Timing"). The current and planned steps change; past ones stay."""
+    dreams, docs/clinical-rules.md §1.4). The current and planned steps change; past ones stay."""
     regimen = _locked(regimen, Status.ACTIVE)
     if dose_time == regimen.dose_time:
         raise ValidationError(
@@ -238,7 +241,7 @@ def regimen_switch_dose_time(
 def regimen_pause(
     *,
     regimen: Regimen,
-    decided_by: User,
+    decided_by: User | None,
     reason: str,
     today: date,
     note: str = "",
@@ -284,6 +287,15 @@ def regimen_resume(
     now = now or timezone.now()
     override = opioid_override_reason.strip()
     blocking = _opioid_check(regimen.patient, today, override)
+    status = opioid_status_for(patient=regimen.patient, today=today)
+    if status.state == opioids.PLANNED:
+        raise ValidationError(
+            _(
+                "The approved pause for %(label)s runs until %(day)s: resume from then, or "
+                "cancel the pause first."
+            )
+            % {"label": status.pause.label, "day": _day(status.until)}
+        )
     errors = _dose_errors(dose_mg, regimen, regimen.formulation())
     if errors:
         raise ValidationError({"dose_mg": errors})
@@ -292,6 +304,7 @@ def regimen_resume(
     _replan(regimen, dose=dose_mg, next_on=today + timedelta(days=regimen.protocol.interval_days))
     regimen.status = Status.ACTIVE
     regimen.paused_on = None
+    plans_complete(regimen=regimen, today=today, now=now)
     if blocking:
         regimen.opioid_override_reason = override
         _event(regimen, Kind.OPIOID_OVERRIDE, actor=decided_by, now=now, note=override[:500])
@@ -346,7 +359,10 @@ def regimen_stop(
 
 def _record_decision(regimen, kind, *, why, decided_by, reason, note, now, **fields):
     """Close a provider's decision the same way every time: drop a pending hold request,
-    save with the reason, write the plan-history line and replan the reminders."""
+    save with the reason, write the plan-history line and replan the reminders. An unknown
+    reason code refuses the whole decision (every decision runs in one transaction)."""
+    if reason not in DecisionReason.values:
+        raise ValidationError({"reason": _("Pick one of the listed reasons.")})
     _clear_hold_request(regimen)
     _save(regimen, why)
     _event(

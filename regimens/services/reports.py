@@ -8,10 +8,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from patients.services.flags import flags_evaluate
+from patients.services.flags import flag_dose_during_pause, flags_evaluate
+from patients.status import status_refresh
 from portal.accounts.models import User
+from portal.lib.formats import day
 from portal.lib.timing import local_today
 from regimens.models import DoseLog, Regimen
+from regimens.selectors.opioids import opioid_status_for
 from regimens.services._shared import Kind, Status, _event, _locked, _save
 
 
@@ -29,6 +32,7 @@ def regimen_request_hold(
     regimen.hold_request_note = note.strip()[:500]
     _save(regimen, "hold requested by the patient")
     _event(regimen, Kind.HOLD_REQUESTED, actor=requested_by, now=now, note=note.strip()[:500])
+    status_refresh(patient=regimen.patient, now=now)
     return regimen
 
 
@@ -44,15 +48,23 @@ def dose_log_mark(
 ) -> DoseLog:
     """Mark the day's dose taken, skipped or missed; marking the same day again updates it.
 
-    The patient's flags are evaluated at once (a third missed dose in a week is the care
-    team's flag straight away), unless the caller evaluates them itself afterwards (the
-    diary, which saves the day's other answers too)."""
-    regimen = Regimen.objects.select_for_update().get(pk=regimen.pk)
-    if not regimen.is_active:
-        raise ValidationError(_("Doses are logged only while the regimen is active."))
+    A dose can be recorded while the regimen is paused or an opioid stands in the way: the
+    patient who took it anyway must be able to say so. Taken on such a day, it raises the
+    care team's urgent flag (docs/clinical-rules.md §2.7). The patient's flags are
+    evaluated at once (a third missed dose in a week is the care team's flag straight
+    away), unless the caller evaluates them itself afterwards (the diary, which saves the
+    day's other answers too)."""
+    now = now or timezone.now()
+    regimen = (Regimen.objects.select_for_update(of=("self",)).select_related("patient__user")).get(
+        pk=regimen.pk
+    )
+    if not regimen.is_open:
+        raise ValidationError(_("Doses are logged only while the regimen is open."))
     current = regimen.current_step
     if current is None or on < current.started_on:
         raise ValidationError(_("Your regimen has not started yet on this day."))
+    if status == DoseLog.Status.TAKEN:
+        _taken_when_it_should_not_be(regimen, on, now)
     log, _created = DoseLog.objects.update_or_create(
         regimen=regimen,
         on=on,
@@ -60,9 +72,27 @@ def dose_log_mark(
             "status": status,
             "dose_mg": current.dose_mg,
             "recorded_by": recorded_by,
-            "recorded_at": now or timezone.now(),
+            "recorded_at": now,
         },
     )
     if evaluate_flags:
         flags_evaluate(patient=regimen.patient, today=local_today(regimen.patient), now=now)
     return log
+
+
+def _taken_when_it_should_not_be(regimen: Regimen, on: date, now: datetime) -> None:
+    patient = regimen.patient
+    status = opioid_status_for(patient=patient, today=on)
+    if status.is_clear and regimen.is_active:
+        return
+    if not status.is_clear:
+        why = status.reason
+    else:
+        why = _("The regimen is paused since %(day)s.") % {"day": day(regimen.paused_on)}
+    flag_dose_during_pause(
+        patient=patient,
+        day=on,
+        reason=_("LDN was taken on %(day)s, when it should not have been. %(why)s")
+        % {"day": day(on), "why": why},
+        now=now,
+    )

@@ -1,4 +1,5 @@
-"""The schedule: step-ups applied on their due date for protocols without approval."""
+"""The schedule: step-ups applied on their due date for protocols without approval, and the
+approved pauses (regimens.services.plans) begun on their first day."""
 
 from datetime import date, timedelta
 
@@ -7,10 +8,10 @@ from django.utils import timezone
 
 from portal.lib.timing import local_today
 from regimens import titration
-from regimens.models import DecisionReason, Regimen, TitrationStep
-from regimens.selectors.engine import engine_inputs_for
+from regimens.models import DecisionReason, PausePlan, Regimen, TitrationStep
+from regimens.selectors.engine import engine_inputs_for, recommendation_for
 from regimens.services._shared import Status, _dose_errors
-from regimens.services.decisions import regimen_advance
+from regimens.services.decisions import regimen_advance, regimen_pause
 
 
 def regimens_apply_automatic_steps(*, today: date | None = None) -> int:
@@ -55,9 +56,7 @@ def _apply_automatic_step(pk: int, today: date | None) -> int:
     if upcoming is None or upcoming.planned_on > day:
         return 0
     inputs = engine_inputs_for(regimen, day)
-    recommendation = titration.recommend(
-        rules=inputs.rules, state=inputs.state, side_effects=inputs.side_effects, today=day
-    )
+    recommendation = recommendation_for(regimen, day, inputs=inputs)
     if recommendation.action != titration.Action.ADVANCE:
         return 0
     if _dose_errors(recommendation.dose_mg, regimen, regimen.formulation()):
@@ -68,5 +67,39 @@ def _apply_automatic_step(pk: int, today: date | None) -> int:
         decided_by=None,
         reason=DecisionReason.PROTOCOL_SCHEDULE,
         today=day,
+    )
+    return 1
+
+
+def regimens_apply_planned_pauses(*, now=None) -> int:
+    """Pause the active regimens whose approved pause begins today (the patient's local
+    date), recorded as automatic, "as planned". Each in its own transaction; idempotent (a
+    paused regimen is passed over). Returns how many were paused."""
+    now = now or timezone.now()
+    horizon = (now + timedelta(days=1)).date()
+    plans = PausePlan.objects.filter(
+        status=PausePlan.Status.APPROVED,
+        pause_from__lte=horizon,
+        regimen__status=Status.ACTIVE,
+    ).values_list("pk", flat=True)
+    return sum(_apply_planned_pause(pk, now) for pk in list(plans))
+
+
+@transaction.atomic
+def _apply_planned_pause(pk: int, now) -> int:
+    plan = PausePlan.objects.select_related("regimen__patient__user").get(pk=pk)
+    regimen = (Regimen.objects.select_for_update(of=("self",)).select_related("patient__user")).get(
+        pk=plan.regimen_id
+    )
+    today = local_today(regimen.patient)
+    if plan.status != PausePlan.Status.APPROVED or plan.pause_from > today or not regimen.is_active:
+        return 0
+    reason = (
+        DecisionReason.SURGERY
+        if plan.kind == PausePlan.Kind.PROCEDURE
+        else DecisionReason.OPIOID_NEEDED
+    )
+    regimen_pause(
+        regimen=regimen, decided_by=None, reason=reason, today=today, note=plan.label, now=now
     )
     return 1

@@ -42,7 +42,7 @@ def regimen_start(
     """Start a regimen from a protocol version; plan its steps with titration.plan_steps.
 
     Refused while an opioid blocks LDN (naltrexone label; patients.selectors.opioid_block)
-    unless the provider overrides with a written reason ([design] CLINICAL.md 2), and while
+    unless the provider overrides with a written reason (docs/clinical-rules.md §2.6), and while
     the patient has another active or paused regimen.
     """
     now = now or timezone.now()

@@ -6,7 +6,10 @@ from django import template
 from django.utils.translation import gettext_lazy as _
 
 from portal.lib.formats import mg
+from portal.lib.timing import local_today
 from regimens import titration
+from regimens.selectors.opioids import open_pause_plans, opioid_status_for
+from regimens.selectors.queue import recommendation_of
 from regimens.selectors.regimens import current_regimen, describe
 
 register = template.Library()
@@ -18,6 +21,9 @@ ACTION_SLUGS = {
     titration.Action.STEP_BACK: "step-back",
     titration.Action.MAINTAIN: "maintenance",
     titration.Action.SWITCH_TO_MORNING: "dose-time",
+    titration.Action.PAUSE: "pause",
+    titration.Action.RESUME: "resume",
+    titration.Action.STOP: "stop",
 }
 ACTION_LABELS = {
     titration.Action.ADVANCE: _("Step up to %(dose)s mg"),
@@ -25,11 +31,17 @@ ACTION_LABELS = {
     titration.Action.STEP_BACK: _("Step back to %(dose)s mg"),
     titration.Action.MAINTAIN: _("Keep %(dose)s mg"),
     titration.Action.SWITCH_TO_MORNING: _("Take %(dose)s mg in the morning"),
+    titration.Action.PAUSE: _("Pause LDN"),
+    titration.Action.RESUME: _("Restart at %(dose)s mg"),
+    titration.Action.STOP: _("Consider stopping"),
 }
 QUEUE_REASONS = {
+    "opioid": _("Opioid: pause LDN"),
+    "plan": _("Pause to approve"),
+    "restart": _("Restart due"),
     "step_back": _("Step back recommended"),
     "hold_requested": _("Patient asked to hold"),
-    "side_effects": _("Held: side effects"),
+    "side_effects": _("Side effects in the window"),
     "switch_time": _("Sleep trouble"),
     "due": _("Step due"),
 }
@@ -60,3 +72,23 @@ def action_slug(recommendation) -> str:
 @register.filter
 def queue_reason(code: str) -> str:
     return str(QUEUE_REASONS.get(code, code))
+
+
+@register.filter
+def as_recommendation(status):
+    """The engine's recommendation kept on a patient's status row, for action_label."""
+    return recommendation_of(status)
+
+
+@register.inclusion_tag("regimens/partials/opioid_status_card.html", takes_context=True)
+def opioid_status_card(context, patient):
+    """The patient's opioid status and planned pauses, for the care team's record and regimen
+    pages (the view resolved `patient` for the viewer)."""
+    today = local_today(patient)
+    return {
+        "patient": patient,
+        "status": opioid_status_for(patient=patient, today=today),
+        "plans": open_pause_plans(patient=patient),
+        "today": today,
+        "request": context.get("request"),
+    }

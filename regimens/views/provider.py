@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from patients.forms.side_effects import SideEffectForm
 from patients.selectors.medications import opioid_block
-from patients.selectors.records import Purpose, patient_for
+from patients.selectors.records import Purpose, patient_for, visible_patients
 from patients.services.side_effects import side_effect_report
 from portal.accounts.decorators import role_required
 from portal.accounts.models import Role
@@ -21,6 +21,7 @@ from regimens.forms.start import StartRegimenForm
 from regimens.selectors import engine, queue, regimens
 from regimens.services import decisions
 from regimens.services.start import regimen_start as start_regimen
+from regimens.services.status import statuses_refresh_due
 
 # A decision's URL slug -> its form and the service that applies it.
 DECISIONS = {
@@ -42,9 +43,19 @@ def _in_scope(request, pk, regimen_pk):
 
 @role_required(Role.PROVIDER)
 def titration_queue(request):
-    today = local_today(request.user)
-    items = queue.titration_queue(provider=request.user, today=today)
-    return render(request, "regimens/provider/queue.html", {"queue": items, "today": today})
+    show = request.GET.get("show", "all")
+    if show not in queue.FILTERS:
+        show = "all"
+    statuses_refresh_due(patients=visible_patients(request.user))
+    page = queue.titration_queue(provider=request.user, page=request.GET.get("page"), show=show)
+    context = {
+        "page": page,
+        "queue": page.object_list,
+        "show": show,
+        "filters": queue.FILTERS,
+        "today": local_today(request.user),
+    }
+    return render(request, "regimens/provider/queue.html", context)
 
 
 @role_required(Role.PROVIDER)

@@ -1,5 +1,6 @@
 import re
 
+import pytest
 from django.utils.safestring import SafeString
 from hypothesis import given
 from hypothesis import strategies as st
@@ -110,3 +111,56 @@ def test_it_never_lets_a_script_or_handler_through_whatever_the_input(text):
     assert "<script" not in html.lower()
     assert not re.search(r"<[^>]+\son[a-z]+\s*=", html, re.IGNORECASE)
     assert not re.search(r'href="\s*javascript:', html, re.IGNORECASE)
+
+
+# Hrefs a browser follows to another host although they do not start with `//` or a scheme
+# as written: it reads a backslash as a slash, drops tabs and newlines anywhere and control
+# characters and spaces at either end, and takes `https:host` to another host on an http page.
+HREFS_TO_ANOTHER_HOST = [
+    "/\\evil.example/path",
+    "\\\\evil.example/path",
+    "\\/evil.example/path",
+    "/&#9;/evil.example/path",
+    "/\n/evil.example/path",
+    " //evil.example/path",
+    "\x01//evil.example/path",
+    "///evil.example/path",
+    "HTTPS://evil.example/path",
+    "https:evil.example/path",
+    "http:\\\\evil.example/path",
+]
+HREFS_ON_THE_PORTAL = [
+    "/library/sleep-and-dreams/",
+    "sleep-and-dreams/",
+    "/%5Cevil.example/path",
+    "/ /evil.example/path",
+    # Markdown turns a tab into spaces before the browser sees it.
+    "/\t/evil.example/path",
+    "?topic=sleep",
+    "#dosing",
+]
+
+
+def _link(href: str) -> str:
+    return f'<a href="{href}">link</a>'
+
+
+@pytest.mark.parametrize("href", HREFS_TO_ANOTHER_HOST)
+def test_it_treats_a_link_a_browser_reads_as_another_host_as_external(href):
+    html = render_markdown(_link(href))
+
+    assert 'rel="noopener noreferrer nofollow" target="_blank"' in html
+
+
+def test_it_treats_the_markdown_link_from_the_issue_as_external():
+    html = render_markdown("[the study](/\\evil.example/path)")
+
+    assert html.count('rel="noopener noreferrer nofollow" target="_blank"') == 1
+
+
+@pytest.mark.parametrize("href", HREFS_ON_THE_PORTAL)
+def test_it_leaves_links_that_stay_on_the_portal_in_the_same_tab(href):
+    html = render_markdown(_link(href))
+
+    assert "<a href=" in html
+    assert "target=" not in html

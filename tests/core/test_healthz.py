@@ -1,6 +1,12 @@
-import pytest
+from datetime import timedelta
 
+import pytest
+from django.utils import timezone
+
+from patients.services.profile import care_team_add
 from portal.celery import app
+from portal.notifications.models import Notification
+from tests.notifications.factories import due_safety_notices, safety_flags
 
 
 @pytest.mark.django_db
@@ -38,3 +44,20 @@ def test_it_is_not_cached(client):
     response = client.get("/healthz")
 
     assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("status", ["pending", "queued", "sending"])
+def test_it_reports_the_wait_of_a_due_reminder_not_yet_delivered_in_any_state(
+    client, patient_user, provider, status
+):
+    care_team_add(patient=patient_user.patient, provider=provider, added_by=provider)
+    flags = safety_flags(patient_user.patient, 1)
+    due_safety_notices(
+        provider=provider, flags=flags, due_at=timezone.now() - timedelta(seconds=120)
+    )
+    claimed_at = None if status == "pending" else timezone.now()
+    Notification.objects.update(status=status, claimed_at=claimed_at)
+
+    body = client.get("/healthz").json()
+
+    assert body["reminder_lag_seconds"] == pytest.approx(120, abs=5)

@@ -1,4 +1,5 @@
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -76,3 +77,92 @@ def test_it_keeps_production_database_connections_open_and_checks_them():
         "DATABASE_DISABLE_SERVER_SIDE_CURSORS": "true",
     }
     assert _database_setting({**SECRETS, **behind_pgbouncer}) == "0 True True"
+
+
+def _make_env(*args, env):
+    """What the processes `make run` starts (web, worker, beat) find in their environment."""
+    clean = {k: v for k, v in os.environ.items() if k not in ("SITE_URL", "PORT", "MAKEFLAGS")}
+    result = subprocess.run(
+        [
+            "make",
+            "--no-print-directory",
+            "--silent",
+            "--eval",
+            "print-env: ; @echo $$PORT $$SITE_URL",
+            "print-env",
+            *args,
+        ],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_make_run_links_follow_the_port_it_serves():
+    assert _make_env("PORT=8123", env={}) == ["8123", "http://127.0.0.1:8123"]
+    assert _make_env(env={"PORT": "9001"}) == ["9001", "http://127.0.0.1:9001"]
+    assert _make_env(env={}) == ["8000", "http://127.0.0.1:8000"]
+
+
+def test_make_run_keeps_a_site_url_that_is_set():
+    site = "https://portal.example.org"
+
+    assert _make_env("PORT=8123", env={"SITE_URL": site}) == ["8123", site]
+
+
+def test_make_migrate_creates_the_shared_cache_table(tmp_path):
+    clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    result = subprocess.run(
+        ["make", "--no-print-directory", "migrate"],
+        cwd=ROOT,
+        env={**clean, "VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "portal.settings.base"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(tmp_path / "portal.sqlite3") as db:
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
+    assert "portal_cache" in tables
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "django.core.cache.backends.db.DatabaseCache portal_cache"),
+        (
+            {"REDIS_URL": "redis://cache.example.org:6379/2"},
+            "django.core.cache.backends.redis.RedisCache redis://cache.example.org:6379/2",
+        ),
+    ],
+)
+def test_the_cache_is_shared_by_every_process(env, expected):
+    clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    code = "from django.conf import settings as s; c = s.CACHES['default']; "
+    code += "print(c['BACKEND'], c['LOCATION'])"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "portal.settings.base", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.stdout.strip().splitlines()[-1] == expected, result.stderr
+
+
+def test_it_refuses_a_stuck_threshold_a_running_task_could_outlast():
+    env = {**SECRETS, "CELERY_TASK_TIME_LIMIT": "120", "NOTIFICATION_STUCK_AFTER_SECONDS": "100"}
+
+    result = _manage("check", env=env)
+
+    assert result.returncode != 0
+    assert "NOTIFICATION_STUCK_AFTER_SECONDS must be more than CELERY_TASK_TIME_LIMIT" in (
+        result.stderr
+    )

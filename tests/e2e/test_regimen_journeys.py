@@ -90,7 +90,7 @@ def test_a_provider_starts_a_liquid_regimen_and_steps_it_up_and_the_patient_foll
 
     # The step is due: the provider steps up from the queue.
     page.goto("/provider/titration/")
-    expect(page.get_by_text("Step due")).to_be_visible()
+    expect(page.get_by_text("Step due", exact=True)).to_be_visible()
     axe_check(page)
     page.get_by_role("link", name="Step up to 2 mg").click()
     page.wait_for_url("**/decide/advance/")

@@ -107,7 +107,7 @@ def test_it_warns_about_an_opioid_in_plain_words(client_for, patient):
     assert "Opioid warning: Percocet 5/325" in html
     assert "Naltrexone, the medicine in LDN, blocks opioids" in html
     assert "withdrawal" in html
-    assert "Talk to your care team before you take LDN." in html
+    assert "Do not take LDN while you take it; your care team has been told." in html
 
 
 def test_it_tells_when_a_stopped_opioid_leaves_the_body(client_for, patient):
@@ -117,7 +117,7 @@ def test_it_tells_when_a_stopped_opioid_leaves_the_body(client_for, patient):
 
     assert 'data-testid="opioid-warning"' in html
     assert "Stopped on 5 Mar 2026: opioid-free from 15 Mar 2026 (10 days later)." in html
-    assert "Do not start LDN before then" in html
+    assert "Do not take LDN before then" in html
 
 
 def test_it_gives_loperamide_a_softer_caution(client_for, patient):

@@ -8,12 +8,12 @@ from django.urls import reverse
 
 from bench.world import build_care_team
 from patients.models import Flag, Review
+from patients.selectors.triage import triage_queue
 from patients.services.diary import diary_entry_save
 from patients.services.flags import flags_evaluate
 from patients.services.medications import medication_add
 from patients.services.profile import care_team_add
 from patients.services.side_effects import side_effect_report
-from regimens.selectors.triage import triage_queue
 from regimens.services.reports import regimen_request_hold
 from tests.factories import PatientUserFactory, ProviderFactory
 from tests.patients.diary_factories import (
@@ -42,7 +42,19 @@ def on_team(provider, name):
 
 
 def order(provider):
-    return [row.patient.name for row in triage_queue(provider=provider, today=TODAY).rows]
+    return [row.patient.name for row in triage_queue(provider=provider).rows]
+
+
+def write_diary(patient, n, **values):
+    """A diary day through the service, as the patient writes it (the status follows)."""
+    diary_entry_save(
+        patient=patient,
+        day=days_ago(n),
+        entered_by=patient.user,
+        today=TODAY,
+        values=values,
+        now=NOW,
+    )
 
 
 def test_it_orders_by_the_most_serious_flag_then_the_titration_queue(provider):
@@ -55,7 +67,7 @@ def test_it_orders_by_the_most_serious_flag_then_the_titration_queue(provider):
     regimen_request_hold(regimen=regimen, requested_by=held.user)
     sore = on_team(provider, "Sam Sore")
     start_regimen(sore, provider, days_ago=8)
-    DiaryEntryFactory(patient=sore, local_date=days_ago(1), headache=2)
+    write_diary(sore, 1, headache=2)
     severe = on_team(provider, "Sev Severe")
     start_regimen(severe, provider, days_ago=5)
     diary_entry_save(
@@ -192,8 +204,8 @@ def test_it_is_for_providers_only(client_for, patient_user, admin_user):
 def test_it_pages_the_queue(client_for, provider):
     build_care_team(provider=provider, patients=25, diary_days=3, today=TODAY)
 
-    first = triage_queue(provider=provider, today=TODAY, page=1)
-    second = triage_queue(provider=provider, today=TODAY, page=2)
+    first = triage_queue(provider=provider, page=1)
+    second = triage_queue(provider=provider, page=2)
 
     assert len(first.rows) == 20 and first.has_next and not first.has_previous
     assert len(second.rows) == 5 and not second.has_next
@@ -226,43 +238,44 @@ def test_it_loads_the_triage_page_in_the_same_queries_for_5_and_500_patients(
     assert response.content.decode().count("data-triage-patient=") == 20
 
 
-def test_it_ranks_decisions_exactly_as_the_titration_queue_does(provider):
-    from regimens.selectors.queue import queue_rank, titration_queue
-    from regimens.selectors.triage import NOTHING_TO_DECIDE, triage_order
+def test_it_orders_decisions_as_the_titration_queue_does(provider):
+    from regimens.selectors.queue import titration_queue
 
     def scene(name, days_ago=8, **extra):
         patient = on_team(provider, name)
         return patient, start_regimen(patient, provider, days_ago=days_ago, **extra)
 
     scene("Dana Due")
-    _held, regimen = scene("Hana Hold", days_ago=4)
-    regimen_request_hold(regimen=regimen, requested_by=_held.user)
+    held, regimen = scene("Hana Hold", days_ago=4)
+    regimen_request_hold(regimen=regimen, requested_by=held.user)
     sore, _r = scene("Sam Sore", days_ago=3)
-    DiaryEntryFactory(patient=sore, local_date=days_ago(1), nausea=2)
+    write_diary(sore, 1, nausea=2)
     severe, _r = scene("Sev Severe", days_ago=3)
-    DiaryEntryFactory(patient=severe, local_date=days_ago(0), headache=3)
+    write_diary(severe, 0, headache=3)
     sleepy, _r = scene("Sid Sleepy", days_ago=5)
     for n in (1, 2, 3):
-        DiaryEntryFactory(patient=sleepy, local_date=days_ago(n), insomnia=1)
+        write_diary(sleepy, n, insomnia=1)
     morning, _r = scene("Mo Morning", days_ago=5, dose_time="morning")
     for n in (1, 2, 3):
-        DiaryEntryFactory(patient=morning, local_date=days_ago(n), vivid_dreams=1)
+        write_diary(morning, n, vivid_dreams=1)
     early, _r = scene("Ed Early", days_ago=2)
-    DiaryEntryFactory(patient=early, local_date=days_ago(3), headache=3)  # before the start
+    write_diary(early, 3, headache=3)  # before the start: not the regimen's
     reported, regimen = scene("Rae Report", days_ago=3)
     side_effect_report(
         regimen=regimen, on=days_ago(1), kind="headache", severity=2, entered_by=reported.user
     )
     scene("Quinn Quiet", days_ago=3)
 
-    expected = {
-        item.patient.pk: queue_rank(item)
-        for item in titration_queue(provider=provider, today=TODAY)
-    }
-    ranks = {e.patient_id: e.queue_rank for e in triage_order(provider=provider, today=TODAY)}
-    everyone = provider.memberships.values_list("patient_id", flat=True)
-
-    assert {pk: ranks.get(pk, NOTHING_TO_DECIDE) for pk in everyone} == {
-        pk: expected.get(pk, NOTHING_TO_DECIDE) for pk in everyone
-    }
-    assert sorted(set(expected.values())) == [0, 1, 2, 3, 4]
+    queue = [item.patient.name for item in titration_queue(provider=provider).object_list]
+    assert queue == ["Sev Severe", "Hana Hold", "Rae Report", "Sam Sore", "Sid Sleepy", "Dana Due"]
+    # Triage: the urgent flags first (both severe headaches: Sev's with the step back
+    # first), then the titration queue's order.
+    assert order(provider) == [
+        "Sev Severe",
+        "Ed Early",
+        "Hana Hold",
+        "Rae Report",
+        "Sam Sore",
+        "Sid Sleepy",
+        "Dana Due",
+    ]

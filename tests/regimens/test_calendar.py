@@ -1,11 +1,13 @@
 """The private calendar feed and the patient's settings page for it."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.urls import reverse
 from icalendar import Calendar
 
+from patients.services.checkins import checkin_book
+from patients.services.medications import medication_add, medication_stop
 from regimens.models import CalendarFeed
 from regimens.services.calendar_feeds import (
     calendar_feed_create,
@@ -13,6 +15,7 @@ from regimens.services.calendar_feeds import (
     calendar_feed_revoke,
     calendar_feed_set_include_dose,
 )
+from regimens.services.plans import plan_approve, plan_propose
 from tests.regimens.conftest import TODAY
 
 SETTINGS = reverse("calendar_settings")
@@ -139,3 +142,80 @@ def test_it_keeps_each_patients_address_their_own(client_for, frozen, patient, o
     assert feed.token not in page
     feed.refresh_from_db()
     assert feed.revoked_at is None
+
+
+def _events(client, patient, *, details=False):
+    feed = calendar_feed_create(patient=patient)
+    if details:
+        calendar_feed_set_include_dose(patient=patient, include_dose=True)
+    response = client.get(_feed_url(feed))
+    events = {str(e["UID"]).split("@")[0]: e for e in _parse(response).walk("VEVENT")}
+    return events, response.content.decode()
+
+
+@pytest.mark.django_db
+def test_it_shows_an_approved_pause_its_last_dose_and_the_restart(
+    client, frozen, patient, team, regimen
+):
+    plan = plan_propose(
+        patient=patient,
+        created_by=patient.user,
+        kind="procedure",
+        procedure_kind="dental",
+        today=TODAY,
+        procedure_on=TODAY + timedelta(days=10),
+    )
+    plan_approve(plan=plan, decided_by=team, today=TODAY)
+
+    events, body = _events(client, patient)
+
+    last, pause, restart = (
+        events[f"ldn-{k}-{plan.pk}"] for k in ("pause-last", "pause", "restart")
+    )
+    assert last.decoded("DTSTART") == TODAY + timedelta(days=7)
+    assert str(last["SUMMARY"]) == "Last LDN dose before a pause"
+    # All-day from the first day without LDN to the day before the restart (DTEND exclusive).
+    assert pause.decoded("DTSTART") == TODAY + timedelta(days=8)
+    assert pause.decoded("DTEND") == TODAY + timedelta(days=11)
+    assert str(pause["SUMMARY"]) == "No LDN"
+    assert restart.decoded("DTSTART") == TODAY + timedelta(days=11)
+    assert "dental" not in body.lower()
+
+    detailed, _body = _events(client, patient, details=True)
+    assert "No LDN: dental work on 20 Mar 2026" == str(detailed[f"ldn-pause-{plan.pk}"]["SUMMARY"])
+
+
+@pytest.mark.django_db
+def test_it_shows_the_days_of_an_opioids_washout(client, frozen, patient, team, regimen):
+    codeine = medication_add(patient=patient, name="codeine 30 mg", added_by=patient.user)
+    medication_stop(medication=codeine, stopped_on=TODAY - timedelta(days=2))
+
+    events, _body = _events(client, patient)
+
+    washout = next(e for uid, e in events.items() if uid.startswith("ldn-washout-"))
+    restart = next(e for uid, e in events.items() if uid.startswith("ldn-washout-restart-"))
+    assert washout.decoded("DTSTART") == TODAY - timedelta(days=1)
+    assert washout.decoded("DTEND") == TODAY + timedelta(days=8)
+    assert restart.decoded("DTSTART") == TODAY + timedelta(days=8)
+
+
+@pytest.mark.django_db
+def test_a_checkin_is_an_event_at_its_time_in_the_patients_zone(
+    client, frozen, patient, team, regimen
+):
+    # 10:00 in New York (the patient's zone) is 14:00 UTC in summer time.
+    starts_at = datetime(2026, 3, 20, 14, 0, tzinfo=UTC)
+    checkin = checkin_book(
+        patient=patient, provider=team, starts_at=starts_at, kind="phone", booked_by=team
+    )
+
+    events, body = _events(client, patient)
+    event = events[f"ldn-checkin-{checkin.pk}"]
+
+    start = event.decoded("DTSTART")
+    assert isinstance(start, datetime)
+    assert start == starts_at
+    assert str(start.tzinfo) == "America/New_York" and start.hour == 10
+    assert event.decoded("DTEND") - start == timedelta(minutes=30)
+    assert str(event["SUMMARY"]) == "LDN check-in"
+    assert "BEGIN:VTIMEZONE" in body and "TZID:America/New_York" in body

@@ -327,7 +327,7 @@ def test_it_refuses_side_effects_and_dose_logs_on_an_ended_regimen(patient, due,
         side_effect_report(
             regimen=due, on=TODAY, kind="headache", severity=2, entered_by=patient.user
         )
-    with pytest.raises(ValidationError, match="only while the regimen is active"):
+    with pytest.raises(ValidationError, match="only while the regimen is open"):
         dose_log_mark(regimen=due, on=TODAY, status="taken", recorded_by=patient.user)
 
 

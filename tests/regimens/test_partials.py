@@ -29,7 +29,7 @@ def test_it_renders_the_tonight_card_with_and_without_a_regimen(patient, team, s
 def test_it_renders_the_titration_queue(patient, team, start_regimen):
     regimen = start_regimen(patient, team, days_ago=7)
 
-    html = _render("titration_queue", queue=titration_queue(provider=team, today=TODAY))
+    html = _render("titration_queue", queue=titration_queue(provider=team).object_list)
     empty = _render("titration_queue", queue=[])
 
     assert "Step due" in html and "Step up to 2 mg" in html

@@ -6,12 +6,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from regimens.safety import Formulation, dose_quantum, measurable_doses
 from regimens.titration import (
+    CLEAR_STATUS,
     MILD,
     MODERATE,
     NONE,
     SEVERE,
     Action,
+    Adherence,
+    OpioidStatus,
     Rules,
     SideEffect,
     State,
@@ -67,7 +71,6 @@ def test_it_steps_back_to_the_last_tolerated_dose_after_a_severe_side_effect():
         ("1", "0.5"),
         ("0.75", "0.25"),
         ("0.5", "0.25"),
-        ("0.25", "0.125"),
     ],
 )
 def test_it_halves_the_dose_rounded_down_to_a_quantum_without_a_tolerated_dose(dose, halved):
@@ -239,7 +242,7 @@ def test_it_steps_up_one_step_capped_at_target_and_ceiling():
     assert next_dose(rules=rules, dose_mg=D("5")) == D("5")
 
 
-# Seeded protocols (CLINICAL.md 1).
+# Seeded protocols (docs/clinical-rules.md §3.1).
 
 
 def doses_and_days(step, interval, start):
@@ -308,8 +311,35 @@ doses = st.decimals(min_value=D("0.01"), max_value=D("20"), places=2)
 KINDS = ["vivid_dreams", "insomnia", "headache", "nausea", "other", "palpitations"]
 
 
+# Every kind of formulation: capsules of one or two strengths (the ladders whole capsules
+# make), a liquid in 0.1 mL steps and drops.
+FORMULATIONS = st.sampled_from(
+    [
+        Formulation(kind="capsule", capsule_strengths_mg=(D("1.5"),)),
+        Formulation(kind="capsule", capsule_strengths_mg=(D("1"), D("4.5"))),
+        Formulation(kind="capsule", capsule_strengths_mg=(D("0.75"), D("2"))),
+        Formulation(kind="capsule", capsule_strengths_mg=(D("0.5"), D("1.5"), D("3"))),
+        Formulation(kind="liquid", concentration_mg_per_ml=D("1")),
+        Formulation(kind="liquid", concentration_mg_per_ml=D("0.5")),
+        Formulation(kind="drops", mg_per_drop=D("0.5")),
+        None,  # no formulation given: any multiple of the quantum
+    ]
+)
+
+
 @st.composite
 def rules_strategy(draw):
+    formulation = draw(FORMULATIONS)
+    extra = {}
+    if formulation is not None:
+        extra = {
+            "dose_quantum_mg": dose_quantum(formulation),
+            "doses": measurable_doses(formulation, upto=D("20")),
+        }
+    else:
+        extra["dose_quantum_mg"] = draw(
+            st.sampled_from([D("0.25"), D("0.5"), D("0.1"), D("0.125"), D("1")])
+        )
     return Rules(
         step_mg=draw(st.decimals(min_value=D("0.05"), max_value=D("5"), places=2)),
         interval_days=draw(st.integers(1, 30)),
@@ -317,12 +347,25 @@ def rules_strategy(draw):
         ceiling_mg=draw(doses),
         tolerance_window_days=draw(st.integers(1, 21)),
         sleep_switch_days=draw(st.integers(1, 7)),
-        dose_quantum_mg=draw(st.sampled_from([D("0.25"), D("0.5"), D("0.1"), D("0.125"), D("1")])),
+        start_mg=draw(st.none() | doses),
+        same_dose_max_break_days=draw(st.integers(0, 30)),
+        min_taken_share=draw(st.sampled_from([D("0"), D("0.5"), D("0.8"), D("1")])),
+        **extra,
     )
 
 
+def ladder(rules, below):
+    """The doses below `below` the rules let the engine step back to."""
+    if rules.doses is not None:
+        return [d for d in rules.doses if d < below]
+    quantum = rules.dose_quantum_mg
+    return [quantum * n for n in range(1, int(below / quantum) + 1) if quantum * n < below]
+
+
 @st.composite
-def scenarios(draw):
+def scenarios(draw, *, full=False):
+    """A random engine input. The classic rules' properties draw a regimen that is active with
+    nothing in the way of LDN; `full` draws every input (an opioid, a pause, the dose log)."""
     today = draw(st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1)))
     offset = st.integers(-40, 5).map(lambda n: today + timedelta(days=n))
     current = State(
@@ -330,6 +373,9 @@ def scenarios(draw):
         step_started=draw(st.integers(-60, 10).map(lambda n: today + timedelta(days=n))),
         dose_time=draw(st.sampled_from(["bedtime", "morning"])),
         last_tolerated_mg=draw(st.none() | doses),
+        paused_since=draw(st.none() | st.integers(-60, 0).map(lambda n: today + timedelta(days=n)))
+        if full
+        else None,
     )
     effects = draw(
         st.lists(
@@ -343,8 +389,121 @@ def scenarios(draw):
         )
     )
     rules = draw(rules_strategy())
-    rec = recommend(rules=rules, state=current, side_effects=effects, today=today)
+    opioid = CLEAR_STATUS
+    adherence = None
+    if not full:
+        rec = recommend(rules=rules, state=current, side_effects=effects, today=today)
+        return rules, current, effects, today, rec
+    opioid = draw(
+        st.sampled_from([CLEAR_STATUS])
+        | st.builds(
+            OpioidStatus,
+            clear=st.just(False),
+            until=st.none() | offset,
+            reason=st.sampled_from(["Tramadol is an opioid.", ""]),
+        )
+    )
+    recorded = draw(st.integers(0, 30))
+    adherence = draw(
+        st.none() | st.builds(Adherence, taken=st.integers(0, recorded), recorded=st.just(recorded))
+    )
+    rec = recommend(
+        rules=rules,
+        state=current,
+        side_effects=effects,
+        today=today,
+        opioid=opioid,
+        adherence=adherence,
+    )
+    SCENARIO_EXTRAS[id(rec)] = (opioid, adherence)
     return rules, current, effects, today, rec
+
+
+SCENARIO_EXTRAS: dict[int, tuple] = {}
+
+
+@given(scenarios(full=True))
+def test_it_only_ever_pauses_while_the_opioid_status_is_not_clear(scenario):
+    *_, rec = scenario
+    opioid, _adherence = SCENARIO_EXTRAS.pop(id(rec))
+
+    if not opioid.clear:
+        assert rec.action is Action.PAUSE
+    else:
+        assert rec.action is not Action.PAUSE
+
+
+@given(scenarios(full=True))
+def test_it_resumes_a_paused_regimen_once_clear_at_the_old_or_the_first_dose(scenario):
+    rules, current, _effects, today, rec = scenario
+    opioid, _adherence = SCENARIO_EXTRAS.pop(id(rec))
+
+    if opioid.clear and current.paused_since is not None:
+        assert rec.action is Action.RESUME
+        if (today - current.paused_since).days <= rules.same_dose_max_break_days:
+            assert rec.dose_mg == current.dose_mg
+        elif rules.start_mg is not None:
+            assert rec.dose_mg == min(rules.start_mg, current.dose_mg)
+    else:
+        assert rec.action is not Action.RESUME
+
+
+@given(scenarios(full=True))
+def test_it_never_steps_up_when_doses_were_missed(scenario):
+    rules, _current, _effects, _today, rec = scenario
+    _opioid, adherence = SCENARIO_EXTRAS.pop(id(rec))
+
+    if rec.action is Action.ADVANCE and adherence is not None and adherence.recorded:
+        assert adherence.taken >= rules.min_taken_share * adherence.recorded
+
+
+def test_it_holds_a_due_step_up_when_doses_were_missed():
+    rec = recommend(
+        rules=WEEKLY_1MG,
+        state=state(dose="2", started=TODAY - timedelta(days=10)),
+        side_effects=[],
+        today=TODAY,
+        adherence=Adherence(taken=6, recorded=10),
+    )
+
+    assert rec.action is Action.HOLD
+    assert rec.reasons[0] == (
+        "Doses missed: 6 of the 10 days recorded since 31 Oct had the dose taken; a step up "
+        "needs 80%."
+    )
+
+
+def test_it_steps_back_to_a_dose_whole_capsules_make_not_to_half():
+    """1 mg and 4.5 mg capsules at 3 mg: half is 1.5 mg, which they cannot make; 1 mg they can."""
+    formulation = Formulation(kind="capsule", capsule_strengths_mg=(D("1"), D("4.5")))
+    rules = Rules(
+        step_mg=D("1"),
+        interval_days=7,
+        target_mg=D("4.5"),
+        ceiling_mg=D("4.5"),
+        tolerance_window_days=7,
+        dose_quantum_mg=dose_quantum(formulation),
+        doses=measurable_doses(formulation, upto=D("6")),
+    )
+
+    rec = recommend(
+        rules=rules, state=state(dose="3"), side_effects=[effect(0, severity=SEVERE)], today=TODAY
+    )
+
+    assert (rec.action, rec.dose_mg) == (Action.STEP_BACK, D("1"))
+
+
+def test_it_pauses_and_says_until_when():
+    rec = recommend(
+        rules=WEEKLY_1MG,
+        state=state(),
+        side_effects=[],
+        today=TODAY,
+        opioid=OpioidStatus(clear=False, until=TODAY + timedelta(days=4), reason="Tramadol."),
+    )
+
+    assert rec.action is Action.PAUSE
+    assert rec.reasons == ("Tramadol.", "Pause LDN: do not take it now.", "LDN waits until 14 Nov.")
 
 
 def counted(rules, current, effects, today, severity):
@@ -390,10 +549,12 @@ def test_it_always_steps_back_after_a_severe_effect_in_the_window(scenario):
     rules, current, effects, today, rec = scenario
 
     if counted(rules, current, effects, today, SEVERE):
-        assert rec.action is Action.STEP_BACK
-        assert 0 < rec.dose_mg < current.dose_mg
+        assert rec.action in (Action.STEP_BACK, Action.STOP)
+        if rec.action is Action.STEP_BACK:
+            assert 0 < rec.dose_mg < current.dose_mg
+            assert rules.measurable(rec.dose_mg)
     else:
-        assert rec.action is not Action.STEP_BACK
+        assert rec.action not in (Action.STEP_BACK, Action.STOP)
 
 
 @given(scenarios())
@@ -406,10 +567,16 @@ def test_it_always_recommends_a_positive_dose_with_reasons(scenario):
 
 
 @given(rules_strategy(), doses, st.none() | doses)
-def test_it_always_steps_back_to_a_lower_positive_dose(rules, dose, last):
+def test_it_steps_back_to_a_lower_dose_the_formulation_measures_or_to_none(rules, dose, last):
     current = State(dose_mg=dose, step_started=TODAY, dose_time="bedtime", last_tolerated_mg=last)
 
-    assert 0 < step_back_dose(rules=rules, state=current) < dose
+    lower = step_back_dose(rules=rules, state=current)
+
+    if lower is None:
+        target = last if last is not None and last < dose else dose / 2
+        assert not any(d <= target and d < dose for d in ladder(rules, dose))
+    else:
+        assert 0 < lower < dose and rules.measurable(lower)
 
 
 @given(rules_strategy(), st.decimals(min_value=D("0.01"), max_value=D("5"), places=2))
@@ -424,12 +591,15 @@ def test_it_plans_even_steps_from_start_to_the_capped_target(rules, start):
         assert (later_day - day).days == rules.interval_days
 
 
-def test_it_suggests_considering_a_stop_when_halving_below_one_quantum():
+def test_it_suggests_considering_a_stop_when_no_lower_dose_can_be_measured():
     rec = run(state(dose="0.25"), [effect(0, "other", SEVERE)])
 
+    assert rec.action is Action.STOP
+    assert rec.dose_mg == D("0.25")
     assert rec.reasons[0] == "Severe side effect on 10 Nov, inside the 7-day tolerance window."
-    assert (
-        rec.reasons[1] == "Step back to 0.125 mg, half the dose; consider whether to stop instead."
+    assert rec.reasons[1] == (
+        "There is no dose below 0.25 mg that this formulation measures to step back to: "
+        "consider stopping, or a formulation with finer steps."
     )
 
 

@@ -188,4 +188,7 @@ def test_it_tells_a_paused_patient_not_to_take_it(client_for, frozen, regimen, t
     page = client_for(patient_user).get(TONIGHT).content.decode()
 
     assert "Your LDN is paused since 10 Mar 2026" in page
-    assert "I took it" not in page
+    assert "do not restart on your own: your care team confirms the day and the dose" in page
+    assert "Tonight&#x27;s dose" not in page and "data-dose" not in page
+    # A patient who took it anyway can still say so (the care team is told).
+    assert "Took LDN anyway? Say so below" in page

@@ -432,6 +432,11 @@ def test_it_tolerates_a_doubled_letter_in_any_name_open_to_misspellings(term, da
     assert (match.ingredient, match.action) == (term.ingredient, term.action), typo
 
 
+@pytest.mark.parametrize("typo", ["ppholcodine", "pholcoddine", "phollcodine"])
+def test_it_reads_a_doubled_first_letter_before_a_sound_alike_pair(typo):
+    assert identify(typo) is not None
+
+
 @given(st.text(max_size=120))
 def test_it_reads_any_text_without_failing(text):
     match = identify(text)

@@ -5,7 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from patients.rules.medications import OPIOIDS, ScreenResult, screen_medication
+from patients.rules.drug_vocabulary import TERMS
+from patients.rules.medications import ScreenResult, screen_medication
 
 # Medication screening -----------------------------------------------------------------------
 
@@ -50,7 +51,7 @@ BLOCKED = [
     ("pethidine", "meperidine"),
     ("Demerol", "meperidine"),
     ("codéine phosphate", "codeine"),
-    # Full agonists in the CLINICAL.md table: generics
+    # Full agonists in docs/clinical-rules.md §2.2: generics
     ("morphine", "morphine"),
     ("oxycodone", "oxycodone"),
     ("hydrocodone", "hydrocodone"),
@@ -195,8 +196,6 @@ NOT_OPIOIDS = [
     "Movantik",
     "naldemedine",
     "Symproic",
-    "Revia",
-    "Vivitrol",
 ]
 
 
@@ -217,21 +216,28 @@ def test_it_does_not_flag_look_alikes_antagonists_or_dextromethorphan(name):
 
 
 def test_it_lists_no_antagonist_or_dextromethorphan_among_the_opioid_terms():
-    never = {"naloxone", "nalmefene", "naltrexone", "methylnaltrexone", "naloxegol"}
+    never = {"naloxone", "nalmefene", "methylnaltrexone", "naloxegol"}
     never |= {"naldemedine", "dextromethorphan", "narcan", "relistor", "movantik", "symproic"}
 
-    words = {w.lower() for entry in OPIOIDS for term in entry.terms for w in term.split()}
+    blocking = {t.text.lower() for t in TERMS if t.action in ("block", "warn")}
 
-    assert not words & never
+    assert not {w for term in blocking for w in term.split()} & never
 
 
-def test_it_keeps_a_well_formed_lexicon():
-    groups = {"full agonist", "partial agonist", "antitussive", "antidiarrheal", "other"}
-    for entry in OPIOIDS:
-        assert entry.ingredient == entry.ingredient.lower()
-        assert entry.group in groups
-        assert entry.action in ("block", "warn")
-        assert entry.terms
+@pytest.mark.parametrize(
+    "name", ["Revia", "Vivitrol 380 mg injection", "naltrexone 50 mg", "Contrave", "Mysimba"]
+)
+def test_it_takes_full_dose_naltrexone_for_a_duplicate_of_the_ldn_not_an_opioid(name):
+    result = screen_medication(name)
+
+    assert result.full_dose_naltrexone
+    assert not result.is_opioid and result.action == "none"
+    assert "full dose" in result.reason
+
+
+@pytest.mark.parametrize("name", ["percoset 5/325", "hydrocodon", "Oxycodon 10mg", "codeína"])
+def test_it_recognises_misspellings_and_spanish_names(name):
+    assert screen_medication(name).is_opioid
 
 
 @pytest.mark.parametrize(
@@ -320,7 +326,7 @@ def test_it_explains_a_block_in_plain_words():
 
 
 def test_it_uses_the_singular_for_a_one_day_washout():
-    assert "at least 1 day before" in screen_medication("oxycodone", washout_days=1).reason
+    assert "nor for 1 day after" in screen_medication("oxycodone", washout_days=1).reason
 
 
 @pytest.mark.parametrize(
@@ -377,10 +383,11 @@ HARMLESS = st.sampled_from(["tablet", "5", "mg", "ER", "/", "-", "(", ")", "#", 
 @given(
     before=st.lists(HARMLESS, max_size=4),
     after=st.lists(HARMLESS, max_size=4),
-    entry=st.sampled_from([e for e in OPIOIDS if e.action == "block"]),
+    term=st.sampled_from(
+        [t.text for t in TERMS if t.action == "block" and t.min_mg is None and " " not in t.text]
+    ),
 )
-def test_it_finds_any_listed_opioid_among_strengths_and_punctuation(before, after, entry):
-    for term in entry.terms:
-        result = screen_medication(" ".join([*before, term, *after]))
+def test_it_finds_any_listed_opioid_among_strengths_and_punctuation(before, after, term):
+    result = screen_medication(" ".join([*before, term, *after]))
 
-        assert result.action == "block", term
+    assert result.action == "block", term

@@ -1,0 +1,127 @@
+"""The one opioid status of a patient (regimens.opioids): read by Tonight, the dose log, the
+reminders, the engine's inputs, triage, the titration queue, the regimen page, the patient
+record, the home page and the calendar feed. Takes a patient already resolved for the
+viewer."""
+
+from datetime import date
+
+from django.http import Http404
+
+from patients.models import Medication, Patient
+from patients.selectors.records import visible_patients
+from regimens import opioids
+from regimens.models import PausePlan
+
+
+def opioids_on_list(medications) -> list[opioids.Opioid]:
+    return [
+        opioids.Opioid(
+            name=m.name,
+            started_on=m.started_on,
+            stopped_on=m.stopped_on,
+            washout_days=m.washout_days,
+            medication_id=m.pk,
+        )
+        for m in medications
+        if m.screening == Medication.Screening.BLOCK
+    ]
+
+
+def as_pause(plan: PausePlan) -> opioids.Pause:
+    return opioids.Pause(
+        kind=opioids.PROCEDURE if plan.kind == PausePlan.Kind.PROCEDURE else opioids.COURSE,
+        label=plan.label,
+        last_dose_on=plan.last_dose_on,
+        pause_from=plan.pause_from,
+        restart_on=plan.restart_on,
+        plan_id=plan.pk,
+    )
+
+
+def approved_pauses(*, patient: Patient) -> list[PausePlan]:
+    return list(
+        PausePlan.objects.filter(patient=patient, status=PausePlan.Status.APPROVED).order_by(
+            "pause_from"
+        )
+    )
+
+
+def open_pause_plans(*, patient: Patient) -> list[PausePlan]:
+    """The patient's pauses waiting for the care team or approved, soonest first."""
+    return list(
+        PausePlan.objects.filter(patient=patient, status__in=PausePlan.OPEN).order_by(
+            "pause_from", "pk"
+        )
+    )
+
+
+def pause_plans_of(*, patient: Patient) -> list[PausePlan]:
+    """All of the patient's planned pauses, newest first."""
+    return list(PausePlan.objects.filter(patient=patient).select_related("decided_by"))
+
+
+def pause_plan_for(viewer, pk, *, patient: Patient) -> PausePlan:
+    """One of `patient`'s planned pauses (the patient already resolved for `viewer`); 404 for
+    anyone else's."""
+    try:
+        return PausePlan.objects.select_related("regimen", "patient__user").get(
+            pk=pk, patient=patient, patient__in=visible_patients(viewer)
+        )
+    except (PausePlan.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
+
+
+def opioid_status_for(*, patient: Patient, today: date) -> opioids.Status:
+    """The patient's opioid status on `today` (their local date)."""
+    return opioids.opioid_status(
+        opioids=opioids_on_list(
+            Medication.objects.filter(patient=patient, screening=Medication.Screening.BLOCK)
+        ),
+        pauses=[as_pause(p) for p in approved_pauses(patient=patient)],
+        today=today,
+    )
+
+
+def opioid_statuses(*, patient_ids, today: date) -> dict[int, opioids.Status]:
+    """opioid_status_for many patients in two queries (the titration queue, triage)."""
+    meds: dict[int, list[Medication]] = {}
+    for medication in Medication.objects.filter(
+        patient__in=patient_ids, screening=Medication.Screening.BLOCK
+    ):
+        meds.setdefault(medication.patient_id, []).append(medication)
+    plans: dict[int, list[PausePlan]] = {}
+    for plan in PausePlan.objects.filter(patient__in=patient_ids, status=PausePlan.Status.APPROVED):
+        plans.setdefault(plan.patient_id, []).append(plan)
+    return {
+        pk: opioids.opioid_status(
+            opioids=opioids_on_list(meds.get(pk, [])),
+            pauses=[as_pause(p) for p in plans.get(pk, [])],
+            today=today,
+        )
+        for pk in patient_ids
+    }
+
+
+def status_of_row(row) -> opioids.Status:
+    """The opioid status a patient's status row keeps (patients.models.PatientStatus)."""
+    detail = row.opioid_detail or {}
+    pause = detail.get("pause")
+    return opioids.Status(
+        state=row.opioid_state,
+        until=row.opioid_until,
+        opioids=tuple(
+            opioids.Opioid(name=name, started_on=None, stopped_on=None, washout_days=0)
+            for name in detail.get("opioids", [])
+        ),
+        pause=opioids.Pause(
+            kind=pause.get("kind", ""),
+            label=pause["label"],
+            last_dose_on=date.fromisoformat(pause["last_dose_on"]),
+            pause_from=date.fromisoformat(pause["pause_from"]),
+            restart_on=date.fromisoformat(pause["restart_on"]),
+            plan_id=pause.get("plan"),
+        )
+        if pause
+        else None,
+        reason=row.opioid_reason,
+    )

@@ -1,0 +1,208 @@
+"""The patient's clinical picture (patients.models.PatientStatus): the opioid status, the open
+regimen and the engine's recommendation with why a decision waits, the open flags and the
+last diary day, and the next date it changes by itself. Registered with the patient record
+(patients.status) so every service that changes the picture refreshes it in the same
+transaction; a beat task refreshes the rows whose next change has come.
+
+A change of the opioid status writes a line in the regimen's plan history and plans the
+patient's reminders again (the dose reminder gives way to "do not take LDN").
+"""
+
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from patients.models import DiaryEntry, Flag, Patient, PatientStatus
+from portal.lib.timing import local_today
+from portal.notifications.services import reminders_replan_on_commit
+from regimens import opioids
+from regimens.models import PausePlan, Regimen, RegimenEvent
+from regimens.selectors.engine import NOTHING_WAITS, engine_inputs_for, queue_rank, review
+from regimens.selectors.opioids import opioid_status_for
+from regimens.selectors.regimens import current_regimen
+
+
+def _detail(status: opioids.Status) -> dict:
+    detail: dict = {"opioids": [o.name for o in status.opioids]}
+    if status.pause is not None:
+        pause = status.pause
+        detail["pause"] = {
+            "kind": pause.kind,
+            "label": pause.label,
+            "last_dose_on": pause.last_dose_on.isoformat(),
+            "pause_from": pause.pause_from.isoformat(),
+            "restart_on": pause.restart_on.isoformat(),
+            "plan": pause.plan_id,
+        }
+    return detail
+
+
+def _next_change(today: date, *dates) -> date | None:
+    later = [d for d in dates if d is not None and d > today]
+    return min(later) if later else None
+
+
+def compute_status(*, patient: Patient, today: date) -> dict:
+    """Every field of the patient's status row, worked out from scratch for `today`."""
+    status = opioid_status_for(patient=patient, today=today)
+    values = {
+        "opioid_state": status.state,
+        "opioid_until": status.until,
+        "opioid_reason": status.reason[:500],
+        "opioid_detail": _detail(status),
+        "regimen": None,
+        "recommendation": "",
+        "recommended_mg": None,
+        "recommendation_reasons": [],
+        "queue_why": "",
+        "queue_rank": NOTHING_WAITS,
+        "due_on": None,
+    }
+    pause = status.pause
+    changes = [status.until]
+    if pause is not None:
+        changes += [pause.last_dose_on, pause.pause_from, pause.restart_on]
+    regimen = current_regimen(patient=patient)
+    inputs = engine_inputs_for(regimen, today, status=status) if regimen else None
+    if inputs is not None:
+        found = review(regimen, today, inputs)
+        recommendation = found.recommendation
+        why = list(found.why)
+        if PausePlan.objects.filter(patient=patient, status=PausePlan.Status.PROPOSED).exists():
+            why.insert(0, "plan")  # a pause waiting for the care team's approval
+        values |= {
+            "regimen": regimen,
+            "recommendation": str(recommendation.action),
+            "recommended_mg": recommendation.dose_mg,
+            "recommendation_reasons": [str(r) for r in recommendation.reasons],
+            "queue_why": ",".join(why),
+            "queue_rank": queue_rank(why),
+            "due_on": found.due_on,
+        }
+        changes += [found.due_on, recommendation.review_on]
+    flags = Flag.objects.filter(patient=patient, resolved_at__isnull=True).aggregate(
+        top=Max("severity"), count=Count("pk")
+    )
+    last_diary = DiaryEntry.objects.filter(patient=patient, local_date__lte=today).aggregate(
+        last=Max("local_date")
+    )["last"]
+    values |= {
+        "top_severity": flags["top"] or 0,
+        "open_flags": flags["count"],
+        "last_diary_on": last_diary,
+        "needs_attention": bool(flags["top"]) or values["queue_rank"] < NOTHING_WAITS,
+        "sort_name": (patient.user.name or patient.user.email).lower()[:150],
+        "next_change_on": _next_change(today, *changes),
+        "computed_for": today,
+    }
+    return values
+
+
+@transaction.atomic
+def status_refresh_patient(*, patient: Patient, now: datetime | None = None) -> PatientStatus:
+    """Bring the patient's status row up to date, on their local date."""
+    now = now or timezone.now()
+    Patient.objects.select_for_update().filter(pk=patient.pk).first()  # one refresh at a time
+    today = local_today(patient)
+    values = compute_status(patient=patient, today=today)
+    row = PatientStatus.objects.filter(pk=patient.pk).first()
+    before = (row.opioid_state, row.opioid_until) if row else (opioids.CLEAR, None)
+    row, _created = PatientStatus.objects.update_or_create(
+        patient=patient, defaults={**values, "refreshed_at": now}
+    )
+    if (row.opioid_state, row.opioid_until) != before:
+        _opioid_status_changed(patient, row, now)
+    return row
+
+
+def _opioid_status_changed(patient: Patient, row: PatientStatus, now: datetime) -> None:
+    regimen = Regimen.objects.filter(patient=patient, status__in=Regimen.OPEN).first()
+    if regimen is not None:
+        RegimenEvent.objects.create(
+            regimen=regimen,
+            kind=RegimenEvent.Kind.OPIOID_STATUS,
+            at=now,
+            automatic=True,
+            effective_on=row.computed_for,
+            note=(row.opioid_reason or str(PatientStatus.OpioidState(row.opioid_state).label))[
+                :500
+            ],
+        )
+    reminders_replan_on_commit(patient.user)
+
+
+def statuses_refresh_due(*, now: datetime | None = None, patients=None) -> int:
+    """Refresh every status whose next change has come on the patient's local date (of
+    `patients` when given: a provider's team before a list is shown), each in its own
+    transaction. Returns how many were refreshed."""
+    now = now or timezone.now()
+    # No zone is more than 14 hours ahead of UTC: rows due by then are the candidates.
+    horizon = (now + timedelta(hours=14)).date()
+    due = PatientStatus.objects.filter(next_change_on__lte=horizon)
+    if patients is not None:
+        due = due.filter(patient__in=patients)
+    due = due.select_related("patient__user").order_by("next_change_on")
+    refreshed = 0
+    for row in due.iterator(chunk_size=200):
+        if local_today(row.patient) >= row.next_change_on:
+            status_refresh_patient(patient=row.patient, now=now)
+            refreshed += 1
+    return refreshed
+
+
+def statuses_check(*, patients=None) -> list[int]:
+    """The patients whose stored status differs from a recomputation from scratch (the
+    management command check_status and the consistency tests)."""
+    wrong = []
+    for patient in (patients or Patient.objects.select_related("user")).iterator():
+        row = PatientStatus.objects.filter(pk=patient.pk).first()
+        fresh = compute_status(patient=patient, today=local_today(patient))
+        stored = {name: getattr(row, name) for name in fresh} if row else None
+        if stored is None or _normalised(stored) != _normalised(fresh):
+            wrong.append(patient.pk)
+    return wrong
+
+
+def _normalised(values: dict) -> dict:
+    out = dict(values)
+    regimen = out.pop("regimen", None)
+    out["regimen_id"] = getattr(regimen, "pk", regimen)
+    if out.get("recommended_mg") is not None:
+        out["recommended_mg"] = out["recommended_mg"].normalize()
+    return out
+
+
+# What the patient record asks to be written in the plan history (patients.status).
+HISTORY_EVENTS = {"acknowledged": RegimenEvent.Kind.ACKNOWLEDGED}
+
+
+def plan_history_record(*, patient: Patient, event: str, actor, note: str, now: datetime):
+    """A line in the open regimen's plan history for something the patient record did (a
+    provider acknowledged the opioid flag). Nothing when no regimen is open."""
+    regimen = Regimen.objects.filter(patient=patient, status__in=Regimen.OPEN).first()
+    if regimen is not None:
+        RegimenEvent.objects.create(
+            regimen=regimen,
+            kind=HISTORY_EVENTS[event],
+            at=now,
+            actor=actor,
+            automatic=actor is None,
+            note=note[:500],
+        )
+
+
+def status_current(*, patient: Patient, now: datetime | None = None) -> PatientStatus:
+    """The patient's status row as it stands today: refreshed first when it is missing, was
+    worked out for another day, or a change it scheduled has come (pages read it, so none
+    waits for the beat task on what tells the patient whether to take LDN)."""
+    row = PatientStatus.objects.filter(pk=patient.pk).first()
+    today = local_today(patient)
+    if (
+        row is None
+        or row.computed_for != today
+        or (row.next_change_on is not None and row.next_change_on <= today)
+    ):
+        row = status_refresh_patient(patient=patient, now=now)
+    return row
