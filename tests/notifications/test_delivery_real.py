@@ -79,8 +79,9 @@ def test_it_delivers_every_due_reminder_exactly_once(team, smtp_server):
 
 
 def test_it_loses_nothing_and_repeats_nothing_when_a_worker_is_killed(team, settings):
-    # Small chunks, so that the worker is killed with some of them sent and others not.
-    settings.NOTIFICATION_SEND_CHUNK = 10
+    # Chunks of 50, so that the worker is killed with some of them sent and others not (at
+    # the default of 500 the whole lot is one chunk).
+    settings.NOTIFICATION_SEND_CHUNK = 50
     patient, provider = team
     rows = due_safety_notices(provider=provider, flags=safety_flags(patient, COUNT))
 
