@@ -35,6 +35,7 @@ redis://127.0.0.1:6379/13: production settings require a broker).
 """
 
 import argparse
+import hashlib
 import http.client
 import json
 import os
@@ -98,7 +99,7 @@ def _built(options: dict) -> dict | None:
     return built
 
 
-def _build(size: int, days: int) -> dict:
+def _build(size: int, days: int, builder: str) -> dict:
     from zoneinfo import ZoneInfo
 
     from django.core.management import call_command
@@ -118,6 +119,7 @@ def _build(size: int, days: int) -> dict:
         "days": days,
         "today": today.isoformat(),
         "seconds": round(time.perf_counter() - started, 1),
+        "builder": builder,
     }
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
@@ -274,6 +276,7 @@ def prepare(args) -> None:
     import django
 
     django.setup()
+    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -284,15 +287,18 @@ def prepare(args) -> None:
     from portal.lib.timing import local_today
     from regimens.models import Regimen
 
-    options = {"patients": args.prepare, "days": args.days}
+    # A world is rebuilt when the builder changed (say, it fills a new table).
+    builder = hashlib.sha256(Path(__file__).with_name("world.py").read_bytes()).hexdigest()[:12]
+    options = {"patients": args.prepare, "days": args.days, "builder": builder}
     name = urlsplit(os.environ["DATABASE_URL"]).path.lstrip("/")
     built = _built(options) if args.reuse and _exists(args.admin_url, name) else None
     if built is None:
         connection.close()
         _recreate(args.admin_url, name)
-        built = _build(args.prepare, args.days)
+        built = _build(args.prepare, args.days, builder)
         built["reused"] = False
     else:
+        call_command("migrate", verbosity=0)  # a world built before the latest migrations
         built["reused"] = True
     provider = User.objects.get(email=PROVIDER_EMAIL)
     people = list(visible_patients(provider).order_by("pk")[:PATIENT_SESSIONS])
@@ -664,6 +670,7 @@ def _measure(args, sites: list[Site]) -> None:
         "check-ins (provider)", "invitations", "patient record", "diary timeline",
         "trends 365 days", "diary day POST",
     ]  # fmt: skip
+    measured = list(dict.fromkeys(measured))  # a yardstick may be one of the list pages
     plan = [(site, site.pages[name]) for name in measured for site in sites]
     print(f"\nMain rounds: {args.rounds} rounds over {len(plan)} pages; load {_load()}", flush=True)
     main = bench.rounds(plan, args.rounds, args.warmup)
