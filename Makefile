@@ -9,7 +9,7 @@ PORT ?= 8000
 SITE_URL ?= http://127.0.0.1:$(PORT)
 export PORT SITE_URL
 
-.PHONY: run test install install-dev migrate lint format clean
+.PHONY: run test install install-dev migrate lint format clean bench bench-quick bench-reminders
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,25 @@ lint: install-dev
 format: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Benchmarks (PostgreSQL and Redis on this machine; see "Benchmarks" in the README). The
+# worlds are built once into ldn_bench_p<size> databases and reused; BENCH_ARGS adds options.
+bench: install-dev
+	mkdir -p var
+	$(BIN)/python bench/pages.py --reuse $(BENCH_ARGS)
+
+bench-quick: install-dev
+	mkdir -p var
+	$(BIN)/python bench/pages.py --reuse --sizes 100,1000 --rounds 5 --discover-rounds 3 \
+		--throughput-seconds 3 $(BENCH_ARGS)
+
+# Its own database and Redis database: it empties their notification tables.
+BENCH_REMINDERS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ldn_bench_remind
+BENCH_REMINDERS_REDIS_URL ?= redis://127.0.0.1:6379/12
+bench-reminders: install-dev
+	mkdir -p var
+	DATABASE_URL=$(BENCH_REMINDERS_DATABASE_URL) REDIS_URL=$(BENCH_REMINDERS_REDIS_URL) \
+		$(BIN)/python bench/reminders.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var staticfiles .pytest_cache

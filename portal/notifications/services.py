@@ -16,7 +16,7 @@ from celery import current_app
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import F, Min, Q
+from django.db.models import F, Min, Q, prefetch_related_objects
 from django.utils import timezone
 
 from portal.lib.mail import send_templated_mail
@@ -27,6 +27,7 @@ from portal.notifications.registry import kind_handler, registered_kinds
 logger = logging.getLogger(__name__)
 Status = Notification.Status
 WORKER_NAME = socket.gethostname()
+SEND_FIELDS = ("id", "recipient_id", "kind", "channel", "due_at", "status", "version", "context")
 # The database went away (a restart, a failover, a network cut): the same work succeeds later.
 DATABASE_CONNECTION_ERRORS = (OperationalError, InterfaceError)
 
@@ -189,40 +190,59 @@ def notify_now(*, recipient, kind: str, key: str, context: dict, now=None) -> li
     )
 
 
-def due_rows(*, now: datetime, limit: int):
-    """The dispatcher's claim: up to `limit` due, pending rows, oldest first, locked and
-    skipping rows another dispatcher holds. Served by the partial index
-    notification_pending_due, so its cost does not grow with rows planned for later (see
-    bench/reminders.py). Call it inside a transaction."""
-    return (
-        Notification.objects.select_for_update(skip_locked=True)
-        .filter(status=Status.PENDING, due_at__lte=now)
-        .order_by("due_at")
-        .values_list("pk", "version", "channel")[:limit]
+def due_claim_sql(*, now: datetime, limit: int) -> tuple[str, list]:
+    """The dispatcher's claim as one statement: up to `limit` due, pending rows, oldest
+    first, become queued and come back as (id, version, channel).
+
+    On PostgreSQL the inner SELECT locks the rows and skips those another dispatcher holds
+    (FOR UPDATE SKIP LOCKED), so two dispatchers claim different rows; it reads the partial
+    index notification_pending_due and stops after `limit` rows, so its cost does not grow
+    with rows planned for later (see bench/reminders.py). SQLite has no row locks; its
+    IMMEDIATE transactions run one claim at a time.
+    """
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    lock = (
+        " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
     )
+    adapt = connection.ops.adapt_datetimefield_value
+    # Only the quoted table name and placeholders go into the text; every value is a param.
+    sql = (
+        f"UPDATE {table} SET status = %s, claimed_at = %s WHERE id IN ("  # noqa: S608
+        f"SELECT id FROM {table} WHERE status = %s AND due_at <= %s "
+        f"ORDER BY due_at LIMIT %s{lock}) RETURNING id, version, channel"
+    )
+    return sql, [Status.QUEUED, adapt(now), Status.PENDING, adapt(now), limit]
+
+
+def _claim_due(*, now: datetime, limit: int) -> list[tuple[int, int, str]]:
+    """Claim a batch (due_claim_sql), oldest first. Call it inside a transaction."""
+    sql, params = due_claim_sql(now=now, limit=limit)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return sorted(cursor.fetchall())
 
 
 def dispatch_due(*, now: datetime | None = None, batch_size: int | None = None) -> int:
     """Claim due rows and enqueue their sends, after commit. Returns how many were claimed.
 
-    An e-mail is one task (it talks to an SMTP server and retries on its own); in-app rows
-    go in tasks of up to NOTIFICATION_SEND_CHUNK rows (notifications_send), each row still
-    sent only if it is queued at its version. Ids and versions only travel through the broker.
+    Each batch of NOTIFICATION_DISPATCH_BATCH rows is claimed by one statement and committed
+    before its sends are published, so the workers start on it while the next batch is
+    claimed. An e-mail is one task (it talks to an SMTP server and retries on its own);
+    in-app rows go in tasks of up to NOTIFICATION_SEND_CHUNK rows (notifications_send), each
+    row still sent only if it is queued at its version. Ids and versions only travel through
+    the broker.
 
-    `SKIP LOCKED` lets two dispatchers (a second beat, or the command during an outage) run
-    at once: each claims different rows. On SQLite the IMMEDIATE transaction serialises them.
+    Two dispatchers (a second beat, or the command during an outage) may run at once: each
+    claims different rows (see due_claim_sql).
     """
     now = now or timezone.now()
     batch_size = batch_size or settings.NOTIFICATION_DISPATCH_BATCH
     claimed = 0
     while True:
         with transaction.atomic():
-            rows = list(due_rows(now=now, limit=batch_size))
+            rows = _claim_due(now=now, limit=batch_size)
             if not rows:
                 return claimed
-            Notification.objects.filter(pk__in=[pk for pk, _v, _c in rows]).update(
-                status=Status.QUEUED, claimed_at=now
-            )
             transaction.on_commit(partial(_enqueue_sends, rows))
         claimed += len(rows)
         if len(rows) < batch_size:
@@ -270,12 +290,13 @@ def _compose_all(rows: list[Notification]) -> list[Message | None]:
     return messages
 
 
-def _queued(pairs) -> dict[int, Notification]:
-    """The rows among (id, version) pairs still queued at that version, by id."""
+def _queued(pairs, *, recipients: bool = True) -> dict[int, Notification]:
+    """The rows among (id, version) pairs still queued at that version, by id; with their
+    recipients unless `recipients` is False."""
     wanted = dict(pairs)
-    rows = Notification.objects.select_related("recipient").filter(
-        pk__in=wanted, status=Status.QUEUED
-    )
+    rows = Notification.objects.filter(pk__in=wanted, status=Status.QUEUED)
+    # Without recipients, only what a send reads: the text columns are written, not read.
+    rows = rows.select_related("recipient") if recipients else rows.only(*SEND_FIELDS)
     return {row.pk: row for row in rows if row.version == wanted[row.pk]}
 
 
@@ -322,12 +343,25 @@ def notifications_send(*, pairs: list[tuple[int, int]], now=None) -> int:
     (rows sent already, or replanned since, are passed over), in one transaction: the rows
     are composed together, claimed by one conditional update and their deliveries written
     together, so a crash part-way sends nothing and the chunk is simply sent again. An
-    e-mail row among them goes through notification_send. Returns how many were delivered."""
+    e-mail row among them goes through notification_send. Returns how many were delivered.
+
+    The rows are loaded without their recipients: a kind's compose_many loads what it needs
+    for the whole chunk; the recipients of the rows composed one by one (and of e-mails) are
+    loaded together afterwards."""
     now = now or timezone.now()
-    queued = _queued(pairs)
-    emails = [row for row in queued.values() if row.channel != Channel.IN_APP]
+    queued = _queued(pairs, recipients=False)
+    rows = [queued[pk] for pk, _v in pairs if pk in queued]
+    prefetch_related_objects(
+        [
+            row
+            for row in rows
+            if row.channel != Channel.IN_APP or not hasattr(_kind_module(row.kind), "compose_many")
+        ],
+        "recipient",
+    )
+    emails = [row for row in rows if row.channel != Channel.IN_APP]
     sent = sum(_send(row, now) for row in emails)
-    rows = [queued[pk] for pk, _v in pairs if pk in queued and queued[pk] not in emails]
+    rows = [row for row in rows if row.channel == Channel.IN_APP]
     with transaction.atomic():
         messages = _compose_all(rows)
         skipped = [row for row, message in zip(rows, messages, strict=True) if message is None]
@@ -335,15 +369,57 @@ def notifications_send(*, pairs: list[tuple[int, int]], now=None) -> int:
             Notification.objects.filter(
                 pk=row.pk, version=row.version, status=Status.QUEUED
             ).update(status=Status.SKIPPED, sent_at=now)
-        done = _mark_chunk_sent(
+        done = _deliver_chunk(
             [(row, m) for row, m in zip(rows, messages, strict=True) if m is not None], now
-        )
-        Delivery.objects.bulk_create(
-            Delivery(notification_id=pk, delivered_at=now, worker=WORKER_NAME) for pk in done
         )
     if done:
         logger.info("notifications %s delivered (in_app)", ",".join(map(str, done)))
     return sent + len(done)
+
+
+def _deliver_chunk(sends: list[tuple[Notification, Message]], now) -> list[int]:
+    """Mark a chunk sent (each row only if still queued at the version its send was for) and
+    write a Delivery row for each row marked. Returns the ids delivered, in order.
+
+    On PostgreSQL this is one statement: the chunk's values travel as five arrays, and the
+    UPDATE's RETURNING feeds the INSERT of the deliveries (a data-modifying WITH). Elsewhere
+    it is the UPDATE ... FROM of _mark_chunk_sent and a bulk insert.
+    """
+    if not sends:
+        return []
+    if connection.vendor != "postgresql":
+        done = _mark_chunk_sent(sends, now)
+        Delivery.objects.bulk_create(
+            Delivery(notification_id=pk, delivered_at=now, worker=WORKER_NAME) for pk in done
+        )
+        return done
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    deliveries = connection.ops.quote_name(Delivery._meta.db_table)
+    # Only quoted table names and placeholders go into the text; every value is a param.
+    sql = (
+        "WITH v AS (SELECT * FROM unnest(%s::bigint[], %s::integer[], %s::text[], %s::text[], "  # noqa: S608
+        "%s::text[]) AS v (id, version, title, body, link)), "
+        f"sent AS (UPDATE {table} AS n SET status = %s, sent_at = %s, title = v.title, "
+        "body = v.body, link = v.link FROM v "
+        "WHERE n.id = v.id AND n.version = v.version AND n.status = %s RETURNING n.id) "
+        f"INSERT INTO {deliveries} (notification_id, delivered_at, worker) "
+        "SELECT id, %s, %s FROM sent RETURNING notification_id"
+    )
+    params = [
+        [row.pk for row, _m in sends],
+        [row.version for row, _m in sends],
+        [message.title[:200] for _r, message in sends],
+        [message.body for _r, message in sends],
+        [message.link[:300] for _r, message in sends],
+        Status.SENT,
+        now,
+        Status.QUEUED,
+        now,
+        WORKER_NAME,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return sorted(pk for (pk,) in cursor.fetchall())
 
 
 def _mark_chunk_sent(sends: list[tuple[Notification, Message]], now) -> list[int]:
@@ -490,10 +566,7 @@ def send_due_inline(*, now=None) -> int:
     sent = 0
     while True:
         with transaction.atomic():
-            rows = list(due_rows(now=now, limit=settings.NOTIFICATION_DISPATCH_BATCH))
-            Notification.objects.filter(pk__in=[pk for pk, _v, _c in rows]).update(
-                status=Status.QUEUED, claimed_at=now
-            )
+            rows = _claim_due(now=now, limit=settings.NOTIFICATION_DISPATCH_BATCH)
         if not rows:
             return sent
         for pk, version, _channel in rows:

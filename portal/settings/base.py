@@ -301,9 +301,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # portal/notifications/registry.py.
 # How far ahead reminders are planned; beat tops the horizon up every hour.
 NOTIFICATION_HORIZON_HOURS = env_int("NOTIFICATION_HORIZON_HOURS", 72, minimum=2)
-NOTIFICATION_DISPATCH_BATCH = env_int("NOTIFICATION_DISPATCH_BATCH", 500, minimum=1)
-# In-app rows per send task (e-mails are one task each): fewer broker round trips per row.
-NOTIFICATION_SEND_CHUNK = env_int("NOTIFICATION_SEND_CHUNK", 50, minimum=1)
+# Due rows claimed per statement; each batch is committed and published before the next.
+NOTIFICATION_DISPATCH_BATCH = env_int("NOTIFICATION_DISPATCH_BATCH", 5000, minimum=1)
+# In-app rows per send task (e-mails are one task each): fewer broker round trips and
+# statements per row (bench/reminders.py measures it).
+NOTIFICATION_SEND_CHUNK = env_int("NOTIFICATION_SEND_CHUNK", 500, minimum=1)
 # A row claimed this long ago but not sent goes back to pending (a dead worker, a message lost
 # without a broker restart). Above CELERY_TASK_TIME_LIMIT, so that an e-mail still being sent
 # by a live task is never handed to a second one. Rows queued before the broker last started

@@ -62,6 +62,23 @@ def test_it_rejects_a_malformed_setting_with_its_name():
     assert "SESSION_IDLE_TIMEOUT_STAFF must be a whole number" in result.stderr
 
 
+def _database_setting(env) -> str:
+    code = "from django.db import connection as c; s = c.settings_dict; "
+    code += "print(s['CONN_MAX_AGE'], s['CONN_HEALTH_CHECKS'], s['DISABLE_SERVER_SIDE_CURSORS'])"
+    result = _manage("shell", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_it_keeps_production_database_connections_open_and_checks_them():
+    assert _database_setting(SECRETS) == "600 True False"
+    behind_pgbouncer = {
+        "DATABASE_CONN_MAX_AGE": "0",
+        "DATABASE_DISABLE_SERVER_SIDE_CURSORS": "true",
+    }
+    assert _database_setting({**SECRETS, **behind_pgbouncer}) == "0 True True"
+
+
 def _make_env(*args, env):
     """What the processes `make run` starts (web, worker, beat) find in their environment."""
     clean = {k: v for k, v in os.environ.items() if k not in ("SITE_URL", "PORT", "MAKEFLAGS")}

@@ -78,7 +78,10 @@ def test_it_delivers_every_due_reminder_exactly_once(team, smtp_server):
     assert "You have a reminder in the LDN Portal" in body
 
 
-def test_it_loses_nothing_and_repeats_nothing_when_a_worker_is_killed(team):
+def test_it_loses_nothing_and_repeats_nothing_when_a_worker_is_killed(team, settings):
+    # Chunks of 50, so that the worker is killed with some of them sent and others not (at
+    # the default of 500 the whole lot is one chunk).
+    settings.NOTIFICATION_SEND_CHUNK = 50
     patient, provider = team
     rows = due_safety_notices(provider=provider, flags=safety_flags(patient, COUNT))
 

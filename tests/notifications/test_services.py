@@ -51,6 +51,28 @@ def test_it_claims_each_due_row_once_and_leaves_future_rows(
     assert Notification.objects.filter(status=Status.PENDING).count() == 1
 
 
+def test_it_claims_the_oldest_due_rows_first_one_batch_at_a_time(
+    team, monkeypatch, django_capture_on_commit_callbacks
+):
+    patient, provider = team
+    now = timezone.now()
+    flags = safety_flags(patient, 3)
+    five, thirty, ten = (
+        due_safety_notices(provider=provider, flags=[flag], due_at=now - timedelta(minutes=m))[0]
+        for flag, m in zip(flags, (5, 30, 10), strict=True)
+    )
+    published = []
+    monkeypatch.setattr(services, "_enqueue_sends", published.append)  # the broker's side
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.dispatch_due(batch_size=2) == 3
+
+    batches = [[pk for pk, _version, _channel in batch] for batch in published]
+    assert batches == [sorted([thirty.pk, ten.pk]), [five.pk]]
+    assert set(Notification.objects.values_list("status", flat=True)) == {Status.QUEUED}
+    assert not Notification.objects.filter(claimed_at__isnull=True).exists()
+
+
 def test_it_delivers_an_in_app_notice_exactly_once(team):
     patient, provider = team
     [row] = due_safety_notices(provider=provider, flags=safety_flags(patient, 1))
