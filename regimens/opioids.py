@@ -96,17 +96,18 @@ def opioid_status(*, opioids: list[Opioid], pauses: list[Pause], today: date) ->
         ends = [o.washout_ends() for o in (*taken, *waiting)]
         if pause is not None:
             ends.append(pause.restart_on)
-        return Status(
-            state=ACTIVE,
-            until=None if None in ends else max(ends),
-            opioids=taken,
-            pause=pause,
-            reason=_(
+        until = None if None in ends else max(ends)
+        if until is None:
+            reason = _(
                 "%(names)s is an opioid, and naltrexone blocks opioids: no LDN while it is "
                 "taken, nor for the days of its washout after the last dose."
-            )
-            % {"names": names},
-        )
+            ) % {"names": names}
+        else:
+            reason = _(
+                "%(names)s is an opioid, and naltrexone blocks opioids: no LDN while it is "
+                "taken, nor after it until %(until)s, when its washout is over."
+            ) % {"names": names, "until": day(until)}
+        return Status(state=ACTIVE, until=until, opioids=taken, pause=pause, reason=reason)
     ends = [o.washout_ends() for o in waiting]
     if pause is not None:
         ends.append(pause.restart_on)
