@@ -11,9 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.lib.widgets import DateInput
 from regimens import rules, safety
-from regimens.forms.fields import OVERRIDE_NEEDED, AboveCeilingMixin, DoseField, dose_text
+from regimens.forms.fields import AboveCeilingMixin, DoseField, OpioidOverrideMixin, dose_text
 from regimens.models import DecisionReason, DoseTime, Regimen
-from regimens.services._shared import opioid_block_message
 
 
 class DecisionForm(forms.Form):
@@ -192,29 +191,20 @@ class PauseForm(DecisionForm):
     default_reason = DecisionReason.SURGERY
 
 
-class ResumeForm(DecisionForm):
+class ResumeForm(OpioidOverrideMixin, DecisionForm):
     title = _("Resume the regimen")
     submit = _("Resume")
+    override_label = _("Resume despite the opioid, with the reason below")
+    override_reason_missing = _("Write why LDN resumes despite the opioid.")
     dose_mg = DoseField(label=_("Resume at (mg)"))
 
     def __init__(self, data=None, *, blocking=(), **kwargs):
-        self.blocking = list(blocking)
         super().__init__(data, **kwargs)
         self.fields["dose_mg"].help_text = _(
             "After a break of up to %(days)d days, resume the old dose; after a longer one, "
             "start the titration again (LDN Research Trust)."
         ) % {"days": settings.LDN["RESUME_SAME_DOSE_MAX_BREAK_DAYS"]}
-        if self.blocking:
-            self.fields["opioid_override"] = forms.BooleanField(
-                label=_("Resume despite the opioid, with the reason below"), required=False
-            )
-            self.fields["opioid_override_reason"] = forms.CharField(
-                label=_("Reason for the override"),
-                required=False,
-                max_length=1000,
-                widget=forms.Textarea(attrs={"rows": 3}),
-                help_text=opioid_block_message(self.blocking),
-            )
+        self._add_opioid_override_fields(blocking)
 
     def initial_for(self, suggestion) -> dict:
         return {"dose_mg": dose_text(suggestion)}
@@ -225,19 +215,15 @@ class ResumeForm(DecisionForm):
         if dose is not None and "dose_mg" not in self.errors:
             for problem in self._dose_problems(dose):
                 self.add_error("dose_mg", problem)
-        if self.blocking:
-            if not cleaned.get("opioid_override"):
-                self.add_error("opioid_override", OVERRIDE_NEEDED)
-            elif not cleaned.get("opioid_override_reason", "").strip():
-                self.add_error(
-                    "opioid_override_reason", _("Write why LDN resumes despite the opioid.")
-                )
+        self._clean_opioid_override(cleaned)
         return cleaned
 
     def values(self) -> dict:
-        data = self.cleaned_data
-        override = data.get("opioid_override_reason", "") if data.get("opioid_override") else ""
-        return {**super().values(), "dose_mg": data["dose_mg"], "opioid_override_reason": override}
+        return {
+            **super().values(),
+            "dose_mg": self.cleaned_data["dose_mg"],
+            "opioid_override_reason": self.opioid_override_reason(),
+        }
 
 
 class StopForm(DecisionForm):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.lib.formats import mg
 from regimens import titration
 from regimens.models import Protocol
+from regimens.services._shared import opioid_block_message
 
 OVERRIDE_NEEDED = _(
     "An opioid stands in the way (see the washout dates below): tick this box and write the "
@@ -54,6 +55,44 @@ class ProtocolChoiceField(forms.ModelChoiceField):
             "doses": doses,
             "days": protocol.interval_days,
         }
+
+
+class OpioidOverrideMixin:
+    """The provider's override when an opioid stands in the way of starting or resuming LDN:
+    a tick and a written reason (docs/clinical-rules.md §2.6). `blocking` holds the opioids
+    (patients.selectors.medications.opioid_block); nothing is added when it is empty."""
+
+    override_label = _("Go ahead despite the opioid, with the reason below")
+    override_reason_missing = _("Write why LDN goes ahead despite the opioid.")
+
+    def _add_opioid_override_fields(self, blocking) -> None:
+        self.blocking = list(blocking)
+        if not self.blocking:
+            return
+        self.fields["opioid_override"] = forms.BooleanField(
+            label=self.override_label, required=False
+        )
+        self.fields["opioid_override_reason"] = forms.CharField(
+            label=_("Reason for the override"),
+            required=False,
+            max_length=1000,
+            widget=forms.Textarea(attrs={"rows": 3}),
+            help_text=opioid_block_message(self.blocking),
+        )
+
+    def _clean_opioid_override(self, cleaned: dict) -> None:
+        if not self.blocking:
+            return
+        if not cleaned.get("opioid_override"):
+            self.add_error("opioid_override", OVERRIDE_NEEDED)
+        elif not cleaned.get("opioid_override_reason", "").strip():
+            self.add_error("opioid_override_reason", self.override_reason_missing)
+
+    def opioid_override_reason(self) -> str:
+        data = self.cleaned_data
+        if self.blocking and data.get("opioid_override"):
+            return data.get("opioid_override_reason", "").strip()
+        return ""
 
 
 class AboveCeilingMixin:

@@ -11,13 +11,20 @@ from django.utils.translation import gettext_lazy as _
 from portal.lib.formats import day
 from portal.lib.widgets import DateInput
 from regimens import safety
-from regimens.forms.fields import OVERRIDE_NEEDED, AboveCeilingMixin, DoseField, ProtocolChoiceField
+from regimens.forms.fields import (
+    AboveCeilingMixin,
+    DoseField,
+    OpioidOverrideMixin,
+    ProtocolChoiceField,
+)
 from regimens.models import DoseTime, Protocol, Regimen
 from regimens.selectors.regimens import startable_protocols
-from regimens.services._shared import opioid_block_message
 
 
-class StartRegimenForm(AboveCeilingMixin, forms.Form):
+class StartRegimenForm(OpioidOverrideMixin, AboveCeilingMixin, forms.Form):
+    override_label = _("Start despite the opioid, with the reason below")
+    override_reason_missing = _("Write why LDN starts despite the opioid.")
+
     protocol = ProtocolChoiceField(
         label=_("Protocol"),
         queryset=Protocol.objects.none(),
@@ -70,22 +77,11 @@ class StartRegimenForm(AboveCeilingMixin, forms.Form):
 
     def __init__(self, data=None, *, today: date, blocking=(), **kwargs):
         self.today = today
-        self.blocking = list(blocking)
         kwargs.setdefault("initial", {"start_on": today, "dose_time": DoseTime.BEDTIME})
         super().__init__(data, **kwargs)
         self.fields["protocol"].queryset = startable_protocols()
         self._add_above_ceiling_fields()
-        if self.blocking:
-            self.fields["opioid_override"] = forms.BooleanField(
-                label=_("Start despite the opioid, with the reason below"), required=False
-            )
-            self.fields["opioid_override_reason"] = forms.CharField(
-                label=_("Reason for the override"),
-                required=False,
-                max_length=1000,
-                widget=forms.Textarea(attrs={"rows": 3}),
-                help_text=opioid_block_message(self.blocking),
-            )
+        self._add_opioid_override_fields(blocking)
 
     def clean_capsule_strengths(self) -> tuple[Decimal, ...]:
         raw = self.cleaned_data["capsule_strengths"].replace(";", ",")
@@ -138,14 +134,7 @@ class StartRegimenForm(AboveCeilingMixin, forms.Form):
             if problem:
                 self.add_error(self._FORM_FIELDS[kind], problem)
         cleaned["above_ceiling_reason"] = self.above_ceiling_reason()
-        if self.blocking:
-            reason = cleaned.get("opioid_override_reason", "").strip()
-            if not cleaned.get("opioid_override"):
-                self.add_error("opioid_override", OVERRIDE_NEEDED)
-            elif not reason:
-                self.add_error(
-                    "opioid_override_reason", _("Write why LDN starts despite the opioid.")
-                )
+        self._clean_opioid_override(cleaned)
         return cleaned
 
     _FORM_FIELDS = {
@@ -163,7 +152,5 @@ class StartRegimenForm(AboveCeilingMixin, forms.Form):
             "start_on": data["start_on"],
             "start_mg": data.get("start_mg"),
             "above_ceiling_reason": data["above_ceiling_reason"],
-            "opioid_override_reason": data.get("opioid_override_reason", "").strip()
-            if self.blocking and data.get("opioid_override")
-            else "",
+            "opioid_override_reason": self.opioid_override_reason(),
         }

@@ -76,16 +76,22 @@ def _plan_page(request, pk, plan_pk):
         else:
             messages.success(request, _("The pause is planned again from the new dates."))
             return _plan_url(patient, plan, pk)
+    return _detail(request, patient, pk, plan, change_form=form)
+
+
+def _detail(request, patient, pk, plan, *, change_form=None, approve_form=None, decline_form=None):
+    """The plan's page, with the form that was just refused (if any) showing its errors."""
     context = {
         "patient": patient,
         "pk": pk,
         "plan": plan,
-        "change_form": form,
-        "approve_form": PlanApproveForm(
+        "change_form": change_form or PlanChangeForm(plan=plan),
+        "approve_form": approve_form
+        or PlanApproveForm(
             initial={"last_dose_on": plan.last_dose_on, "restart_on": plan.restart_on}
         ),
-        "decline_form": PlanDeclineForm(),
-        "today": today,
+        "decline_form": decline_form or PlanDeclineForm(),
+        "today": local_today(patient),
     }
     return render(request, "regimens/plans/detail.html", context)
 
@@ -150,20 +156,7 @@ def patient_pause_plan_approve(request, pk, plan_pk):
         else:
             messages.success(request, _("The pause is approved. The patient sees it on Tonight."))
             return _plan_url(patient, plan, pk)
-    return render(
-        request,
-        "regimens/plans/detail.html",
-        {
-            "patient": patient,
-            "pk": pk,
-            "plan": plan,
-            "change_form": PlanChangeForm(plan=plan),
-            "approve_form": form,
-            "decline_form": PlanDeclineForm(),
-            "today": local_today(patient),
-        },
-        status=200,
-    )
+    return _detail(request, patient, pk, plan, approve_form=form)
 
 
 @require_POST
@@ -180,16 +173,4 @@ def patient_pause_plan_decline(request, pk, plan_pk):
         else:
             messages.success(request, _("The pause is declined; the patient is told why."))
             return _plan_url(patient, plan, pk)
-    return render(
-        request,
-        "regimens/plans/detail.html",
-        {
-            "patient": patient,
-            "pk": pk,
-            "plan": plan,
-            "change_form": PlanChangeForm(plan=plan),
-            "approve_form": PlanApproveForm(),
-            "decline_form": form,
-            "today": local_today(patient),
-        },
-    )
+    return _detail(request, patient, pk, plan, decline_form=form)
