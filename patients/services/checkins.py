@@ -19,6 +19,7 @@ from patients.models import CheckIn, Flag, Patient, PGICResponse
 from patients.selectors.checkins import OPEN, OVERDUE_AFTER, overdue_checkins
 from patients.selectors.records import is_on_care_team
 from patients.services.pgic import pgic_record
+from patients.status import status_refresh
 from portal.accounts.models import Role, User
 from portal.lib.formats import when
 from portal.lib.timing import local_today
@@ -87,6 +88,7 @@ def _resolve_overdue(checkin: CheckIn, by: User | None, note: str, now: datetime
     ):
         flag.resolved_at, flag.resolved_by, flag.resolution_note = now, by, note[:500]
         flag.save(update_fields=["resolved_at", "resolved_by", "resolution_note"])
+        status_refresh(patient=checkin.patient, now=now)
 
 
 @transaction.atomic
@@ -279,6 +281,7 @@ def checkins_flag_overdue(*, now: datetime | None = None) -> int:
                     cause=cause,
                     raised_at=now,
                 )
+                status_refresh(patient=checkin.patient, now=now)
         except IntegrityError:
             continue  # another run raised it a moment ago
         raised += 1

@@ -14,13 +14,14 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from patients.models import Flag, Medication, PatientStatus
-from patients.services.checkins import checkin_book, checkin_complete
+from patients.services.checkins import checkin_book, checkin_complete, checkins_flag_overdue
 from patients.services.diary import diary_entry_save
-from patients.services.flags import flag_review
+from patients.services.flags import flag_review, flags_evaluate_all
 from patients.services.medications import medication_add, medication_stop
 from patients.services.profile import care_team_add
 from patients.services.side_effects import side_effect_report
@@ -205,7 +206,7 @@ class World:
         checkin = checkin_book(
             patient=self.patient,
             provider=self.provider,
-            starts_at=START + timedelta(days=20 + n),
+            starts_at=timezone.now() + timedelta(hours=2 + 5 * n),
             kind="phone",
             booked_by=self.provider,
         )
@@ -215,7 +216,11 @@ class World:
             )
 
     def days_pass(self, n, regimen, today):
+        """Time passes and the beat's tasks run, as they would: overdue check-ins, the
+        hourly flag sweep, the status rows whose next change has come."""
         self.clock.shift(timedelta(days=1 + n % 12))
+        checkins_flag_overdue()
+        flags_evaluate_all()
         statuses_refresh_due()
 
 
