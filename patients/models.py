@@ -625,6 +625,9 @@ class CaregiverGrant(models.Model):
     can_keep_diary = models.BooleanField(_("log doses and keep the diary"), default=False)
     can_message = models.BooleanField(_("read and send messages"), default=False)
     can_see_trends = models.BooleanField(_("see trends"), default=False)
+    # The reminders the patient chose to send the caregiver too.
+    remind_dose = models.BooleanField(_("tonight's dose reminder"), default=False)
+    remind_diary = models.BooleanField(_("diary reminder"), default=False)
     since = models.DateTimeField(_("since"))
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     granted_by = models.ForeignKey(
@@ -666,9 +669,25 @@ class CaregiverGrant(models.Model):
     def allows(self, permission: str) -> bool:
         return self.ended_at is None and getattr(self, self.FIELDS[permission])
 
+    # Reminder kind (portal.notifications Kind values) -> field.
+    REMINDER_FIELDS = {"dose": "remind_dose", "diary": "remind_diary"}
+
     @property
     def permissions(self) -> list[str]:
         return [p for p, name in self.FIELDS.items() if getattr(self, name)]
+
+    @property
+    def reminders(self) -> list[str]:
+        return [kind for kind, name in self.REMINDER_FIELDS.items() if getattr(self, name)]
+
+    def reminds(self, kind: str) -> bool:
+        """The caregiver gets this kind of reminder: chosen, and about something they may do
+        (the dose with the plan or the diary permission, the diary with the diary one)."""
+        if self.ended_at is not None or not getattr(self, self.REMINDER_FIELDS[kind]):
+            return False
+        if kind == "dose":
+            return self.can_see_plan or self.can_keep_diary
+        return self.can_keep_diary
 
 
 class CaregiverInvitation(models.Model):
@@ -685,6 +704,8 @@ class CaregiverInvitation(models.Model):
     can_keep_diary = models.BooleanField(default=False)
     can_message = models.BooleanField(default=False)
     can_see_trends = models.BooleanField(default=False)
+    remind_dose = models.BooleanField(default=False)
+    remind_diary = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("caregiver invitation")

@@ -32,8 +32,24 @@ class PermissionsField(forms.MultipleChoiceField):
         )
 
 
+REMINDER_CHOICES = [
+    ("dose", _("Tonight's dose")),
+    ("diary", _("The evening diary reminder")),
+]
+
+
 class CaregiverPermissionsForm(forms.Form):
     permissions = PermissionsField()
+    reminders = forms.MultipleChoiceField(
+        choices=REMINDER_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label=_("Reminders they get too"),
+        help_text=_(
+            "At their own diary reminder time and in their own time zone; the dose reminder "
+            "comes at your dose time. Only for what they may do."
+        ),
+    )
 
 
 class CaregiverInviteForm(CaregiverPermissionsForm):

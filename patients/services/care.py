@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from patients.models import CaregiverGrant, CaregiverInvitation, CareTeamMembership, Patient
 from portal.accounts.models import Invitation, Role, User
 from portal.accounts.services import invitation_create, invitation_revoke
+from portal.notifications.services import reminders_replan_on_commit
 
 Permission = CaregiverGrant.Permission
 
@@ -25,6 +26,14 @@ def _permission_fields(permissions: Iterable[str]) -> dict[str, bool]:
     if not chosen:
         raise ValidationError({"permissions": _("Choose at least one thing the caregiver may do.")})
     return {field: permission in chosen for permission, field in CaregiverGrant.FIELDS.items()}
+
+
+def _reminder_fields(reminders: Iterable[str]) -> dict[str, bool]:
+    chosen = set(reminders)
+    unknown = chosen - set(CaregiverGrant.REMINDER_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown caregiver reminders: {sorted(unknown)}")
+    return {field: kind in chosen for kind, field in CaregiverGrant.REMINDER_FIELDS.items()}
 
 
 def _on_care_team(*, provider: User, patient: Patient) -> bool:
@@ -42,14 +51,20 @@ def _may_act_for(user: User, patient: Patient) -> bool:
 
 @transaction.atomic
 def caregiver_invite(
-    *, patient: Patient, email: str, permissions: Iterable[str], invited_by: User, now=None
+    *,
+    patient: Patient,
+    email: str,
+    permissions: Iterable[str],
+    invited_by: User,
+    reminders: Iterable[str] = (),
+    now=None,
 ) -> tuple[CaregiverInvitation, str]:
     """Invite a caregiver for `patient` with the permissions the patient chose. Returns the
     invitation and the link's token. An address that belongs to a patient, provider or admin
     is refused (a caregiver logs in with an account of their own)."""
     if not _may_act_for(invited_by, patient):
         raise PermissionDenied
-    fields = _permission_fields(permissions)
+    fields = _permission_fields(permissions) | _reminder_fields(reminders)
     email = User.objects.normalize_email(email).strip().lower()
     if email == patient.user.email.lower():
         raise ValidationError({"email": _("This is the patient's own address.")})
@@ -83,7 +98,9 @@ def caregiver_on_invitation_accepted(*, invitation: Invitation, user: User, now:
     offer = CaregiverInvitation.objects.select_related("patient__user").get(invitation=invitation)
     if not _may_act_for(invitation.invited_by, offer.patient) or not offer.patient.user.is_active:
         raise ValidationError(_("This invitation can no longer be used."))
-    fields = {name: getattr(offer, name) for name in CaregiverGrant.FIELDS.values()}
+    names = [*CaregiverGrant.FIELDS.values(), *CaregiverGrant.REMINDER_FIELDS.values()]
+    fields = {name: getattr(offer, name) for name in names}
+    reminders_replan_on_commit(user)
     grant = CaregiverGrant.objects.filter(
         patient=offer.patient, caregiver=user, ended_at__isnull=True
     ).first()
@@ -102,12 +119,19 @@ def caregiver_on_invitation_accepted(*, invitation: Invitation, user: User, now:
 
 @transaction.atomic
 def caregiver_grant_update(
-    *, grant: CaregiverGrant, permissions: Iterable[str], changed_by: User
+    *,
+    grant: CaregiverGrant,
+    permissions: Iterable[str],
+    changed_by: User,
+    reminders: Iterable[str] | None = None,
 ) -> CaregiverGrant:
-    """The patient changes what the caregiver may do; the next request sees it."""
+    """The patient changes what the caregiver may do (and, when given, which reminders they
+    get); the next request sees it, and the caregiver's reminders are planned again."""
     if changed_by.pk != grant.patient.user_id:
         raise PermissionDenied
     fields = _permission_fields(permissions)
+    if reminders is not None:
+        fields |= _reminder_fields(reminders)
     grant = CaregiverGrant.objects.select_for_update().get(pk=grant.pk)
     if grant.ended_at is not None:
         raise ValidationError(_("This caregiver's access has ended."))
@@ -115,6 +139,7 @@ def caregiver_grant_update(
         setattr(grant, name, value)
     grant._change_reason = "permissions changed"
     grant.save(update_fields=list(fields))
+    reminders_replan_on_commit(grant.caregiver)
     return grant
 
 
@@ -130,6 +155,7 @@ def caregiver_grant_end(*, grant: CaregiverGrant, ended_by: User, now=None) -> C
         grant.ended_by = ended_by
         grant._change_reason = "ended"
         grant.save(update_fields=["ended_at", "ended_by"])
+        reminders_replan_on_commit(grant.caregiver)
     return grant
 
 

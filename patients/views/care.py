@@ -30,6 +30,7 @@ def _invite(request, form, patient) -> bool:
             patient=patient,
             email=form.cleaned_data["email"],
             permissions=form.cleaned_data["permissions"],
+            reminders=form.cleaned_data["reminders"],
             invited_by=request.user,
         )
     except ValidationError as error:
@@ -62,13 +63,15 @@ def caregiver_edit(request, grant_pk):
     patient = own_patient(request.user)
     grant = selectors.caregiver_grant_of(patient=patient, pk=grant_pk)
     form = CaregiverPermissionsForm(
-        request.POST or None, initial={"permissions": grant.permissions}
+        request.POST or None,
+        initial={"permissions": grant.permissions, "reminders": grant.reminders},
     )
     if request.method == "POST" and form.is_valid():
         try:
             services.caregiver_grant_update(
                 grant=grant,
                 permissions=form.cleaned_data["permissions"],
+                reminders=form.cleaned_data["reminders"],
                 changed_by=request.user,
             )
         except ValidationError as error:
