@@ -323,3 +323,25 @@ def test_a_patient_can_revoke_an_open_invitation(client_for, patient_user, patie
 
     offer.invitation.refresh_from_db()
     assert offer.invitation.revoked_at is not None
+
+
+def test_a_side_effect_a_caregiver_reports_on_tonight_is_marked_on_the_regimen_page(
+    client_for, patient, team, ana
+):
+    regimen = start_regimen(patient, team, days_ago=3)
+    grant(patient, ana, "diary")
+
+    response = client_for(ana).post(
+        reverse("tonight_side_effect"),
+        {
+            "side_effect-on": TODAY.isoformat(),
+            "side_effect-kind": "headache",
+            "side_effect-severity": "3",
+        },
+    )
+
+    assert response["Location"] == reverse("diary")  # no plan permission: back to the diary
+    page = text(client_for(team).get(reverse("regimen_detail", args=[patient.pk, regimen.pk])))
+    assert "entered by Ana Ruiz (caregiver)" in page
+    flag = Flag.objects.get(patient=patient, kind="severe_side_effect")
+    assert "entered by a caregiver" in flag.reason
