@@ -175,9 +175,12 @@ def _refill(
     regimen: Regimen,
     forecast: supply.Forecast,
     fills: list[SupplyFill],
+    doses: dict[date, Decimal],
     today: date,
+    last: date,
     now: datetime,
 ) -> Refill:
+    """`doses` are the days' doses up to `last`, the latest day a refill is counted to."""
     first = max(forecast.runs_out_on or today, today)
     checkin = _next_checkin(patient, now)
     until = first + timedelta(days=settings.LDN["SUPPLY_REFILL_DAYS"] - 1)
@@ -185,7 +188,7 @@ def _refill(
         until = local_date(checkin.starts_at, patient.user.timezone)
     else:
         checkin = None
-    doses = supply_doses(patient=patient, regimen=regimen, today=today, first=first, last=until)
+    until = min(until, last)
     # The strength of the latest fill, else each the regimen was started with.
     candidates = [(fills[0].form, fills[0].strength_mg)] if fills else []
     formulation = regimen.formulation()
@@ -210,13 +213,14 @@ def supply_for(*, patient: Patient, today: date, now: datetime | None = None) ->
     regimen = current_regimen(patient=patient)
     fills = list(SupplyFill.objects.filter(patient=patient).select_related("entered_by"))
     last = today + timedelta(days=HORIZON_DAYS)
+    # One count of the days' doses serves the run-out day and the refill after it.
+    refill_last = last + timedelta(days=max(settings.LDN["SUPPLY_REFILL_DAYS"], HORIZON_DAYS))
     plain = [f.as_fill() for f in reversed(fills)]  # in the order received and recorded
-    if plain:
-        first = min(f.on for f in plain)
-        doses = supply_doses(patient=patient, regimen=regimen, today=today, first=first, last=last)
-        forecast = supply.forecast(fills=plain, doses=doses, today=today, last=last)
-    else:
-        forecast = supply.forecast(fills=[], doses={}, today=today, last=last)
+    first = min([f.on for f in plain] + [today])
+    doses = supply_doses(
+        patient=patient, regimen=regimen, today=today, first=first, last=refill_last
+    )
+    forecast = supply.forecast(fills=plain, doses=doses, today=today, last=last)
     problems = supply.strength_problems(
         fills=plain, steps=_plan_steps(regimen, today) if regimen else [], today=today
     )
@@ -225,7 +229,14 @@ def supply_for(*, patient: Patient, today: date, now: datetime | None = None) ->
     refill = None
     if regimen is not None:
         refill = _refill(
-            patient=patient, regimen=regimen, forecast=forecast, fills=fills, today=today, now=now
+            patient=patient,
+            regimen=regimen,
+            forecast=forecast,
+            fills=fills,
+            doses=doses,
+            today=today,
+            last=refill_last,
+            now=now,
         )
     return Supply(
         patient=patient,

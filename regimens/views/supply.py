@@ -72,20 +72,20 @@ def patient_supply(request, pk):
 def refill_request(request):
     patient = own_patient(request.user)
     form = RefillRequestForm(request.POST)
-    if form.is_valid():
-        try:
-            services.refill_request_send(
-                patient=patient,
-                requested_by=request.user,
-                today=local_today(patient),
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Your care team has your request."))
-            return redirect("supply")
-    return _page(request, None, fill_form=FillForm(), refill_form=form)
+    if not form.is_valid():
+        return _page(request, None, fill_form=FillForm(), refill_form=form)
+    try:
+        services.refill_request_send(
+            patient=patient,
+            requested_by=request.user,
+            today=local_today(patient),
+            note=form.cleaned_data["note"],
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])  # already asked, or no regimen
+    else:
+        messages.success(request, _("Your care team has your request."))
+    return redirect("supply")
 
 
 @require_POST
