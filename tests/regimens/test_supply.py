@@ -19,7 +19,8 @@ from portal.notifications.models import Delivery, Notification
 from regimens.models import Protocol, RefillRequest, SupplyFill
 from regimens.safety import Formulation
 from regimens.selectors.supply import supply_for
-from regimens.services.decisions import regimen_advance, regimen_step_back
+from regimens.services.decisions import regimen_advance, regimen_hold, regimen_step_back
+from regimens.services.plans import plan_approve, plan_propose
 from regimens.services.start import regimen_start
 from regimens.services.supply import (
     refill_request_handle,
@@ -287,3 +288,39 @@ def test_tonight_shows_the_run_out_day(patient, provider, client):
         assert response.status_code == 302
         page = client.get(reverse("tonight")).content.decode()
     assert "Runs out on 21 Dec 2026, in 20 days." in page
+
+
+def test_a_hold_moves_the_step_and_the_run_out_day(patient, provider):
+    with time_machine.travel(NOW, tick=False):
+        regimen = _start(patient, provider)
+        _fill(patient)
+        regimen_hold(
+            regimen=regimen,
+            until=DEC[18],
+            decided_by=provider,
+            reason="patient_request",
+            today=DEC[1],
+        )
+        # 1-17 Dec: 17 capsules, 13 left; 3 mg from 18 Dec: 18-23 Dec (12), 1 left.
+        assert supply_for(patient=patient, today=DEC[1]).runs_out_on == DEC[24]
+
+
+def test_no_ldn_is_counted_on_the_days_of_an_approved_pause(patient, provider):
+    with time_machine.travel(NOW, tick=False):
+        _start(patient, provider)
+        _fill(patient)
+        plan = plan_propose(
+            patient=patient,
+            created_by=patient.user,
+            kind="procedure",
+            procedure_on=DEC[7],
+            procedure_kind="dental",
+            today=DEC[1],
+        )
+        plan_approve(plan=plan, decided_by=provider, today=DEC[1])
+        plan.refresh_from_db()
+        days_off = (plan.restart_on - plan.pause_from).days
+        assert DEC[1] < plan.pause_from and plan.restart_on <= DEC[11] and days_off >= 1
+        # 10 - days_off capsules by 10 Dec, 20 + days_off left at 2 a night from 11 Dec.
+        expected = DEC[11] + timedelta(days=(20 + days_off) // 2)
+        assert supply_for(patient=patient, today=DEC[1]).runs_out_on == expected
