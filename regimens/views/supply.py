@@ -34,7 +34,7 @@ def _page(request, pk, *, fill_form=None, refill_form=None):
     today = local_today(patient)
     view = supply_for(patient=patient, today=today)
     if fill_form is None:
-        fill_form = FillForm(request.POST or None, regimen=view.regimen)
+        fill_form = FillForm(request.POST or None, regimen=view.regimen, initial={"on": today})
         if request.method == "POST" and fill_form.is_valid():
             try:
                 services.supply_fill_record(
