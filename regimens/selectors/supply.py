@@ -176,11 +176,13 @@ def _refill(
     forecast: supply.Forecast,
     fills: list[SupplyFill],
     doses: dict[date, Decimal],
+    counted_to: date,
     today: date,
     last: date,
     now: datetime,
 ) -> Refill:
-    """`doses` are the days' doses up to `last`, the latest day a refill is counted to."""
+    """`doses` are the days' doses counted up to `counted_to`; a refill is counted to `last`
+    at most."""
     first = max(forecast.runs_out_on or today, today)
     checkin = _next_checkin(patient, now)
     until = first + timedelta(days=settings.LDN["SUPPLY_REFILL_DAYS"] - 1)
@@ -189,6 +191,14 @@ def _refill(
     else:
         checkin = None
     until = min(until, last)
+    if until > counted_to:
+        doses = doses | supply_doses(
+            patient=patient,
+            regimen=regimen,
+            today=today,
+            first=max(first, counted_to + timedelta(days=1)),
+            last=until,
+        )
     # The strength of the latest fill, else each the regimen was started with.
     candidates = [(fills[0].form, fills[0].strength_mg)] if fills else []
     formulation = regimen.formulation()
@@ -213,13 +223,13 @@ def supply_for(*, patient: Patient, today: date, now: datetime | None = None) ->
     regimen = current_regimen(patient=patient)
     fills = list(SupplyFill.objects.filter(patient=patient).select_related("entered_by"))
     last = today + timedelta(days=HORIZON_DAYS)
-    # One count of the days' doses serves the run-out day and the refill after it.
     refill_last = last + timedelta(days=max(settings.LDN["SUPPLY_REFILL_DAYS"], HORIZON_DAYS))
     plain = [f.as_fill() for f in reversed(fills)]  # in the order received and recorded
-    first = min([f.on for f in plain] + [today])
-    doses = supply_doses(
-        patient=patient, regimen=regimen, today=today, first=first, last=refill_last
-    )
+    doses, counted_to = {}, today - timedelta(days=1)
+    if plain:  # the days' doses from the first fill; the refill counts on from them
+        first = min(f.on for f in plain)
+        doses = supply_doses(patient=patient, regimen=regimen, today=today, first=first, last=last)
+        counted_to = last
     forecast = supply.forecast(fills=plain, doses=doses, today=today, last=last)
     problems = supply.strength_problems(
         fills=plain, steps=_plan_steps(regimen, today) if regimen else [], today=today
@@ -234,6 +244,7 @@ def supply_for(*, patient: Patient, today: date, now: datetime | None = None) ->
             forecast=forecast,
             fills=fills,
             doses=doses,
+            counted_to=counted_to,
             today=today,
             last=refill_last,
             now=now,

@@ -98,6 +98,11 @@ def supply_check(*, patient: Patient, now: datetime | None = None) -> bool:
     flag the care team reviewed is not raised again for the same fill and step. Runs inside
     the caller's transaction; True when a flag opened or closed (the status row follows)."""
     now = now or timezone.now()
+    open_flags = Flag.objects.filter(
+        patient=patient, kind=Flag.Kind.SUPPLY_STRENGTH, resolved_at__isnull=True
+    )
+    if not SupplyFill.objects.filter(patient=patient).exists() and not open_flags.exists():
+        return False  # no fill, nothing to say (most plan changes)
     view = supply_for(patient=patient, today=_today(patient, now), now=now)
     latest = view.fills[0].pk if view.fills else None
     wanted = {
@@ -105,9 +110,7 @@ def supply_check(*, patient: Patient, now: datetime | None = None) -> bool:
         for problem in view.problems
     }
     changed = False
-    for flag in Flag.objects.filter(
-        patient=patient, kind=Flag.Kind.SUPPLY_STRENGTH, resolved_at__isnull=True
-    ):
+    for flag in open_flags:
         if flag.cause not in wanted:
             flag.resolved_at = now
             flag.resolution_note = _("A new fill or a change of plan no longer shows it.")
