@@ -21,6 +21,7 @@ class RegimensConfig(AppConfig):
         registry.register_kind(Kind.PAUSE, pause)
         registry.register_kind(Kind.SUPPLY, supply)
         registry.register_digest_section(digest.decisions_due)
+        registry.register_digest_section(digest.refills_waiting)
         treatment.register(RegimenTreatment())
         status.register_refresher(status_refresh_patient)
         status.register_history_writer(plan_history_record)

@@ -20,7 +20,7 @@ from portal.lib.formats import day as long_day
 from portal.lib.timing import local_date, local_to_utc
 from portal.notifications.models import Kind
 from portal.notifications.services import Message, PlannedReminder
-from regimens.models import RefillRequest
+from regimens.models import RefillRequest, SupplyFill
 from regimens.selectors.supply import supply_for
 
 # [design] Pharmacies are open at 10:00; the patient can call or order then.
@@ -44,8 +44,8 @@ def reminder_day(*, runs_out_on: date, today: date, now, zone: str) -> date | No
 
 def plan(*, user, prefs, now, until):
     patient = _patient(user)
-    if patient is None:
-        return []
+    if patient is None or not SupplyFill.objects.filter(patient=patient).exists():
+        return []  # nothing to count: the hourly planner stops here for most people
     zone = user.timezone
     view = supply_for(patient=patient, today=local_date(now, zone), now=now)
     runs_out_on = view.runs_out_on

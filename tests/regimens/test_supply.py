@@ -16,6 +16,7 @@ from patients.services.checkins import checkin_book
 from patients.services.profile import care_team_add
 from portal.notifications import services
 from portal.notifications.models import Delivery, Notification
+from regimens.digest import refills_waiting
 from regimens.models import Protocol, RefillRequest, SupplyFill
 from regimens.safety import Formulation
 from regimens.selectors.supply import supply_for
@@ -236,7 +237,11 @@ def test_a_refill_request_reaches_the_care_team_with_the_quantity_to_the_next_ch
         page = client.get(reverse("patient_supply", args=[patient.pk])).content.decode()
         assert "Riverside Compounding" in page
         assert "20 capsules of 1.5 mg" in page
+        assert refills_waiting(provider=provider, since=NOW, day=DEC[1]) == [
+            "1 refill request is waiting."
+        ]
         refill_request_handle(request=request, handled_by=provider)
+        assert refills_waiting(provider=provider, since=NOW, day=DEC[1]) == []
     assert RefillRequest.objects.get().status == "handled"
 
 
