@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0003_caregiver_role'),
-        ('patients', '0007_opioid_acknowledgement_full_dose_naltrexone_and_status'),
+        ('patients', '0008_supply_strength_flag'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

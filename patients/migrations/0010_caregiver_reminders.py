@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patients', '0008_caregiver_grants'),
+        ('patients', '0009_caregiver_grants'),
     ]
 
     operations = [
