@@ -14,6 +14,8 @@ from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from messaging.services.attachments import clean_files
+from messaging.services.conversations import conversation_start
 from patients.services.checkins import checkin_book
 from patients.services.medications import medication_add
 from patients.services.profile import care_team_add, care_team_end
@@ -27,6 +29,7 @@ from regimens.services.plans import plan_propose
 from regimens.services.start import regimen_start
 from tests.content.factories import content
 from tests.factories import AdminFactory, PatientUserFactory, ProviderFactory
+from tests.messaging.helpers import pdf
 from tests.regimens.seeds import ensure_protocols
 
 OK, LOGIN = "ok", "login"
@@ -58,6 +61,8 @@ CARE_TEAM = outcomes(403, provider=OK, provider_off_team=404, provider_ended=404
 ADMINS = outcomes(403, admin=OK)
 INVITERS = outcomes(403, provider=OK, provider_off_team=OK, provider_ended=OK, admin=OK)
 NOT_ALLOWED = dict.fromkeys(VIEWERS, 405)
+# A conversation: its patient and the care team; 404 for anyone else, 403 for admins.
+CONVERSATION = outcomes(404, patient=OK, provider=OK, admin=403, anonymous=LOGIN, deactivated=LOGIN)
 OWN_INVITATION = outcomes(403, provider=OK, provider_off_team=404, provider_ended=404, admin=404)
 
 
@@ -172,6 +177,49 @@ MATRIX = {
         _url("flag_review", pk=lambda w: w.patient.pk, flag_pk=lambda w: w.flag.pk),
         {"POST": CARE_TEAM, "GET": NOT_ALLOWED},
         data=lambda w: {"note": "Seen"},
+    ),
+    # Messages
+    "message_list": Entry(_url("message_list"), {"GET": PATIENTS}),
+    "conversation_new": Entry(
+        _url("conversation_new"),
+        {"GET": PATIENTS, "POST": PATIENTS},
+        data=lambda w: {"subject": "A question", "topic": "other", "body": "Hello"},
+    ),
+    "provider_inbox": Entry(_url("provider_inbox"), {"GET": PROVIDERS}),
+    "provider_conversation_new": Entry(
+        _url("provider_conversation_new", pk=lambda w: w.patient.pk),
+        {"GET": CARE_TEAM, "POST": CARE_TEAM},
+        data=lambda w: {"subject": "From the team", "topic": "other", "body": "Hello"},
+    ),
+    "conversation_detail": Entry(
+        _url("conversation_detail", pk=lambda w: w.conversation.pk),
+        {"GET": CONVERSATION, "POST": CONVERSATION},
+        data=lambda w: {"body": "A reply"},
+    ),
+    "message_withdraw": Entry(
+        _url("message_withdraw", pk=lambda w: w.conversation.pk, message_pk=lambda w: w.message.pk),
+        {"POST": CONVERSATION, "GET": NOT_ALLOWED},
+    ),
+    "attachment_download": Entry(
+        _url(
+            "attachment_download",
+            pk=lambda w: w.conversation.pk,
+            attachment_pk=lambda w: w.attachment.pk,
+        ),
+        {"GET": CONVERSATION, "POST": NOT_ALLOWED},
+    ),
+    "conversation_assign": Entry(
+        _url("conversation_assign", pk=lambda w: w.conversation.pk),
+        {"POST": CARE_TEAM, "GET": NOT_ALLOWED},
+        data=lambda w: {"assigned_to": w.users["provider"].pk},
+    ),
+    "conversation_close": Entry(
+        _url("conversation_close", pk=lambda w: w.conversation.pk),
+        {"POST": CARE_TEAM, "GET": NOT_ALLOWED},
+    ),
+    "conversation_reopen": Entry(
+        _url("conversation_reopen", pk=lambda w: w.conversation.pk),
+        {"POST": CARE_TEAM, "GET": NOT_ALLOWED},
     ),
     # Regimens: the care team's pages
     "titration_queue": Entry(_url("titration_queue"), {"GET": PROVIDERS}),
@@ -455,6 +503,16 @@ class World:
         Notification.objects.filter(pk=self.notification.pk).update(
             status="sent", sent_at=timezone.now()
         )
+        self.conversation = conversation_start(
+            patient=self.patient,
+            started_by=self.patient_user,
+            subject="Capsules",
+            topic="medications",
+            body="The pharmacy sent the wrong strength",
+            files=clean_files([pdf()]),
+        )
+        self.message = self.conversation.messages.get()
+        self.attachment = self.message.attachments.get()
         self.invitation, self.invitation_token = invitation_create(
             email="invitee@example.org",
             role="patient",
@@ -486,6 +544,9 @@ def _fingerprint():
         ("regimens", "PausePlan"),
         ("notifications", "Notification"),
         ("notifications", "Preferences"),
+        ("messaging", "Conversation"),
+        ("messaging", "Message"),
+        ("messaging", "Attachment"),
     ]
     return {
         (app, model): sorted(map(repr, apps.get_model(app, model).objects.values()))
