@@ -20,6 +20,7 @@ from messaging.services.conversations import (
     message_withdraw,
 )
 from patients.services.profile import care_team_add, care_team_end
+from portal.notifications import registry
 from portal.notifications.models import Notification
 from portal.notifications.services import send_due_inline
 from tests.messaging.helpers import start
@@ -157,3 +158,8 @@ def test_waiting_messages_join_the_providers_digest(team, provider):
     start(team)
     [line] = waiting_messages(provider=provider, since=None, day=None)
     assert line.startswith("1 conversation is waiting")
+
+
+def test_the_digest_section_and_the_notice_kind_are_registered():
+    assert waiting_messages in registry.digest_sections()
+    assert "message" in registry.registered_kinds()

@@ -1,17 +1,21 @@
 """The message pages: starting from a page's context, replying, bad input, attachments, the
 inbox's filters, the record and home pages, access and the access event."""
 
+from datetime import timedelta
 from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from messaging.models import Attachment, Conversation, Message
 from messaging.services.conversations import conversation_close
+from patients.services.checkins import checkin_book
 from patients.services.profile import care_team_add, care_team_end
 from portal.audit.models import AccessEvent
+from tests.content.factories import content
 from tests.messaging.helpers import PDF_BYTES, jpeg_with_gps, pdf, png, start
 
 pytestmark = pytest.mark.django_db
@@ -126,6 +130,7 @@ def test_replying_to_a_closed_conversation_is_refused(client, team, patient_user
     response = client.post(reverse("conversation_detail", args=[conversation.pk]), {"body": "more"})
     assert response.status_code == 200
     assert b"This conversation is closed" in response.content
+    assert b">more</textarea>" in response.content  # what they wrote is kept
     assert conversation.messages.count() == 1
 
 
@@ -234,3 +239,38 @@ def test_ask_my_care_team_links_carry_the_page_and_ids_only(client, team, patien
     assert "/messages/new/?about=tonight&amp;day=" in tonight
     trends = client.get(reverse("diary_trends")).content.decode()
     assert "/messages/new/?about=trends" in trends
+
+
+def test_the_patient_sees_that_the_care_team_read_their_messages(
+    client, team, provider, patient_user
+):
+    conversation = start(team)
+    client.force_login(provider)
+    client.get(reverse("conversation_detail", args=[conversation.pk]))
+    client.force_login(patient_user)
+    log = client.get(reverse("access_log")).content.decode()
+    assert "messages" in log and provider.name in log
+
+
+def test_asking_from_a_diary_day_a_check_in_and_an_article(client, team, patient_user, provider):
+    checkin = checkin_book(
+        patient=team,
+        provider=provider,
+        starts_at=timezone.now() + timedelta(days=2),
+        kind="video",
+        booked_by=provider,
+    )
+    article = content(slug="vivid-dreams", title="Vivid dreams on LDN")
+    client.force_login(patient_user)
+    new = reverse("conversation_new")
+    assert (
+        "My diary, 20 Nov 2026" in client.get(f"{new}?about=diary&day=2026-11-20").content.decode()
+    )
+    assert "My check-in on" in client.get(f"{new}?about=checkin&id={checkin.pk}").content.decode()
+    page = client.get(f"{new}?about=article&id={article.pk}").content.decode()
+    assert "Vivid dreams on LDN" in page
+    assert (
+        f"?about=checkin&amp;id={checkin.pk}" in client.get(reverse("my_checkins")).content.decode()
+    )
+    article_page = client.get(reverse("library_article", args=[article.slug])).content.decode()
+    assert f"?about=article&amp;id={article.pk}" in article_page
