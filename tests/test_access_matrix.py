@@ -17,6 +17,8 @@ from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from messaging.services.attachments import clean_files
+from messaging.services.conversations import conversation_start
 from patients.services.care import caregiver_grant_end, caregiver_invite
 from patients.services.checkins import checkin_book
 from patients.services.medications import medication_add
@@ -32,6 +34,7 @@ from regimens.services.start import regimen_start
 from regimens.services.supply import refill_request_send
 from tests.content.factories import content
 from tests.factories import AdminFactory, CaregiverFactory, PatientUserFactory, ProviderFactory
+from tests.messaging.helpers import pdf
 from tests.regimens.seeds import ensure_protocols
 
 OK, LOGIN = "ok", "login"
@@ -77,6 +80,8 @@ CARING = outcomes(403, **dict.fromkeys(CAREGIVERS, OK))
 PLAN_PAGE = outcomes(403, patient=OK, other_patient=OK, caregiver_plan=OK)
 DIARY_PAGE = outcomes(403, patient=OK, other_patient=OK, caregiver_diary=OK)
 TRENDS_PAGE = outcomes(403, patient=OK, other_patient=OK, caregiver_trends=OK)
+# A conversation: its patient and the care team; 404 for anyone else, 403 for admins.
+CONVERSATION = outcomes(404, patient=OK, provider=OK, admin=403, anonymous=LOGIN, deactivated=LOGIN)
 OWN_INVITATION = outcomes(403, provider=OK, provider_off_team=404, provider_ended=404, admin=404)
 
 
@@ -191,6 +196,49 @@ MATRIX = {
         _url("flag_review", pk=lambda w: w.patient.pk, flag_pk=lambda w: w.flag.pk),
         {"POST": CARE_TEAM, "GET": NOT_ALLOWED},
         data=lambda w: {"note": "Seen"},
+    ),
+    # Messages
+    "message_list": Entry(_url("message_list"), {"GET": PATIENTS}),
+    "conversation_new": Entry(
+        _url("conversation_new"),
+        {"GET": PATIENTS, "POST": PATIENTS},
+        data=lambda w: {"subject": "A question", "topic": "other", "body": "Hello"},
+    ),
+    "provider_inbox": Entry(_url("provider_inbox"), {"GET": PROVIDERS}),
+    "provider_conversation_new": Entry(
+        _url("provider_conversation_new", pk=lambda w: w.patient.pk),
+        {"GET": CARE_TEAM, "POST": CARE_TEAM},
+        data=lambda w: {"subject": "From the team", "topic": "other", "body": "Hello"},
+    ),
+    "conversation_detail": Entry(
+        _url("conversation_detail", pk=lambda w: w.conversation.pk),
+        {"GET": CONVERSATION, "POST": CONVERSATION},
+        data=lambda w: {"body": "A reply"},
+    ),
+    "message_withdraw": Entry(
+        _url("message_withdraw", pk=lambda w: w.conversation.pk, message_pk=lambda w: w.message.pk),
+        {"POST": CONVERSATION, "GET": NOT_ALLOWED},
+    ),
+    "attachment_download": Entry(
+        _url(
+            "attachment_download",
+            pk=lambda w: w.conversation.pk,
+            attachment_pk=lambda w: w.attachment.pk,
+        ),
+        {"GET": CONVERSATION, "POST": NOT_ALLOWED},
+    ),
+    "conversation_assign": Entry(
+        _url("conversation_assign", pk=lambda w: w.conversation.pk),
+        {"POST": CARE_TEAM, "GET": NOT_ALLOWED},
+        data=lambda w: {"assigned_to": w.users["provider"].pk},
+    ),
+    "conversation_close": Entry(
+        _url("conversation_close", pk=lambda w: w.conversation.pk),
+        {"POST": CARE_TEAM, "GET": NOT_ALLOWED},
+    ),
+    "conversation_reopen": Entry(
+        _url("conversation_reopen", pk=lambda w: w.conversation.pk),
+        {"POST": CARE_TEAM, "GET": NOT_ALLOWED},
     ),
     # Regimens: the care team's pages
     "titration_queue": Entry(_url("titration_queue"), {"GET": PROVIDERS}),
@@ -553,6 +601,16 @@ class World:
             permissions=["diary"],
             invited_by=self.patient_user,
         )
+        self.conversation = conversation_start(
+            patient=self.patient,
+            started_by=self.patient_user,
+            subject="Capsules",
+            topic="medications",
+            body="The pharmacy sent the wrong strength",
+            files=clean_files([pdf()]),
+        )
+        self.message = self.conversation.messages.get()
+        self.attachment = self.message.attachments.get()
         self.refill = refill_request_send(
             patient=self.patient, requested_by=self.patient_user, today=self.today
         )
@@ -603,6 +661,9 @@ def _fingerprint():
         ("regimens", "RefillRequest"),
         ("notifications", "Notification"),
         ("notifications", "Preferences"),
+        ("messaging", "Conversation"),
+        ("messaging", "Message"),
+        ("messaging", "Attachment"),
     ]
     return {
         (app, model): sorted(map(repr, apps.get_model(app, model).objects.values()))

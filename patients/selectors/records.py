@@ -148,6 +148,7 @@ ACCESS_NOUNS = {
     Purpose.VIEW_MEDICATIONS: gettext_lazy("medications"),
     Purpose.VIEW_CHECKINS: gettext_lazy("check-ins"),
     Purpose.REVIEW: gettext_lazy("review"),
+    Purpose.VIEW_MESSAGES: gettext_lazy("messages"),
 }
 
 

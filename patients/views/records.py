@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from patients.forms.review import FlagReviewForm
+from patients.record_panels import record_panels
 from patients.selectors.care import caregivers_of
 from patients.selectors.records import (
     Purpose,
@@ -39,6 +40,7 @@ def patient_record(request, pk):
         "patient": patient,
         "review_form": FlagReviewForm(),
         "caregivers": caregivers_of(patient=patient),
+        "panels": record_panels(patient=patient, viewer=request.user),
     }
     return render(request, "patients/provider/patient_record.html", context)
 

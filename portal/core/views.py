@@ -8,6 +8,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from messaging.selectors.conversations import (
+    waiting_by_patient,
+    waiting_for_patient,
+    waiting_for_team,
+)
 from patients.selectors import diary as diary_selectors
 from patients.selectors.records import own_patient, visible_patients
 from patients.selectors.triage import triage_queue
@@ -50,6 +55,7 @@ def patient_home(request):
         "diary_day": today,
         "morning_step": diary_selectors.morning_step(diary_today),
         "pgic_due": diary_selectors.pgic_due(patient=patient, today=today),
+        "waiting_conversations": waiting_for_patient(patient=patient),
     }
     return render(request, "core/patient_home.html", context)
 
@@ -63,9 +69,16 @@ def provider_home(request):
     except ValueError:
         page = 1
     statuses_refresh_due(patients=visible_patients(request.user))
+    triage = triage_queue(provider=request.user, page=page)
+    waiting = waiting_by_patient(
+        provider=request.user, patient_ids=[row.patient.pk for row in triage.rows]
+    )
+    for row in triage.rows:
+        row.waiting = waiting.get(row.patient.pk)
     context = {
-        "triage": triage_queue(provider=request.user, page=page),
+        "triage": triage,
         "patient_count": visible_patients(request.user).count(),
+        "waiting": waiting_for_team(provider=request.user),
     }
     return render(request, "core/provider_home.html", context)
 

@@ -523,9 +523,11 @@ def _send_email(notification: Notification, message: Message, *, detailed: bool)
         "title": message.title,
         "body": message.body,
     }
+    # A kind may write its own e-mail (a new message: one sentence and the link).
+    template = getattr(kind_handler(notification.kind), "EMAIL_TEMPLATE", "emails/reminder")
     # The header carries the row id only, so a receiving server can tell sends apart.
     send_templated_mail(
-        "emails/reminder",
+        template,
         context,
         [notification.recipient.email],
         headers={"X-LDN-Notification": str(notification.pk)},
