@@ -1,5 +1,5 @@
-"""Every provider page costs the same number of queries for a care team of 10 patients as for
-one of 40 (no query per patient), and that number is pinned: a page that starts reading
+"""Every provider page costs the same number of queries for a care team of 25 patients as for
+one of 60 (no query per patient), and that number is pinned: a page that starts reading
 more shows up here before it shows up in the benchmark (bench/pages.py).
 
 The teams are built by the benchmark's builder (bench/world.py): every patient with an
@@ -22,19 +22,19 @@ from tests.factories import ProviderFactory
 from tests.patients.diary_factories import NOW, TODAY
 
 pytestmark = pytest.mark.django_db
-SMALL, LARGE = 10, 40  # 10: some of the team already wait in the titration queue
+SMALL, LARGE = 25, 60  # 25: a second page of triage, and some wait in the titration queue
 DIARY_DAYS = 40
 
 # The page -> its queries at either size: the session, the user, the second-factor check
 # (providers) and the page's own.
 PINNED = {
-    "triage home": 9,
-    "triage home, page 2": 9,
-    "titration queue": 9,
-    "titration queue: due": 9,
-    "titration queue: side effects": 9,
-    "titration queue: hold requests": 9,
-    "titration queue: opioids": 9,
+    "triage home": 8,
+    "triage home, page 2": 8,
+    "titration queue": 8,
+    "titration queue: due": 8,
+    "titration queue: side effects": 8,
+    "titration queue: hold requests": 8,
+    "titration queue: opioids": 8,
     "patient list": 7,
     "check-ins": 5,
     "invitations": 5,
