@@ -39,7 +39,7 @@ PINNED = {
     "check-ins": 5,
     "invitations": 5,
     "new invitation": 4,
-    "patient record": 20,
+    "patient record": 28,
     "patient medications": 7,
     "diary review": 16,
     "trends, 90 days": 19,
