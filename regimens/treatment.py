@@ -185,7 +185,8 @@ class RegimenTreatment:
     def dose_record(
         self, *, patient: Patient, day: date, status: str, recorded_by, now: datetime
     ) -> None:
-        regimen = _active(patient)
+        # dose_log_mark reads the regimen again, locked, with its steps.
+        regimen = Regimen.objects.filter(patient=patient, status=Regimen.Status.ACTIVE).first()
         if regimen is None:
             raise ValidationError(_("Doses are logged only while the regimen is active."))
         dose_log_mark(

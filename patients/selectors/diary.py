@@ -49,9 +49,10 @@ class DiaryQuestions:
 def diary_questions(*, patient: Patient) -> DiaryQuestions:
     """Thyroid items for a thyroid condition or thyroid hormone taken now; fasting glucose
     for insulin resistance; stools per day for Crohn's disease or ulcerative colitis."""
-    slugs = set(patient.conditions.values_list("slug", flat=True))
+    conditions = list(patient.conditions.values_list("slug", "is_thyroid"))
+    slugs = {slug for slug, _thyroid in conditions}
     thyroid = (
-        patient.conditions.filter(is_thyroid=True).exists()
+        any(is_thyroid for _slug, is_thyroid in conditions)
         or patient.medications.filter(is_thyroid_hormone=True, stopped_on__isnull=True).exists()
     )
     return DiaryQuestions(

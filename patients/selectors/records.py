@@ -52,10 +52,11 @@ def patient_for(viewer, pk, *, purpose: str, path: str = "") -> Patient:
 
 
 def own_patient(viewer) -> Patient:
-    """The patient profile of a patient viewer."""
+    """The patient profile of a patient viewer (read once per request: the onboarding
+    middleware has usually loaded it through `viewer.patient` already)."""
     try:
-        return Patient.objects.select_related("user").get(user=viewer)
-    except Patient.DoesNotExist:
+        return viewer.patient
+    except (Patient.DoesNotExist, AttributeError):
         raise Http404 from None
 
 

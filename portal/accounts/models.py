@@ -1,4 +1,5 @@
 import zoneinfo
+from functools import cache
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -8,8 +9,14 @@ from django.utils import timezone as django_timezone
 from django.utils.translation import gettext_lazy as _
 
 
+@cache
+def known_timezones() -> frozenset[str]:
+    """The IANA zone names, read from the files on disk once per process."""
+    return frozenset(zoneinfo.available_timezones())
+
+
 def validate_timezone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    if value not in known_timezones():
         raise ValidationError(
             _("%(value)s is not a time zone we know. Pick one from the list, e.g. Europe/Paris."),
             params={"value": value},
