@@ -255,12 +255,15 @@ def diary_trends(request):
 def render_trends(request, patient, *, base_url: str, provider_view: bool = False):
     """The trends page for the patient or their care team (the callers resolve who may see
     it)."""
-    days = trend_selectors.trend_range(request.GET.get("days"))
-    trends = trend_selectors.trends_for(patient=patient, today=local_today(patient), days=days)
+    today = local_today(patient)
+    default = trend_selectors.default_trend_range(patient=patient, today=today)
+    days = trend_selectors.trend_range(request.GET.get("days"), default=default)
+    trends = trend_selectors.trends_for(patient=patient, today=today, days=days)
     context = {
         "patient": patient,
         "trends": trends,
         "ranges": trend_selectors.TREND_RANGES,
+        "chart_measures": trend_selectors.CHART_MEASURES,
         "base_url": base_url,
         "provider_view": provider_view,
     }

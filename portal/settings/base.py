@@ -381,12 +381,14 @@ LDN = {
     # (docs/clinical-rules.md §4.7).
     "PGIC_INTERVAL_DAYS": 28,
     # Trends: the baseline is the mean of the days with a score in the 14 days before the
-    # regimen started, compared with the last 14 days; each needs at least 4 days with a
-    # score. Younger's trials averaged a 2-week baseline (docs/clinical-rules.md §7.1); the
-    # minimum is [design].
+    # regimen started, compared with the last 14 days. Younger's trials averaged a 2-week
+    # baseline (docs/clinical-rules.md §7.1). A comparison needs at least 7 scored days
+    # before the regimen and 7 on LDN, half of each window: fewer, and a week's ups and downs
+    # read as a change (docs/clinical-rules.md §7.1). [design]
     "TRENDS_BASELINE_DAYS": 14,
     "TRENDS_RECENT_DAYS": 14,
-    "TRENDS_MIN_DAYS": 4,
+    "TRENDS_MIN_BASELINE_DAYS": env_int("LDN_TRENDS_MIN_BASELINE_DAYS", 7, minimum=1),
+    "TRENDS_MIN_LDN_DAYS": env_int("LDN_TRENDS_MIN_LDN_DAYS", 7, minimum=1),
     # A fall in pain of 30% or 2 points on the 0-10 NRS is clinically important
     # (Farrar 2001, https://pubmed.ncbi.nlm.nih.gov/11690728/; docs/clinical-rules.md §7.3).
     "RESPONDER_PAIN_FALL_PERCENT": 30,
