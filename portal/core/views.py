@@ -2,11 +2,12 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from patients.selectors import diary as diary_selectors
 from patients.selectors.records import own_patient, visible_patients
@@ -102,3 +103,9 @@ def healthz(request):
     if checks["database"] == "ok":
         body["reminder_lag_seconds"] = reminder_lag()
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@require_safe
+def favicon(request):
+    """The portal's icon, for browsers asking /favicon.ico (the Django admin names none)."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
