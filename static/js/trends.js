@@ -167,12 +167,39 @@
     var source = document.getElementById("trends-data");
     if (!source || !window.Chart) return;
     var data = JSON.parse(source.textContent);
-    MEASURES.forEach(function (name) {
-      var canvas = document.getElementById("chart-" + name);
-      if (canvas) measureChart(canvas, data, name, true);
+    // One chart per task, so the page stays responsive while they are drawn.
+    var jobs = MEASURES.map(function (name) {
+      return function () {
+        var canvas = document.getElementById("chart-" + name);
+        if (canvas) measureChart(canvas, data, name, true);
+      };
     });
-    var effects = document.getElementById("chart-effects");
-    if (effects) effectsChart(effects, data, true);
+    jobs.push(function () {
+      var effects = document.getElementById("chart-effects");
+      if (effects) effectsChart(effects, data, true);
+    });
+    // A chart is drawn as it comes near the screen: a phone shows one or two at first.
+    if (!("IntersectionObserver" in window)) {
+      jobs.forEach(function (job) { job(); });
+      return;
+    }
+    var canvases = MEASURES.concat(["effects"]).map(function (name) {
+      return document.getElementById("chart-" + name);
+    });
+    var observer = new IntersectionObserver(
+      function (entries) {
+        entries.forEach(function (entry) {
+          if (!entry.isIntersecting) return;
+          observer.unobserve(entry.target);
+          var job = jobs[canvases.indexOf(entry.target)];
+          window.setTimeout(job, 0);
+        });
+      },
+      { rootMargin: "200px 0px" }
+    );
+    canvases.forEach(function (canvas) {
+      if (canvas) observer.observe(canvas);
+    });
   }
 
   if (document.readyState === "loading") {

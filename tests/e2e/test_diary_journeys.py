@@ -130,7 +130,7 @@ def test_a_patient_keeps_the_diary_and_sees_the_trend_with_the_dose_steps(
     page.get_by_role("link", name="My trends").first.click()
     page.wait_for_url("**/diary/trends/")
     expect(page.locator("canvas#chart-pain")).to_be_attached()
-    page.wait_for_function("document.querySelector('#chart-pain').width > 0")
+    page.wait_for_function("window.Chart && Chart.getChart(document.querySelector('#chart-pain'))")
     table = page.get_by_test_id("scores-table")
     expect(table.get_by_role("columnheader", name="Dose (mg)")).to_be_visible()
     doses = {text.split()[0] for text in table.locator("tbody td:nth-child(2)").all_inner_texts()}

@@ -64,6 +64,8 @@ def _diary(patient, days):
 
 
 def _charts(page, name):
+    for chart in CHARTS:  # each is drawn as it comes near the screen
+        page.locator(f"#chart-{chart}").scroll_into_view_if_needed()
     page.wait_for_function(
         "['pain','fatigue','sleep_quality','mood','effects'].every("
         "(n) => window.Chart && Chart.getChart(document.getElementById('chart-' + n)))"
