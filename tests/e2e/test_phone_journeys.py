@@ -143,3 +143,22 @@ def test_add_an_earlier_day_picks_a_day_in_the_edit_window(phone, axe_check, cas
     phone.wait_for_url("**/diary/")
     assert DiaryEntry.objects.get(patient=patient, local_date=two_ago).pain == 5
     assert DiaryEntry.objects.get(patient=patient, local_date=today).pain == 2
+
+
+def test_onboarding_proposes_the_time_zone_the_phone_is_set_to(browser, live_server, axe_check):
+    PatientUserFactory(email="new@example.org", name="New Patient", onboarded=False)
+    context = browser.new_context(
+        base_url=live_server.url, viewport=PHONE, timezone_id="Australia/Perth"
+    )
+    page = context.new_page()
+    try:
+        log_in(page, "new@example.org")
+        page.wait_for_url("**/onboarding/**")
+        expect(page.get_by_label("Time zone")).to_have_value("Australia/Perth")
+        expect(page.locator("select[name=timezone] optgroup").first).to_have_attribute(
+            "label", "Common"
+        )
+        _fits(page)
+        axe_check(page)
+    finally:
+        context.close()
