@@ -137,7 +137,7 @@ def test_it_shows_the_patient_their_trends_with_charts_and_tables(
         ).group(1)
     )
     assert len(data["labels"]) == 30
-    assert '<script src="/static/js/trends.js"></script>' in page
+    assert '<script src="/static/js/trends.js" defer></script>' in page
     assert not AccessEvent.objects.exists()  # the patient reading their own record
 
 
