@@ -99,6 +99,7 @@ def _url(name, **kwargs):
 MATRIX = {
     "home": Entry(_url("home"), {"GET": EVERYONE}),
     "healthz": Entry(_url("healthz"), {"GET": EVERYONE, "POST": NOT_ALLOWED}),
+    "favicon": Entry(_url("favicon"), {"GET": EVERYONE}),
     "patient_home": Entry(_url("patient_home"), {"GET": PATIENTS}),
     "provider_home": Entry(_url("provider_home"), {"GET": PROVIDERS}),
     "admin_home": Entry(_url("admin_home"), {"GET": ADMINS}),
