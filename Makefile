@@ -9,7 +9,7 @@ PORT ?= 8000
 SITE_URL ?= http://127.0.0.1:$(PORT)
 export PORT SITE_URL
 
-.PHONY: run test install install-dev migrate lint format clean bench bench-quick bench-reminders
+.PHONY: run test install install-dev migrate lint format clean bench bench-quick bench-reminders fuzz mutation
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,3 +73,9 @@ bench-reminders: install-dev
 
 clean:
 	rm -rf var staticfiles .pytest_cache
+
+# Hostile form posts to every form as each role (tests/fuzz); `make test` runs a few per URL.
+LDN_FUZZ_EXAMPLES ?= 60
+fuzz: install-dev
+	mkdir -p var
+	LDN_FUZZ_EXAMPLES=$(LDN_FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/fuzz -q -s -p no:logging $(PYTEST_ARGS)

@@ -17,6 +17,7 @@ from patients.rules import side_effects as catalogue
 from patients.rules.side_effects import Severity
 from patients.selectors.diary import DiaryQuestions, diary_day_errors, edit_days
 from patients.services.diary import ENTRY_FIELDS
+from portal.lib.fields import DateField
 from portal.lib.widgets import DateInput
 
 SCALES = (
@@ -108,7 +109,7 @@ class DiaryEntryForm(forms.Form):
         kwargs.setdefault("initial", initial)
         super().__init__(data, **kwargs)
         if day is None:
-            self.fields["day"] = forms.DateField(
+            self.fields["day"] = DateField(
                 label=_("Day"),
                 widget=DateInput(),
                 help_text=_("Today, or up to %(days)d days back.") % {"days": edit_days()},
