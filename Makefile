@@ -78,4 +78,13 @@ clean:
 LDN_FUZZ_EXAMPLES ?= 60
 fuzz: install-dev
 	mkdir -p var
-	LDN_FUZZ_EXAMPLES=$(LDN_FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/fuzz -q -s -p no:logging $(PYTEST_ARGS)
+	LDN_FUZZ_EXAMPLES=$(LDN_FUZZ_EXAMPLES) LDN_FUZZ_VERBOSE=1 $(BIN)/python -m pytest tests/fuzz -q -s -p no:logging $(PYTEST_ARGS)
+
+# Mutation testing of the pure rules with their unit tests ([tool.mutmut] in pyproject.toml).
+# Two test processes at a time; `mutmut results` and `mutmut show NAME` explain survivors.
+MUTATION_CHILDREN ?= 2
+mutation: install-dev
+	mkdir -p var
+	$(BIN)/mutmut run --max-children $(MUTATION_CHILDREN)
+	$(BIN)/mutmut export-cicd-stats
+	cat mutants/mutmut-cicd-stats.json

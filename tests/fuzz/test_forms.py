@@ -32,6 +32,7 @@ from hypothesis import strategies as st
 from tests.test_access_matrix import MATRIX, OK, World, _project_url_names
 
 EXAMPLES = int(os.environ.get("LDN_FUZZ_EXAMPLES", "3"))
+VERBOSE = os.environ.get("LDN_FUZZ_VERBOSE") == "1"
 ROLES = ("patient", "provider", "admin")
 
 # Every table a form could write, except the audit trail of reads (a refused form is still a
@@ -249,6 +250,8 @@ def test_hostile_posts_to_every_form_never_fail_and_refusals_change_nothing(role
                 transaction.set_rollback(True)
         except Exception as error:  # every URL is tried; all failures are reported
             failures.append(f"{name}: {type(error).__name__}: {error}")
+        if VERBOSE:
+            print(f"fuzz {role} {name}: {counts[name]} posts", flush=True)
     per_url = {name: counts[name] for name in targets}
     print(
         f"\nfuzz {role}: {len(targets)} URLs, {counts['requests']} requests, "

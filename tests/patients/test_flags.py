@@ -326,3 +326,33 @@ def test_it_raises_each_cause_once_and_only_for_what_the_facts_show(days, thyroi
         assert not clears(
             kind=flag.kind, cause=flag.cause, raised=raised, facts=given_facts, thresholds=LIMITS
         )
+
+
+def test_it_clears_a_thyroid_flag_the_patient_corrected_inside_the_lookback():
+    # A thyroid flag's cause carries its day and no item: "diary:thyroid:<day>".
+    corrected = facts(days=[day(2, palpitations=0)], thyroid_patient=True)
+
+    assert clears(
+        kind="thyroid_symptoms",
+        cause=f"diary:thyroid:{ago(2).isoformat()}",
+        raised=[],
+        facts=corrected,
+        thresholds=LIMITS,
+    )
+    assert not clears(
+        kind="thyroid_symptoms",
+        cause="diary:thyroid",
+        raised=[],
+        facts=corrected,
+        thresholds=LIMITS,
+    )
+
+
+def test_the_thresholds_accept_one_day_and_refuse_zero():
+    assert Thresholds(lookback_days=1, lasting_days=1, silent_days=1).lookback_days == 1
+    with pytest.raises(ValueError, match=r"^lookback_days must be at least 1$"):
+        Thresholds(lookback_days=0)
+    with pytest.raises(ValueError, match=r"^silent_days must be at least 1$"):
+        Thresholds(silent_days=0)
+    with pytest.raises(ValueError, match=r"^severe must be MILD, MODERATE or SEVERE$"):
+        Thresholds(severe=7)
