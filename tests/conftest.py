@@ -15,6 +15,11 @@ from hypothesis import settings as hypothesis_settings
 
 from tests.factories import AdminFactory, PatientUserFactory, ProviderFactory
 
+# Speed is measured by the benchmarks, never asserted: no per-example deadline, which fails
+# property tests at random on a busy machine.
+hypothesis_settings.register_profile("portal", deadline=None)
+hypothesis_settings.load_profile("portal")
+
 # Mutation testing (`make mutation`) runs the property tests under a tracer on a busy machine:
 # the same 25 examples for every mutant, and no per-example deadline.
 hypothesis_settings.register_profile(
