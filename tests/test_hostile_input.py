@@ -4,7 +4,9 @@ message next to its field (or a safe fallback for `next`) and changes nothing it
 
 The fuzz suite (tests/fuzz/) posts generated values everywhere; these are the named cases."""
 
+import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -181,3 +183,18 @@ def test_a_protocol_id_no_row_can_have_is_refused_when_starting(client, world, b
         },
     )
     _assert_refused(response, {"protocol"}, before)
+
+
+def test_every_form_uses_the_range_checked_fields():
+    """Django's own DateField and model choice fields let dates past the calendar's edge and
+    ids no row can have reach arithmetic and queries; the portal's forms use
+    portal/lib/fields.py instead."""
+    root = Path(__file__).resolve().parent.parent
+    unchecked = re.compile(r"forms\.(DateField|ModelChoiceField|ModelMultipleChoiceField)\(")
+    offenders = [
+        str(path.relative_to(root))
+        for package in ("portal", "patients", "regimens")
+        for path in (root / package).rglob("*.py")
+        if path != root / "portal" / "lib" / "fields.py" and unchecked.search(path.read_text())
+    ]
+    assert not offenders, f"use portal.lib.fields instead of Django's fields in {offenders}"
