@@ -25,6 +25,7 @@ class Role(models.TextChoices):
     PATIENT = "patient", _("Patient")
     PROVIDER = "provider", _("Provider")
     ADMIN = "admin", _("Admin")
+    CAREGIVER = "caregiver", _("Caregiver")
 
 
 class UserManager(BaseUserManager):
@@ -95,6 +96,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
 
+    @property
+    def is_caregiver(self) -> bool:
+        return self.role == Role.CAREGIVER
+
     def get_full_name(self):
         return self.name or self.email
 
@@ -136,8 +141,8 @@ class Invitation(models.Model):
         verbose_name = _("invitation")
         constraints = [
             models.CheckConstraint(
-                name="invitation_role_is_patient_or_provider",
-                condition=models.Q(role__in=[Role.PATIENT, Role.PROVIDER]),
+                name="invitation_role_is_invitable",
+                condition=models.Q(role__in=[Role.PATIENT, Role.PROVIDER, Role.CAREGIVER]),
             ),
             models.CheckConstraint(
                 name="invitation_expires_after_creation",

@@ -25,6 +25,7 @@ ROLE_HOMES = {
     Role.PATIENT: "patient_home",
     Role.PROVIDER: "provider_home",
     Role.ADMIN: "admin_home",
+    Role.CAREGIVER: "care_home",
 }
 
 
