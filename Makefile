@@ -9,7 +9,7 @@ PORT ?= 8000
 SITE_URL ?= http://127.0.0.1:$(PORT)
 export PORT SITE_URL
 
-.PHONY: run test install install-dev migrate lint format clean bench bench-quick bench-reminders bench-messages lighthouse
+.PHONY: run test install install-dev migrate lint format clean bench bench-quick bench-reminders bench-messages lighthouse fuzz mutation
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -95,3 +95,18 @@ lighthouse: install
 
 clean:
 	rm -rf var staticfiles .pytest_cache
+
+# Hostile form posts to every form as each role (tests/fuzz); `make test` runs a few per URL.
+LDN_FUZZ_EXAMPLES ?= 60
+fuzz: install-dev
+	mkdir -p var
+	LDN_FUZZ_EXAMPLES=$(LDN_FUZZ_EXAMPLES) LDN_FUZZ_VERBOSE=1 $(BIN)/python -m pytest tests/fuzz -q -s -p no:logging $(PYTEST_ARGS)
+
+# Mutation testing of the pure rules with their unit tests ([tool.mutmut] in pyproject.toml).
+# Two test processes at a time; `mutmut results` and `mutmut show NAME` explain survivors.
+MUTATION_CHILDREN ?= 2
+mutation: install-dev
+	mkdir -p var
+	$(BIN)/mutmut run --max-children $(MUTATION_CHILDREN)
+	$(BIN)/mutmut export-cicd-stats
+	cat mutants/mutmut-cicd-stats.json
