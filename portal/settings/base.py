@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "portal.notifications",
     "patients",
     "regimens",
+    "oauth2_provider",
+    "interop",
 ]
 
 MIDDLEWARE = [
