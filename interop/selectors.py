@@ -2,6 +2,8 @@
 fixed number of queries, and the patient an API token or a viewer may open."""
 
 from django.db.models import Prefetch
+from django.utils import timezone
+from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
 from interop.fhir.record import Record
 from patients.models import CareTeamMembership, CheckIn, DiaryEntry, Patient, PGICResponse
@@ -60,3 +62,37 @@ def record_read(patient: Patient) -> Record:
         checkins=checkins,
         names=names,
     )
+
+
+def connected_apps(user) -> list[dict]:
+    """The apps holding a token of `user` that still works: name, scopes, since when."""
+    from_tokens = {}
+    tokens = (
+        get_access_token_model()
+        .objects.filter(user=user, expires__gt=timezone.now())
+        .select_related("application")
+        .order_by("created")
+    )
+    for token in tokens:
+        if token.application is None:
+            continue
+        app = from_tokens.setdefault(
+            token.application_id,
+            {"pk": token.application_id, "name": token.application.name, "scopes": set()},
+        )
+        app.setdefault("since", token.created)
+        app["scopes"] |= set(token.scope.split())
+    refresh = (
+        get_refresh_token_model()
+        .objects.filter(user=user, revoked__isnull=True)
+        .select_related("application")
+    )
+    for token in refresh:
+        app = from_tokens.setdefault(
+            token.application_id,
+            {"pk": token.application_id, "name": token.application.name, "scopes": set()},
+        )
+        app.setdefault("since", token.created)
+    for app in from_tokens.values():
+        app["scopes"] = sorted(app["scopes"])
+    return sorted(from_tokens.values(), key=lambda a: a["name"].lower())

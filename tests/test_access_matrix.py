@@ -8,6 +8,7 @@ A refused write must change nothing. The guard at the bottom fails when a URL is
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 from django.apps import apps
@@ -27,6 +28,7 @@ from regimens.services.plans import plan_propose
 from regimens.services.start import regimen_start
 from tests.content.factories import content
 from tests.factories import AdminFactory, PatientUserFactory, ProviderFactory
+from tests.interop.helpers import REDIRECT_URI, app_register, bearer, token_for
 from tests.regimens.seeds import ensure_protocols
 
 OK, LOGIN = "ok", "login"
@@ -58,6 +60,19 @@ CARE_TEAM = outcomes(403, provider=OK, provider_off_team=404, provider_ended=404
 ADMINS = outcomes(403, admin=OK)
 INVITERS = outcomes(403, provider=OK, provider_off_team=OK, provider_ended=OK, admin=OK)
 NOT_ALLOWED = dict.fromkeys(VIEWERS, 405)
+# The FHIR API with each viewer's own token (anonymous has none; a deactivated user's token
+# no longer works): a patient reads only their own record, a provider their care team's.
+API_RECORD = {
+    **dict.fromkeys(VIEWERS, 404),
+    "anonymous": 401,
+    "deactivated": 401,
+    "patient": OK,
+    "provider": OK,
+}
+API_REFUSED = {**dict.fromkeys(VIEWERS, 404)}
+SMART_USERS = outcomes(
+    403, patient=OK, other_patient=OK, provider=OK, provider_off_team=OK, provider_ended=OK
+)
 OWN_INVITATION = outcomes(403, provider=OK, provider_off_team=404, provider_ended=404, admin=404)
 
 
@@ -66,6 +81,7 @@ class Entry:
     url: object  # a function of the world returning the path
     methods: dict  # method -> outcomes
     data: object = None  # a function of the world returning POST data
+    bearer: bool = False  # the FHIR API: each viewer sends an access token of their own
 
 
 def _url(name, **kwargs):
@@ -121,6 +137,57 @@ MATRIX = {
         _url("profile"),
         {"GET": PATIENTS, "POST": PATIENTS},
         data=lambda w: {"date_of_birth": "1981-02-02", "timezone": "Europe/Paris"},
+    ),
+    # Connected apps (SMART on FHIR) and the FHIR API
+    "connected_app_revoke": Entry(
+        _url("connected_app_revoke", app_pk=lambda w: w.app.pk),
+        {"POST": LOGGED_IN, "GET": outcomes(405)},
+    ),
+    "authorize": Entry(
+        lambda w: w.authorize_url,
+        {"GET": SMART_USERS, "POST": SMART_USERS},
+        data=lambda w: w.authorize_form,
+    ),
+    "token": Entry(
+        _url("oauth2_provider:token"),
+        {"POST": dict.fromkeys(VIEWERS, 400), "GET": NOT_ALLOWED},
+        data=lambda w: {
+            "grant_type": "authorization_code",
+            "code": "made-up",
+            "client_id": w.app.client_id,
+            "redirect_uri": REDIRECT_URI,
+        },
+    ),
+    "revoke-token": Entry(
+        _url("oauth2_provider:revoke-token"),
+        {"POST": EVERYONE, "GET": NOT_ALLOWED},
+        data=lambda w: {"token": "made-up", "client_id": w.app.client_id},
+    ),
+    "fhir_metadata": Entry(_url("fhir_metadata"), {"GET": EVERYONE}),
+    "fhir_smart_configuration": Entry(_url("fhir_smart_configuration"), {"GET": EVERYONE}),
+    "fhir_code_system": Entry(_url("fhir_code_system"), {"GET": EVERYONE}),
+    "fhir_patient": Entry(
+        _url("fhir_patient", pk=lambda w: w.patient.pk), {"GET": API_RECORD}, bearer=True
+    ),
+    "fhir_everything": Entry(
+        _url("fhir_everything", pk=lambda w: w.patient.pk), {"GET": API_RECORD}, bearer=True
+    ),
+    "fhir_search": Entry(
+        lambda w: (
+            reverse("fhir_search", kwargs={"kind": "Observation"}) + f"?patient={w.patient.pk}"
+        ),
+        {"GET": API_RECORD},
+        bearer=True,
+    ),
+    "fhir_read": Entry(
+        _url("fhir_read", kind=lambda w: "Observation", rid=lambda w: "diary-1-pain"),
+        {"GET": {**API_REFUSED, "anonymous": 401, "deactivated": 401}},
+        bearer=True,
+    ),
+    "fhir_unknown": Entry(
+        _url("fhir_unknown", rest=lambda w: "Patient/1/history/2"),
+        {"GET": API_REFUSED},
+        bearer=True,
     ),
     # Education library
     "library": Entry(
@@ -450,6 +517,19 @@ class World:
             booked_by=team,
         )
         self.article = content(slug="matrix-article")
+        self.app = app_register("Matrix App")
+        self.authorize_form = {
+            "client_id": self.app.client_id,
+            "redirect_uri": REDIRECT_URI,
+            "response_type": "code",
+            "scope": "launch/patient patient/*.read",
+            "state": "matrix",
+            "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+            "code_challenge_method": "S256",
+            "allow": "Authorize",
+        }
+        query = {k: v for k, v in self.authorize_form.items() if k != "allow"}
+        self.authorize_url = reverse("oauth2_provider:authorize") + "?" + urlencode(query)
         # The care team provider's safety notice about that flag, delivered.
         self.notification = Notification.objects.get(recipient=team, channel="in_app")
         Notification.objects.filter(pk=self.notification.pk).update(
@@ -486,6 +566,8 @@ def _fingerprint():
         ("regimens", "PausePlan"),
         ("notifications", "Notification"),
         ("notifications", "Preferences"),
+        ("oauth2_provider", "Grant"),
+        ("oauth2_provider", "AccessToken"),
     ]
     return {
         (app, model): sorted(map(repr, apps.get_model(app, model).objects.values()))
@@ -512,12 +594,15 @@ def test_access(client, db, name, method, viewer):
         world.users[viewer].is_active = False
         world.users[viewer].save()
     url = entry.url(world)
+    headers = {}
+    if entry.bearer and viewer != "anonymous":
+        headers = bearer(token_for(world.users[viewer], app=world.app))
     before = _fingerprint() if method == "POST" and expected != OK else None
 
     if method == "POST":
-        response = client.post(url, entry.data(world) if entry.data else {})
+        response = client.post(url, entry.data(world) if entry.data else {}, **headers)
     else:
-        response = client.get(url)
+        response = client.get(url, **headers)
 
     location = response.get("Location", "")
     if expected == OK:

@@ -15,6 +15,9 @@ class AccessEvent(models.Model):
         VIEW_MEDICATIONS = "view_medications", _("Viewed the medications")
         VIEW_CHECKINS = "view_checkins", _("Viewed the check-ins")
         REVIEW = "review", _("Reviewed the record")
+        API_READ = "api_read", _("Read the record through a connected app")
+        PASSPORT = "passport", _("Downloaded the LDN passport")
+        EXPORT_RECORD = "export_record", _("Downloaded all the data")
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     actor_role = models.CharField(max_length=16)
@@ -23,6 +26,8 @@ class AccessEvent(models.Model):
     )
     action = models.CharField(max_length=32, choices=Action.choices)
     path = models.CharField(max_length=300)
+    # The connected app (SMART on FHIR) that read the record, by name; empty for pages.
+    via = models.CharField(max_length=255, blank=True)
     at = models.DateTimeField(db_index=True)
 
     class Meta:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from interop.selectors import connected_apps
 from patients.selectors import diary as diary_selectors
 from patients.selectors.records import own_patient, visible_patients
 from patients.selectors.triage import triage_queue
@@ -89,7 +90,13 @@ def account(request):
         messages.success(request, _("Your account details are saved."))
         return redirect("account")
     return render(
-        request, "core/account.html", {"form": form, "mfa_enrolled": mfa_enrolled(request.user)}
+        request,
+        "core/account.html",
+        {
+            "form": form,
+            "mfa_enrolled": mfa_enrolled(request.user),
+            "connected_apps": connected_apps(request.user),
+        },
     )
 
 
