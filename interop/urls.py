@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from oauth2_provider.views import RevokeTokenView
 
-from interop.views import api, oauth
+from interop.views import api, documents, oauth
 
 # The OAuth endpoints under the names django-oauth-toolkit reverses.
 oauth_patterns = (
@@ -34,4 +34,9 @@ fhir_patterns = [
     path("<str:kind>", api.search, name="fhir_search"),
     path("<str:kind>/<str:rid>", api.read_other, name="fhir_read"),
     re_path(r"^(?P<rest>.*)$", api.unknown, name="fhir_unknown"),
+]
+
+page_patterns = [
+    path("profile/passport.pdf", documents.my_passport, name="passport"),
+    path("patients/<int:pk>/passport.pdf", documents.patient_passport, name="patient_passport"),
 ]

@@ -138,6 +138,11 @@ MATRIX = {
         {"GET": PATIENTS, "POST": PATIENTS},
         data=lambda w: {"date_of_birth": "1981-02-02", "timezone": "Europe/Paris"},
     ),
+    # The LDN passport
+    "passport": Entry(_url("passport"), {"GET": PATIENTS}),
+    "patient_passport": Entry(
+        _url("patient_passport", pk=lambda w: w.patient.pk), {"GET": CARE_TEAM}
+    ),
     # Connected apps (SMART on FHIR) and the FHIR API
     "connected_app_revoke": Entry(
         _url("connected_app_revoke", app_pk=lambda w: w.app.pk),
