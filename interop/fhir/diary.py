@@ -157,6 +157,8 @@ def _answer_item(link_id: str, text: str, answer: dict) -> dict:
 
 
 def diary_response(record, ctx, entry) -> dict:
+    # Built whole, with no empty value (like the Observations): one per diary day.
+    codes = _codes(ctx)
     items = []
     for key, text in SCORES.items():
         value = getattr(entry, key)
@@ -165,13 +167,11 @@ def diary_response(record, ctx, entry) -> dict:
     for item in ITEMS:
         value = getattr(entry, item.field)
         if value is not None:
-            items.append(_answer_item(item.code, str(item.name), {"valueInteger": value}))
+            name = codes[item.field]["text"]
+            items.append(_answer_item(item.code, name, {"valueInteger": value}))
     if entry.other_effect_text:
-        items.append(
-            _answer_item(
-                "other-effect-text", "Which side effect", {"valueString": entry.other_effect_text}
-            )
-        )
+        answer = {"valueString": entry.other_effect_text}
+        items.append(_answer_item("other-effect-text", "Which side effect", answer))
     if entry.fasting_glucose is not None:
         items.append(
             _answer_item(
@@ -186,17 +186,20 @@ def diary_response(record, ctx, entry) -> dict:
         )
     if entry.notes:
         items.append(_answer_item("notes", "Notes", {"valueString": entry.notes}))
+    me = patient_ref(record.patient)
     data = {
+        "resourceType": "QuestionnaireResponse",
         "id": f"diary-{entry.pk}",
         "questionnaire": ctx.diary_questionnaire,
         "status": "completed",
-        "subject": patient_ref(record.patient),
+        "subject": me,
         "authored": entry.updated_at.isoformat(),
         "author": _entered_by(record, entry.entered_by_id),
-        "source": patient_ref(record.patient),
-        "item": items,
+        "source": me,
     }
-    return resource("QuestionnaireResponse", data)
+    if items:
+        data["item"] = items
+    return data
 
 
 def diary_provenance(record, ctx, entry) -> dict:

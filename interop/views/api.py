@@ -36,7 +36,8 @@ def base_url() -> str:
 
 
 def fhir_response(data: dict, status: int = 200, **headers) -> HttpResponse:
-    response = HttpResponse(json.dumps(data), status=status, content_type=FHIR_JSON)
+    body = json.dumps(data, separators=(",", ":"))
+    response = HttpResponse(body, status=status, content_type=FHIR_JSON)
     for name, value in headers.items():
         response[name.replace("_", "-")] = value
     return response
