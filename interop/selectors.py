@@ -6,6 +6,7 @@ from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
 from interop.fhir.record import Record
+from interop.models import DataExport
 from patients.models import CareTeamMembership, CheckIn, DiaryEntry, Patient, PGICResponse
 from portal.accounts.models import User
 from portal.lib.timing import local_today
@@ -96,3 +97,8 @@ def connected_apps(user) -> list[dict]:
     for app in from_tokens.values():
         app["scopes"] = sorted(app["scopes"])
     return sorted(from_tokens.values(), key=lambda a: a["name"].lower())
+
+
+def data_exports(patient: Patient):
+    """The patient's download requests, newest first (without the zips themselves)."""
+    return DataExport.objects.filter(patient=patient).defer("content")

@@ -39,4 +39,11 @@ fhir_patterns = [
 page_patterns = [
     path("profile/passport.pdf", documents.my_passport, name="passport"),
     path("patients/<int:pk>/passport.pdf", documents.patient_passport, name="patient_passport"),
+    path("profile/my-data/", documents.my_data, name="my_data"),
+    path(
+        "profile/my-data/<int:export_pk>/progress/",
+        documents.my_data_progress,
+        name="my_data_progress",
+    ),
+    path("profile/my-data/<int:export_pk>/file/", documents.my_data_file, name="my_data_file"),
 ]

@@ -15,6 +15,7 @@ from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from interop.models import DataExport
 from patients.services.checkins import checkin_book
 from patients.services.medications import medication_add
 from patients.services.profile import care_team_add, care_team_end
@@ -142,6 +143,14 @@ MATRIX = {
     "passport": Entry(_url("passport"), {"GET": PATIENTS}),
     "patient_passport": Entry(
         _url("patient_passport", pk=lambda w: w.patient.pk), {"GET": CARE_TEAM}
+    ),
+    # Download my data
+    "my_data": Entry(_url("my_data"), {"GET": PATIENTS, "POST": PATIENTS}),
+    "my_data_progress": Entry(
+        _url("my_data_progress", export_pk=lambda w: w.export.pk), {"GET": OWN_RECORD}
+    ),
+    "my_data_file": Entry(
+        _url("my_data_file", export_pk=lambda w: w.export.pk), {"GET": OWN_RECORD}
     ),
     # Connected apps (SMART on FHIR) and the FHIR API
     "connected_app_revoke": Entry(
@@ -523,6 +532,14 @@ class World:
         )
         self.article = content(slug="matrix-article")
         self.app = app_register("Matrix App")
+        self.export = DataExport.objects.create(
+            patient=self.patient,
+            requested_by=self.patient_user,
+            requested_at=timezone.now(),
+            status=DataExport.Status.READY,
+            content=b"PK matrix",
+            expires_at=timezone.now() + timedelta(hours=1),
+        )
         self.authorize_form = {
             "client_id": self.app.client_id,
             "redirect_uri": REDIRECT_URI,
@@ -573,11 +590,17 @@ def _fingerprint():
         ("notifications", "Preferences"),
         ("oauth2_provider", "Grant"),
         ("oauth2_provider", "AccessToken"),
+        ("interop", "DataExport"),
     ]
-    return {
-        (app, model): sorted(map(repr, apps.get_model(app, model).objects.values()))
-        for app, model in tables
-    }
+
+    def rows(model):
+        # Binary columns read back as a fresh memoryview each time: compare the other columns.
+        names = [
+            f.attname for f in model._meta.concrete_fields if f.get_internal_type() != "BinaryField"
+        ]
+        return sorted(map(repr, model.objects.values(*names)))
+
+    return {(app, model): rows(apps.get_model(app, model)) for app, model in tables}
 
 
 CASES = [
