@@ -144,6 +144,7 @@ MATRIX = {
     "patient_passport": Entry(
         _url("patient_passport", pk=lambda w: w.patient.pk), {"GET": CARE_TEAM}
     ),
+    "panel_export": Entry(_url("panel_export"), {"GET": PROVIDERS}),
     # Download my data
     "my_data": Entry(_url("my_data"), {"GET": PATIENTS, "POST": PATIENTS}),
     "my_data_progress": Entry(

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from interop.models import DataExport
+from interop.panel import panel_csv
 from interop.passport import passport_pdf, passport_read
 from interop.selectors import data_exports
 from interop.services import data_export_download, data_export_request
@@ -71,4 +72,15 @@ def my_data_file(request, export_pk):
         return redirect("my_data")
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = 'attachment; filename="ldn-portal-my-data.zip"'
+    return response
+
+
+@require_GET
+@role_required(Role.PROVIDER)
+def panel_export(request):
+    """The provider's care team as CSV (each patient's inclusion is in their access log)."""
+    response = HttpResponse(
+        panel_csv(provider=request.user, path=request.path), content_type="text/csv"
+    )
+    response["Content-Disposition"] = 'attachment; filename="ldn-panel.csv"'
     return response
