@@ -40,6 +40,7 @@ page_patterns = [
     path("profile/passport.pdf", documents.my_passport, name="passport"),
     path("patients/<int:pk>/passport.pdf", documents.patient_passport, name="patient_passport"),
     path("patients/panel.csv", documents.panel_export, name="panel_export"),
+    path("patients/<int:pk>/visit-summary.pdf", documents.visit_summary, name="visit_summary"),
     path("profile/my-data/", documents.my_data, name="my_data"),
     path(
         "profile/my-data/<int:export_pk>/progress/",

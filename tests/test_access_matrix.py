@@ -145,6 +145,7 @@ MATRIX = {
         _url("patient_passport", pk=lambda w: w.patient.pk), {"GET": CARE_TEAM}
     ),
     "panel_export": Entry(_url("panel_export"), {"GET": PROVIDERS}),
+    "visit_summary": Entry(_url("visit_summary", pk=lambda w: w.patient.pk), {"GET": CARE_TEAM}),
     # Download my data
     "my_data": Entry(_url("my_data"), {"GET": PATIENTS, "POST": PATIENTS}),
     "my_data_progress": Entry(

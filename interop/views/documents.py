@@ -11,6 +11,7 @@ from interop.panel import panel_csv
 from interop.passport import passport_pdf, passport_read
 from interop.selectors import data_exports
 from interop.services import data_export_download, data_export_request
+from interop.summary import summary_pdf, summary_read
 from patients.selectors.records import Purpose, own_patient, patient_for
 from portal.accounts.decorators import role_required
 from portal.accounts.models import Role
@@ -84,3 +85,11 @@ def panel_export(request):
     )
     response["Content-Disposition"] = 'attachment; filename="ldn-panel.csv"'
     return response
+
+
+@require_GET
+@role_required(Role.PROVIDER)
+def visit_summary(request, pk):
+    patient = patient_for(request.user, pk, purpose=Purpose.VISIT_SUMMARY, path=request.path)
+    data = summary_pdf(summary_read(patient))
+    return _pdf(data, f"visit-summary-{patient.pk}.pdf")

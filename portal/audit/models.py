@@ -19,6 +19,7 @@ class AccessEvent(models.Model):
         PASSPORT = "passport", _("Downloaded the LDN passport")
         EXPORT_RECORD = "export_record", _("Downloaded all the data")
         EXPORT_PANEL = "export_panel", _("Downloaded the care team's panel")
+        VISIT_SUMMARY = "visit_summary", _("Downloaded a visit summary")
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     actor_role = models.CharField(max_length=16)
