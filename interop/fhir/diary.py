@@ -64,7 +64,7 @@ def _observation(record, ctx, *, rid, code, day, value, derived_from, performer)
 def _entered_by(record, user_id) -> dict:
     if user_id == record.patient.user_id:
         return patient_ref(record.patient)
-    return {"display": record.names.get(user_id, "") or "Care team"}
+    return {"display": (record.names.get(user_id) or "").strip() or "Care team"}
 
 
 @lru_cache(maxsize=8)
@@ -169,7 +169,7 @@ def diary_response(record, ctx, entry) -> dict:
         if value is not None:
             name = codes[item.field]["text"]
             items.append(_answer_item(item.code, name, {"valueInteger": value}))
-    if entry.other_effect_text:
+    if entry.other_effect_text.strip():
         answer = {"valueString": entry.other_effect_text}
         items.append(_answer_item("other-effect-text", "Which side effect", answer))
     if entry.fasting_glucose is not None:
@@ -184,7 +184,7 @@ def diary_response(record, ctx, entry) -> dict:
         items.append(
             _answer_item(STOOLS_CODE, "Stools per day", {"valueInteger": entry.stools_per_day})
         )
-    if entry.notes:
+    if entry.notes.strip():
         items.append(_answer_item("notes", "Notes", {"valueString": entry.notes}))
     me = patient_ref(record.patient)
     data = {

@@ -5,7 +5,7 @@ from fhir.resources.R4B import get_fhir_model_class
 
 def patient_ref(patient) -> dict:
     out = {"reference": f"Patient/{patient.pk}"}
-    if patient.user.name:
+    if patient.user.name.strip():
         out["display"] = patient.user.name
     return out
 
@@ -25,9 +25,13 @@ def clean(data: dict) -> dict:
             value = clean(value)
         elif isinstance(value, list):
             value = [clean(v) if isinstance(v, dict) else v for v in value]
-            value = [v for v in value if v not in (None, "", {}, [])]
-        if value in (None, "", {}, []):
-            continue
+            value = [
+                v
+                for v in value
+                if v not in (None, "", {}, []) and not (isinstance(v, str) and not v.strip())
+            ]
+        if value in (None, "", {}, []) or (isinstance(value, str) and not value.strip()):
+            continue  # FHIR strings need a character that is not white space
         out[key] = value
     return out
 
