@@ -9,7 +9,7 @@ PORT ?= 8000
 SITE_URL ?= http://127.0.0.1:$(PORT)
 export PORT SITE_URL
 
-.PHONY: run test install install-dev migrate lint format clean bench bench-quick bench-reminders bench-fhir
+.PHONY: run test install install-dev migrate lint format clean bench bench-quick bench-reminders bench-fhir bench-messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,11 @@ bench-reminders: install-dev
 bench-fhir: install-dev
 	mkdir -p var
 	$(BIN)/python bench/everything.py --reuse $(BENCH_ARGS)
+
+# The inbox and a conversation at 1,000 and 10,000 conversations (ldn_bench_m<size>).
+bench-messages: install-dev
+	mkdir -p var
+	$(BIN)/python bench/messages.py --reuse $(BENCH_ARGS)
 
 clean:
 	rm -rf var staticfiles .pytest_cache

@@ -24,6 +24,7 @@ urlpatterns = [
     path("notifications/", include("portal.notifications.urls")),
     path("", include("patients.urls")),
     path("", include("regimens.urls")),
+    path("", include("messaging.urls")),
     path("library/", include("portal.content.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -17,7 +17,8 @@ from patients.forms.diary import DiaryEntryForm, MorningCheckinForm, PGICForm
 from patients.models import PGICResponse
 from patients.selectors import diary
 from patients.selectors import trends as trend_selectors
-from patients.selectors.records import own_patient
+from patients.selectors.care import Permission, acting_patient
+from patients.selectors.records import Purpose, own_patient
 from patients.services.diary import diary_entry_save, morning_checkin_record
 from patients.services.pgic import pgic_record
 from portal.accounts.decorators import role_required
@@ -40,9 +41,15 @@ class DayConverter:
         return value.isoformat() if isinstance(value, date) else str(value)
 
 
-@role_required(Role.PATIENT)
+def _diary_patient(request):
+    """The patient whose diary this is: the patient, or the one a caregiver with the diary
+    permission is on (404 otherwise)."""
+    return acting_patient(request, permission=Permission.DIARY, purpose=Purpose.VIEW_DIARY)
+
+
+@role_required(Role.PATIENT, Role.CAREGIVER)
 def diary_home(request):
-    patient = own_patient(request.user)
+    patient = _diary_patient(request)
     today = local_today(patient)
     page = diary.timeline_page(patient=patient, page=request.GET.get("page"))
     today_entry = diary.diary_entry_on(patient=patient, day=today)
@@ -52,16 +59,17 @@ def diary_home(request):
         "page": page,
         "today_entry": today_entry,
         "morning_step": diary.morning_step(today_entry),
-        "pgic_due": diary.pgic_due(patient=patient, today=today),
+        # The PGIC asks the patient's own impression: never a caregiver's.
+        "pgic_due": request.user.is_patient and diary.pgic_due(patient=patient, today=today),
         "tags": diary.reported_tags(list(page.object_list)[:7]),
         "edit_days": diary.edit_days(),
     }
     return render(request, "patients/diary/index.html", context)
 
 
-@role_required(Role.PATIENT)
+@role_required(Role.PATIENT, Role.CAREGIVER)
 def diary_today(request):
-    patient = own_patient(request.user)
+    patient = _diary_patient(request)
     today = local_today(patient)
     if diary.diary_entry_on(patient=patient, day=today):
         return redirect("diary_entry", day=today)
@@ -102,9 +110,9 @@ def _save(request, patient, today, form):
     return True
 
 
-@role_required(Role.PATIENT)
+@role_required(Role.PATIENT, Role.CAREGIVER)
 def diary_new(request):
-    patient = own_patient(request.user)
+    patient = _diary_patient(request)
     today = local_today(patient)
     asked = diary.parse_day(request.GET.get("day")) or (today if request.method == "GET" else None)
     if request.method == "GET" and diary.diary_entry_on(patient=patient, day=asked):
@@ -128,9 +136,9 @@ def diary_new(request):
     return _entry_page(request, form, today)
 
 
-@role_required(Role.PATIENT)
+@role_required(Role.PATIENT, Role.CAREGIVER)
 def diary_entry(request, day):
-    patient = own_patient(request.user)
+    patient = _diary_patient(request)
     today = local_today(patient)
     entry = diary.diary_entry_on(patient=patient, day=day)
     if entry is None and request.method == "GET":
@@ -156,9 +164,9 @@ def _entry_page(request, form, today, *, entry=None):
 
 
 @require_POST
-@role_required(Role.PATIENT)
+@role_required(Role.PATIENT, Role.CAREGIVER)
 def diary_morning(request):
-    patient = own_patient(request.user)
+    patient = _diary_patient(request)
     today = local_today(patient)
     form = MorningCheckinForm(request.POST)
     error = None
@@ -207,9 +215,9 @@ def diary_pgic(request):
 
 
 @require_safe
-@role_required(Role.PATIENT)
+@role_required(Role.PATIENT, Role.CAREGIVER)
 def diary_trends(request):
-    patient = own_patient(request.user)
+    patient = acting_patient(request, permission=Permission.TRENDS, purpose=Purpose.VIEW_TRENDS)
     return render_trends(request, patient, base_url=reverse("diary_trends"))
 
 
@@ -229,9 +237,11 @@ def render_trends(request, patient, *, base_url: str, provider_view: bool = Fals
 
 
 @require_safe
-@role_required(Role.PATIENT)
+@role_required(Role.PATIENT, Role.CAREGIVER)
 def diary_export(request):
-    return diary_csv_response(own_patient(request.user))
+    return diary_csv_response(
+        acting_patient(request, permission=Permission.DIARY, purpose=Purpose.EXPORT_DIARY)
+    )
 
 
 def diary_csv_response(patient) -> HttpResponse:

@@ -1,15 +1,17 @@
-import zoneinfo
+from functools import cache
 
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from portal.accounts.models import Role, User, validate_timezone
+from portal.accounts.models import Role, User, known_timezones, validate_timezone
 
 
+@cache
 def timezone_choices():
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+    """The zone list is read from the files on disk once per process, not per page."""
+    return [(name, name.replace("_", " ")) for name in sorted(known_timezones())]
 
 
 class TimezoneField(forms.ChoiceField):

@@ -15,6 +15,7 @@ class AccessEvent(models.Model):
         VIEW_MEDICATIONS = "view_medications", _("Viewed the medications")
         VIEW_CHECKINS = "view_checkins", _("Viewed the check-ins")
         REVIEW = "review", _("Reviewed the record")
+        VIEW_MESSAGES = "view_messages", _("Read the messages")
         API_READ = "api_read", _("Read the record through a connected app")
         PASSPORT = "passport", _("Downloaded the LDN passport")
         EXPORT_RECORD = "export_record", _("Downloaded all the data")

@@ -9,6 +9,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from interop.selectors import connected_apps
+from messaging.selectors.conversations import (
+    waiting_by_patient,
+    waiting_for_patient,
+    waiting_for_team,
+)
 from patients.selectors import diary as diary_selectors
 from patients.selectors.records import own_patient, visible_patients
 from patients.selectors.triage import triage_queue
@@ -26,6 +31,7 @@ ROLE_HOMES = {
     Role.PATIENT: "patient_home",
     Role.PROVIDER: "provider_home",
     Role.ADMIN: "admin_home",
+    Role.CAREGIVER: "care_home",
 }
 
 
@@ -50,6 +56,7 @@ def patient_home(request):
         "diary_day": today,
         "morning_step": diary_selectors.morning_step(diary_today),
         "pgic_due": diary_selectors.pgic_due(patient=patient, today=today),
+        "waiting_conversations": waiting_for_patient(patient=patient),
     }
     return render(request, "core/patient_home.html", context)
 
@@ -63,9 +70,16 @@ def provider_home(request):
     except ValueError:
         page = 1
     statuses_refresh_due(patients=visible_patients(request.user))
+    triage = triage_queue(provider=request.user, page=page)
+    waiting = waiting_by_patient(
+        provider=request.user, patient_ids=[row.patient.pk for row in triage.rows]
+    )
+    for row in triage.rows:
+        row.waiting = waiting.get(row.patient.pk)
     context = {
-        "triage": triage_queue(provider=request.user, page=page),
+        "triage": triage,
         "patient_count": visible_patients(request.user).count(),
+        "waiting": waiting_for_team(provider=request.user),
     }
     return render(request, "core/provider_home.html", context)
 

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "portal.audit",
     "portal.notifications",
     "patients",
+    "messaging",
     "regimens",
     "oauth2_provider",
     "interop",
@@ -132,6 +133,51 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Files attached to messages: served only through an access-checked view, never by URL.
+    # Point MESSAGE_ATTACHMENT_DIR elsewhere, or replace this backend in production settings.
+    "messages": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": env_str("MESSAGE_ATTACHMENT_DIR", str(VAR_DIR / "attachments")),
+            "base_url": None,
+        },
+    },
+}
+
+# --- Messages between patients and their care team ----------------------------------------
+MESSAGES = {
+    # What patients are told when they write: how soon the care team answers.
+    "REPLY_PROMISE": env_str("MESSAGE_REPLY_PROMISE", "within 2 working days"),
+    # A sender may withdraw a message for this many minutes after sending it.
+    "WITHDRAW_MINUTES": 5,
+    "MAX_LENGTH": 10_000,
+    "MAX_FILES": 3,
+    "MAX_FILE_BYTES": 10 * 1024 * 1024,
+    # Words that make a message look urgent, per language of the portal (LANGUAGES). A
+    # message containing one shows the emergency guidance before it is sent and is flagged
+    # urgent for the care team. Add a language's list when the portal gains the language.
+    "SAFETY_WORDS": {
+        "en": [
+            "chest pain",
+            "can't breathe",
+            "cannot breathe",
+            "can not breathe",
+            "short of breath",
+            "suicidal",
+            "suicide",
+            "kill myself",
+            "end my life",
+            "overdose",
+            "overdosed",
+            "anaphylaxis",
+            "severe allergic reaction",
+            "allergic reaction",
+            "throat swelling",
+            "face swelling",
+            "unconscious",
+            "seizure",
+        ],
+    },
 }
 
 # --- Accounts (django-allauth) -------------------------------------------------------------
