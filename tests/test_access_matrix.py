@@ -87,8 +87,15 @@ API_RECORD = {
     "provider": OK,
 }
 API_REFUSED = {**dict.fromkeys(VIEWERS, 404)}
+# Caregivers cannot hand a record to an app: the consent page refuses their role (403).
 SMART_USERS = outcomes(
-    403, patient=OK, other_patient=OK, provider=OK, provider_off_team=OK, provider_ended=OK
+    403,
+    patient=OK,
+    other_patient=OK,
+    provider=OK,
+    provider_off_team=OK,
+    provider_ended=OK,
+    **dict.fromkeys((*CAREGIVERS, "caregiver_ended"), 403),
 )
 CAREGIVER_HOME = outcomes(403, **dict.fromkeys((*CAREGIVERS, "caregiver_ended"), OK))
 CARING = outcomes(403, **dict.fromkeys(CAREGIVERS, OK))
