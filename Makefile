@@ -9,7 +9,7 @@ PORT ?= 8000
 SITE_URL ?= http://127.0.0.1:$(PORT)
 export PORT SITE_URL
 
-.PHONY: run test install install-dev migrate lint format clean bench bench-quick bench-reminders bench-messages lighthouse fuzz mutation
+.PHONY: run test install install-dev migrate lint format clean bench bench-quick bench-reminders bench-messages lighthouse fuzz mutation bench-fhir
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,11 @@ bench-reminders: install-dev
 	mkdir -p var
 	DATABASE_URL=$(BENCH_REMINDERS_DATABASE_URL) REDIS_URL=$(BENCH_REMINDERS_REDIS_URL) \
 		$(BIN)/python bench/reminders.py $(BENCH_ARGS)
+
+# One database per size (ldn_bench_fhir_y<years>); BENCH_REDIS_URL as for `make bench`.
+bench-fhir: install-dev
+	mkdir -p var
+	$(BIN)/python bench/everything.py --reuse $(BENCH_ARGS)
 
 # The inbox and a conversation at 1,000 and 10,000 conversations (ldn_bench_m<size>).
 bench-messages: install-dev
