@@ -18,7 +18,7 @@ from patients.models import (
 )
 from portal.accounts.models import User
 from portal.lib.timing import local_today
-from regimens.models import Regimen, TitrationStep
+from regimens.models import Regimen, SupplyFill, TitrationStep
 
 
 def record_read(patient: Patient) -> Record:
@@ -68,6 +68,7 @@ def record_read(patient: Patient) -> Record:
         )
     )
     caregivers = list(CaregiverGrant.objects.filter(patient=patient).order_by("since", "pk"))
+    fills = list(SupplyFill.objects.filter(patient=patient).order_by("on", "pk"))
     user_ids = {patient.user_id, *(r.started_by_id for r in regimens)}
     user_ids |= {e.entered_by_id for e in diary} | {p.entered_by_id for p in pgic}
     user_ids |= {c.provider_id for c in checkins if c.provider_id}
@@ -92,6 +93,7 @@ def record_read(patient: Patient) -> Record:
         names=names,
         conversations=conversations,
         caregivers=caregivers,
+        fills=fills,
     )
 
 

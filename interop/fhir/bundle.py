@@ -13,12 +13,14 @@ from interop.fhir.diary import (
 )
 from interop.fhir.medication import medication_requests, medication_statements
 from interop.fhir.patient import patient_resource
+from interop.fhir.supply import dispense_resources
 
 KINDS = (
     "Patient",
     "Condition",
     "MedicationStatement",
     "MedicationRequest",
+    "MedicationDispense",
     "Observation",
     "QuestionnaireResponse",
     "Provenance",
@@ -52,6 +54,8 @@ def resources_of(record, ctx, kind: str) -> list:
         return [diary_provenance(record, ctx, entry) for entry in record.diary]
     if kind == "Appointment":
         return [appointment_resource(record, ctx, checkin) for checkin in record.checkins]
+    if kind == "MedicationDispense":
+        return dispense_resources(record, ctx)
     if kind == "RelatedPerson":
         return related_person_resources(record, ctx)
     if kind == "Communication":

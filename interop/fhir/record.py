@@ -21,3 +21,4 @@ class Record:
     # with `attachment_list`.
     conversations: list = field(default_factory=list)
     caregivers: list = field(default_factory=list)  # CaregiverGrant rows, by `since`
+    fills: list = field(default_factory=list)  # SupplyFill rows, by day

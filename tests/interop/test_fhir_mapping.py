@@ -30,7 +30,7 @@ from patients.models import (
 )
 from patients.rules.side_effects import ITEMS
 from portal.accounts.models import User
-from regimens.models import Protocol, Regimen, TitrationStep
+from regimens.models import Protocol, Regimen, SupplyFill, TitrationStep
 
 CTX = Context(site="https://portal.example.org")
 
@@ -287,6 +287,16 @@ def records(draw):
         },
         conversations=draw(conversations([user, provider, caregiver])),
         caregivers=caregivers,
+        fills=[
+            SupplyFill(
+                pk=i + 1,
+                on=draw(day),
+                form=draw(st.sampled_from(["capsule", "liquid", "drops"])),
+                strength_mg=draw(st.decimals(Decimal("0.001"), Decimal("999.999"), places=3)),
+                quantity=draw(st.decimals(Decimal("0.1"), Decimal("999999.9"), places=1)),
+            )
+            for i in range(draw(st.integers(0, 3)))
+        ],
     )
 
 
@@ -328,6 +338,9 @@ def test_every_resource_of_a_generated_record_validates(record):
             assert agent["role"] == [{"text": "Caregiver"}]
         elif not by_patient:
             assert agent["role"] == [{"text": "Care team"}]
+    for fill, dispense in zip(record.fills, by_kind["MedicationDispense"], strict=True):
+        assert Decimal(str(dispense["quantity"]["value"])) == fill.quantity
+        assert dispense["whenHandedOver"] == fill.on.isoformat()
     messages = [m for c in record.conversations for m in c.message_list]
     communications = by_kind["Communication"]
     assert len(communications) == len(messages)

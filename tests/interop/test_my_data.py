@@ -14,6 +14,7 @@ from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 from pypdf import PdfReader
 
+from interop.fhir.codes import UCUM
 from interop.models import DataExport
 from interop.services import data_export_build
 from messaging.services.attachments import clean_files
@@ -190,6 +191,9 @@ def test_the_zip_holds_supply_messages_and_caregivers(client, patient_user, prov
     for entry in bundle["entry"]:
         by_kind.setdefault(entry["resource"]["resourceType"], []).append(entry["resource"])
     assert [r["id"] for r in by_kind["RelatedPerson"]] == [f"caregiver-{grant.pk}"]
+    (dispense,) = by_kind["MedicationDispense"]
+    assert dispense["quantity"] == {"value": 30.0, "unit": "mL", "system": UCUM, "code": "mL"}
+    assert dispense["medicationCodeableConcept"]["text"].endswith("liquid, 1 mg/mL")
     communications = {c["id"]: c for c in by_kind["Communication"]}
     first = communications[f"message-{conversation.messages.earliest('sent_at').pk}"]
     assert first["payload"][1]["contentAttachment"]["title"] == "label.png"
