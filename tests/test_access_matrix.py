@@ -227,6 +227,13 @@ MATRIX = {
         {"GET": API_RECORD},
         bearer=True,
     ),
+    "fhir_search_messages": Entry(
+        lambda w: (
+            reverse("fhir_search", kwargs={"kind": "Communication"}) + f"?patient={w.patient.pk}"
+        ),
+        {"GET": API_RECORD},
+        bearer=True,
+    ),
     "fhir_read": Entry(
         _url("fhir_read", kind=lambda w: "Observation", rid=lambda w: "diary-1-pain"),
         {"GET": {**API_REFUSED, "anonymous": 401, "deactivated": 401}},
