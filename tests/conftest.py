@@ -14,6 +14,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache
+from django.utils import translation
 
 from tests.factories import AdminFactory, PatientUserFactory, ProviderFactory
 
@@ -35,12 +36,22 @@ def pytest_configure(config):
         subprocess.run([msgfmt, "--check-format", "-o", str(mo), str(po)], check=True)
 
 
+@pytest.fixture(autouse=True)
+def _portal_language():
+    """A request in Spanish leaves its language active in the test's thread (a server thread
+    starts each request afresh): each test starts and ends in the portal's language."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 # Reference data that data migrations load. Browser and worker tests empty every table when
 # they finish, so a database reused from an earlier run may have lost it: load it again.
 REFERENCE_DATA = [
     ("patients.migrations.0002_condition_catalogue", "seed"),
     ("regimens.migrations.0002_seed_protocols", "seed"),
     ("portal.content.migrations.0002_starter_library", "load"),
+    ("portal.content.migrations.0004_starter_library_es", "load"),
 ]
 
 

@@ -44,8 +44,12 @@ class UserLanguageMiddleware:
         user = getattr(request, "user", None)
         language = getattr(user, "language", "") if user and user.is_authenticated else ""
         if language and language in dict(settings.LANGUAGES):
-            translation.activate(language)
             request.LANGUAGE_CODE = language
+            with translation.override(language):
+                response = self.get_response(request)
+                # LocaleMiddleware, outside this one, names the response's language.
+                response.headers.setdefault("Content-Language", language)
+                return response
         return self.get_response(request)
 
 

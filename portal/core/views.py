@@ -118,7 +118,6 @@ def language_set(request):
         return response
     if request.user.is_authenticated:
         account_language_set(user=request.user, language=language)
-    translation.activate(language)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,
