@@ -189,6 +189,7 @@ class Flag(models.Model):
         OVERDUE_CHECKIN = "overdue_checkin", _("Overdue check-in")
         DOSE_DURING_PAUSE = "dose_during_pause", _("LDN taken while it should not be")
         FULL_DOSE_NALTREXONE = "full_dose_naltrexone", _("Full-dose naltrexone on the list")
+        SUPPLY_STRENGTH = "supply_strength", _("Supply cannot make a planned step")
 
     class Severity(models.IntegerChoices):
         # Higher sorts first in the provider's queue.

@@ -12,14 +12,16 @@ class RegimensConfig(AppConfig):
         from portal.notifications import registry
         from portal.notifications.models import Kind
         from regimens import digest
-        from regimens.reminders import dose, pause, step
+        from regimens.reminders import dose, pause, step, supply
         from regimens.services.status import plan_history_record, status_refresh_patient
         from regimens.treatment import RegimenTreatment
 
         registry.register_kind(Kind.DOSE, dose)
         registry.register_kind(Kind.STEP, step)
         registry.register_kind(Kind.PAUSE, pause)
+        registry.register_kind(Kind.SUPPLY, supply)
         registry.register_digest_section(digest.decisions_due)
+        registry.register_digest_section(digest.refills_waiting)
         treatment.register(RegimenTreatment())
         status.register_refresher(status_refresh_patient)
         status.register_history_writer(plan_history_record)

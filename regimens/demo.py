@@ -3,7 +3,8 @@
 Each demo patient gets a regimen in a different state, written through the services with
 dates in the past, so the history reads as if it happened:
 
-- patient@example.com: starting (started 3 days ago, 1.5 mg capsules);
+- patient@example.com: starting (started 3 days ago, 1.5 mg capsules, 30 of them received
+  that day: Tonight shows when they run out);
 - jordan@example.com (Hashimoto's): mid-titration, the next step due today;
 - sam@example.com: held after a moderate insomnia report;
 - riley@example.com: on maintenance at 4.5 mg;
@@ -22,6 +23,7 @@ from regimens import safety
 from regimens.models import DecisionReason, Protocol, Regimen
 from regimens.services.decisions import regimen_advance, regimen_hold, regimen_pause
 from regimens.services.start import regimen_start
+from regimens.services.supply import supply_fill_record
 
 D = Decimal
 LIQUID_1_MG_ML = safety.Formulation(kind=safety.LIQUID, concentration_mg_per_ml=D("1"))
@@ -64,6 +66,16 @@ def _advance(regimen, provider, days_ago, dose):
 
 def _starting(patient, provider):
     _start(patient, provider, "clinic-1-5-mg-fortnightly", CAPSULES_1_5, 3)
+    today = local_today(patient)
+    supply_fill_record(
+        patient=patient,
+        entered_by=patient.user,
+        on=today - timedelta(days=3),
+        form=safety.CAPSULE,
+        strength_mg=D("1.5"),
+        quantity=D(30),
+        today=today,
+    )
 
 
 def _mid_titration(patient, provider):

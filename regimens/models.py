@@ -18,7 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from patients.models import CheckIn
 from portal.lib.formats import day, mg
-from regimens import safety, titration
+from regimens import safety, supply, titration
 
 DOSE = {"max_digits": 6, "decimal_places": 3}
 MIN_TOKEN_LENGTH = 32
@@ -709,3 +709,91 @@ class PausePlan(models.Model):
             )
         events.append((self.restart_on, restart))
         return sorted(events, key=lambda e: e[0])
+
+
+class SupplyFill(models.Model):
+    """One fill of LDN from the pharmacy, recorded by the patient or the care team: the day
+    it came, the form, the strength (mg per capsule, per mL or per drop) and how much
+    (capsules, mL or drops). regimens.supply counts how long the fills last."""
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.CASCADE, related_name="supply_fills"
+    )
+    on = models.DateField(_("date of the fill"))
+    form = models.CharField(_("form"), max_length=8, choices=Regimen.Form.choices)
+    strength_mg = models.DecimalField(_("strength (mg)"), **DOSE)
+    quantity = models.DecimalField(_("quantity"), max_digits=7, decimal_places=1)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-on", "-pk"]
+        verbose_name = _("supply fill")
+        indexes = [models.Index(fields=["patient", "on"])]
+        constraints = [
+            models.CheckConstraint(
+                name="supply_fill_positive", condition=Q(quantity__gt=0, strength_mg__gt=0)
+            )
+        ]
+
+    def __str__(self):
+        return f"Fill {self.pk} of patient {self.patient_id} on {self.on}"
+
+    def as_fill(self) -> supply.Fill:
+        return supply.Fill(
+            on=self.on, form=self.form, strength_mg=self.strength_mg, quantity=self.quantity
+        )
+
+    @property
+    def label(self) -> str:
+        """ "30 capsules of 1.5 mg"."""
+        return supply.unit_label(self.form, self.strength_mg, self.quantity)
+
+
+class RefillRequest(models.Model):
+    """A patient's request for a refill, sent to the care team with the quantity that
+    reaches the next check-in; open until a provider marks it handled."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for the care team")
+        HANDLED = "handled", _("Handled")
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.CASCADE, related_name="refill_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    runs_out_on = models.DateField(_("runs out on"), null=True, blank=True)
+    covers_until = models.DateField(_("to last until"))
+    quantity_text = models.CharField(_("quantity"), max_length=200)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("refill request")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"], condition=Q(status="open"), name="one_open_refill_request"
+            ),
+            models.CheckConstraint(
+                name="refill_request_handled_has_who",
+                condition=Q(status="open", handled_at__isnull=True)
+                | Q(status="handled", handled_at__isnull=False, handled_by__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return f"Refill request {self.pk} of patient {self.patient_id}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from regimens.views import checkin_rules, feed, patient, plans, provider
+from regimens.views import checkin_rules, feed, patient, plans, provider, supply
 
 urlpatterns = [
     # The care team's pages.
@@ -56,6 +56,15 @@ urlpatterns = [
         "patients/<int:pk>/pauses/<int:plan_pk>/cancel/",
         plans.patient_pause_plan_cancel,
         name="patient_pause_plan_cancel",
+    ),
+    # Supply: fills, run-out and refill requests.
+    path("tonight/supply/", supply.supply, name="supply"),
+    path("tonight/supply/refill/", supply.refill_request, name="refill_request"),
+    path("patients/<int:pk>/supply/", supply.patient_supply, name="patient_supply"),
+    path(
+        "patients/<int:pk>/supply/refills/<int:refill_pk>/handled/",
+        supply.patient_refill_handled,
+        name="patient_refill_handled",
     ),
     # The private calendar feed: no login, the token is the key.
     path("calendar/<str:token>.ics", feed.calendar_feed, name="calendar_feed"),

@@ -26,6 +26,7 @@ from regimens.safety import Formulation
 from regimens.services.calendar_feeds import calendar_feed_create
 from regimens.services.plans import plan_propose
 from regimens.services.start import regimen_start
+from regimens.services.supply import refill_request_send
 from tests.content.factories import content
 from tests.factories import AdminFactory, PatientUserFactory, ProviderFactory
 from tests.regimens.seeds import ensure_protocols
@@ -323,6 +324,36 @@ MATRIX = {
     "calendar_feed": Entry(
         _url("calendar_feed", token=lambda w: w.calendar_token), {"GET": EVERYONE}
     ),
+    # Supply: the patient's own page and the care team's
+    "supply": Entry(
+        _url("supply"),
+        {"GET": PATIENTS, "POST": PATIENTS},
+        data=lambda w: {
+            "fill-on": w.today.isoformat(),
+            "fill-form": "liquid",
+            "fill-strength_mg": "1",
+            "fill-quantity": "50",
+        },
+    ),
+    "refill_request": Entry(
+        _url("refill_request"),
+        {"POST": PATIENTS, "GET": NOT_ALLOWED},
+        data=lambda w: {"refill-note": "Matrix"},
+    ),
+    "patient_supply": Entry(
+        _url("patient_supply", pk=lambda w: w.patient.pk),
+        {"GET": CARE_TEAM, "POST": CARE_TEAM},
+        data=lambda w: {
+            "fill-on": w.today.isoformat(),
+            "fill-form": "liquid",
+            "fill-strength_mg": "1",
+            "fill-quantity": "50",
+        },
+    ),
+    "patient_refill_handled": Entry(
+        _url("patient_refill_handled", pk=lambda w: w.patient.pk, refill_pk=lambda w: w.refill.pk),
+        {"POST": CARE_TEAM, "GET": NOT_ALLOWED},
+    ),
     # The symptom diary: the patient's own pages (another patient has a diary of their own)
     "diary": Entry(_url("diary"), {"GET": PATIENTS}),
     "diary_today": Entry(_url("diary_today"), {"GET": PATIENTS}),
@@ -492,6 +523,9 @@ class World:
         Notification.objects.filter(pk=self.notification.pk).update(
             status="sent", sent_at=timezone.now()
         )
+        self.refill = refill_request_send(
+            patient=self.patient, requested_by=self.patient_user, today=self.today
+        )
         self.invitation, self.invitation_token = invitation_create(
             email="invitee@example.org",
             role="patient",
@@ -521,6 +555,8 @@ def _fingerprint():
         ("regimens", "DoseLog"),
         ("regimens", "CalendarFeed"),
         ("regimens", "PausePlan"),
+        ("regimens", "SupplyFill"),
+        ("regimens", "RefillRequest"),
         ("notifications", "Notification"),
         ("notifications", "Preferences"),
     ]

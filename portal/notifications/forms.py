@@ -34,6 +34,7 @@ class PreferencesForm(forms.ModelForm):
             "diary_enabled",
             "diary_time",
             "checkin_enabled",
+            "supply_enabled",
             "digest_enabled",
             "email_enabled",
             "detailed_email",

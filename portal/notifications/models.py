@@ -12,6 +12,7 @@ class Kind(models.TextChoices):
     DIGEST = "digest", _("Daily digest")
     SAFETY = "safety", _("Safety notice")
     PAUSE = "pause", _("No LDN tonight")
+    SUPPLY = "supply", _("Supply and refills")
 
 
 class Channel(models.TextChoices):
@@ -99,6 +100,7 @@ class Preferences(models.Model):
     diary_enabled = models.BooleanField(_("diary reminder"), default=True)
     diary_time = models.TimeField(_("diary reminder time"), default="20:00")
     checkin_enabled = models.BooleanField(_("check-ins"), default=True)
+    supply_enabled = models.BooleanField(_("supply and refills"), default=True)
     digest_enabled = models.BooleanField(_("daily digest (providers)"), default=True)
     email_enabled = models.BooleanField(_("send e-mails"), default=True)
     detailed_email = models.BooleanField(
@@ -121,6 +123,7 @@ class Preferences(models.Model):
             Kind.STEP: self.step_enabled,
             Kind.DIARY: self.diary_enabled,
             Kind.CHECKIN: self.checkin_enabled,
+            Kind.SUPPLY: self.supply_enabled,
             Kind.DIGEST: self.digest_enabled,
             # Safety notices and "do not take LDN" cannot be turned off.
             Kind.SAFETY: True,

@@ -413,6 +413,14 @@ LDN = {
     "FLAG_MISSED_DOSES_WINDOW_DAYS": 7,
     # Diary days the flag rules look back over (at least the edit window). [design]
     "FLAG_LOOKBACK_DAYS": 14,
+    # --- Supply and refills (regimens/supply.py) ---------------------------------------------
+    # The run-out reminder goes out this many days before the supply runs out: compounding
+    # pharmacies need days to make LDN and the post days more (docs/clinical-rules.md §8.3).
+    # [design]
+    "SUPPLY_REMINDER_DAYS": env_int("LDN_SUPPLY_REMINDER_DAYS", 10, minimum=1),
+    # A refill covers the days to the next check-in, or this many days when none is booked
+    # after the run-out day (docs/clinical-rules.md §8.3). [design]
+    "SUPPLY_REFILL_DAYS": env_int("LDN_SUPPLY_REFILL_DAYS", 30, minimum=1),
 }
 
 # Invitation links stay valid this many days.

@@ -17,6 +17,7 @@ from portal.notifications.services import reminders_replan_on_commit
 from regimens import safety, titration
 from regimens.models import PausePlan, Protocol, Regimen, RegimenEvent, TitrationStep
 from regimens.services.checkin_rules import checkins_apply_rule
+from regimens.services.supply import supply_check
 
 Status = Regimen.Status
 Kind = RegimenEvent.Kind
@@ -199,9 +200,11 @@ def _not_before_start(regimen: Regimen, today: date) -> None:
 
 def regimen_plan_changed(*, regimen: Regimen, now: datetime | None = None) -> None:
     """What follows any change to a regimen's plan (a start or a decision): the regimen's
-    check-in rule books the check-in for a step that has just begun, and the patient's
-    reminders are planned again once the change commits."""
+    check-in rule books the check-in for a step that has just begun, the supply's strength
+    flag follows the new steps, and the patient's reminders (the run-out reminder among
+    them) are planned again once the change commits."""
     checkins_apply_rule(regimen=regimen, now=now)
+    supply_check(patient=regimen.patient, now=now)
     status_refresh(patient=regimen.patient, now=now)
     reminders_replan_on_commit(regimen.patient.user)
 

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import template
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal.lib.formats import mg
@@ -11,6 +12,7 @@ from regimens import titration
 from regimens.selectors.opioids import open_pause_plans, opioid_status_for
 from regimens.selectors.queue import recommendation_of
 from regimens.selectors.regimens import current_regimen, describe
+from regimens.selectors.supply import supply_for
 
 register = template.Library()
 
@@ -91,4 +93,14 @@ def opioid_status_card(context, patient):
         "plans": open_pause_plans(patient=patient),
         "today": today,
         "request": context.get("request"),
+    }
+
+
+@register.inclusion_tag("regimens/partials/supply_card.html")
+def supply_card(patient):
+    """The supply card of the care team's patient record (the view resolved `patient`)."""
+    return {
+        "supply": supply_for(patient=patient, today=local_today(patient)),
+        "supply_url": reverse("patient_supply", args=[patient.pk]),
+        "for_patient": False,
     }

@@ -18,6 +18,7 @@ PATIENT_FIELDS = [
     "diary_enabled",
     "diary_time",
     "checkin_enabled",
+    "supply_enabled",
     "email_enabled",
     "detailed_email",
     "quiet_start",
