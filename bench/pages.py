@@ -129,22 +129,19 @@ def _build(size: int, days: int, builder: str) -> dict:
 
 
 class _Form(HTMLParser):
-    """The fields of the first POST form on a page, as a browser would submit them."""
+    """The fields of every POST form on a page, as a browser would submit them, with each
+    form's action."""
 
     def __init__(self):
         super().__init__()
-        self.fields, self.inside, self.done, self.select, self.textarea = (
-            {},
-            False,
-            False,
-            None,
-            None,
-        )
+        self.forms: list[tuple[str, dict]] = []
+        self.fields, self.inside, self.select, self.textarea = None, False, None, None
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag == "form" and (a.get("method") or "").lower() == "post" and not self.done:
-            self.inside = True
+        if tag == "form" and (a.get("method") or "").lower() == "post":
+            self.inside, self.fields = True, {}
+            self.forms.append((a.get("action") or "", self.fields))
         if not self.inside or "name" not in a and tag != "option":
             return
         if tag == "input":
@@ -169,17 +166,22 @@ class _Form(HTMLParser):
 
     def handle_endtag(self, tag):
         if tag == "form" and self.inside:
-            self.inside, self.done = False, True
+            self.inside = False
         elif tag == "select":
             self.select = None
         elif tag == "textarea":
             self.textarea = None
 
 
-def form_fields(html: str) -> dict:
+def form_fields(html: str, path: str | None = None) -> dict:
+    """The fields of the page's form that posts to `path` (or to the page itself), not of
+    the log-out form in the menu; the first POST form when `path` is None."""
     parser = _Form()
     parser.feed(html)
-    return parser.fields
+    for action, fields in parser.forms:
+        if path is None or action in ("", path):
+            return fields
+    raise SystemExit(f"no form posting to {path} on the page")
 
 
 def _pages(patient, regimen, today) -> list[dict]:
@@ -318,7 +320,7 @@ def prepare(args) -> None:
     clients = {"provider": provider_client, "patient": patient_clients[0]}
     pages = _pages(patient, regimen, today)
     diary_path = next(p["path"] for p in pages if p["name"] == "diary day POST")
-    diary_form = form_fields(patient_clients[0].get(diary_path).content.decode())
+    diary_form = form_fields(patient_clients[0].get(diary_path).content.decode(), diary_path)
     for page in pages:
         client = clients[page["role"]]
         data = diary_form if page["name"] == "diary day POST" else {}
@@ -593,7 +595,7 @@ def _diary_forms(site: Site) -> list[dict]:
         _e, status, _s, body = request(site.port, session, "GET", page["path"])
         if status != 200:
             raise SystemExit(f"the diary day answered {status}")
-        forms.append(form_fields(body.decode()))
+        forms.append(form_fields(body.decode(), page["path"]))
     return forms
 
 

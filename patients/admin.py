@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from patients.models import CareTeamMembership, Condition, Patient
+from patients.models import CaregiverGrant, CareTeamMembership, Condition, Patient
 from patients.services.profile import care_team_add, care_team_end
 from portal.accounts.models import Role, User
 
@@ -90,3 +90,30 @@ class PatientAdmin(admin.ModelAdmin):
                     added_by=request.user,
                 )
                 formset.new_objects.append(added)
+
+
+@admin.register(CaregiverGrant)
+class CaregiverGrantAdmin(SimpleHistoryAdmin):
+    """Who cares for whom, read-only: only the patient changes or ends a caregiver's access."""
+
+    list_display = ["caregiver", "patient", "since", "ended_at"]
+    list_filter = [("ended_at", admin.EmptyFieldListFilter)]
+    search_fields = ["caregiver__email", "caregiver__name", "patient__user__email"]
+    readonly_fields = [
+        "patient",
+        "caregiver",
+        "can_see_plan",
+        "can_keep_diary",
+        "can_message",
+        "can_see_trends",
+        "since",
+        "ended_at",
+        "granted_by",
+        "ended_by",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -10,8 +10,12 @@ class PatientsConfig(AppConfig):
         # Imported once the app registry is ready: these modules use the models.
         from patients import digest
         from patients.reminders import checkin, diary, safety
+        from patients.services.care import caregiver_on_invitation_accepted
         from patients.services.profile import patient_on_account_created
-        from portal.accounts.services import register_account_created
+        from portal.accounts.services import (
+            register_account_created,
+            register_invitation_accepted,
+        )
         from portal.notifications import registry
         from portal.notifications.models import Kind
 
@@ -20,3 +24,4 @@ class PatientsConfig(AppConfig):
         registry.register_kind(Kind.SAFETY, safety)
         registry.register_digest_section(digest.new_flags)
         register_account_created(patient_on_account_created)
+        register_invitation_accepted(caregiver_on_invitation_accepted)

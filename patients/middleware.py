@@ -31,7 +31,16 @@ class RequireOnboardingMiddleware:
             user.is_authenticated
             and user.role == Role.PATIENT
             and not request.path.startswith(self.ALLOWED_PREFIXES)
-            and Patient.objects.filter(user=user, onboarded_at__isnull=True).exists()
+            and _not_onboarded(user)
         ):
             return redirect("onboarding")
         return self.get_response(request)
+
+
+def _not_onboarded(user) -> bool:
+    """Reads the patient through the user (`user.patient`), so that the page's own lookup of
+    the patient (patients.selectors.records.own_patient) costs no second query."""
+    try:
+        return user.patient.onboarded_at is None
+    except Patient.DoesNotExist:
+        return False

@@ -603,3 +603,113 @@ class PatientStatus(models.Model):
     @property
     def opioid_clear(self) -> bool:
         return self.opioid_state == self.OpioidState.CLEAR
+
+
+class CaregiverGrant(models.Model):
+    """What a caregiver may do on a patient's record, from `since` until `ended_at`.
+
+    The patient chooses every permission and may change or end the grant at any time; the
+    change applies to the caregiver's next request (every caregiver page reads the grant).
+    """
+
+    class Permission(models.TextChoices):
+        PLAN = "plan", _("See the plan and Tonight")
+        DIARY = "diary", _("Log doses and keep the diary")
+        MESSAGES = "messages", _("Read and send messages")
+        TRENDS = "trends", _("See trends")
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="caregiver_grants")
+    caregiver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="care_grants"
+    )
+    can_see_plan = models.BooleanField(_("see the plan and Tonight"), default=False)
+    can_keep_diary = models.BooleanField(_("log doses and keep the diary"), default=False)
+    can_message = models.BooleanField(_("read and send messages"), default=False)
+    can_see_trends = models.BooleanField(_("see trends"), default=False)
+    # The reminders the patient chose to send the caregiver too.
+    remind_dose = models.BooleanField(_("tonight's dose reminder"), default=False)
+    remind_diary = models.BooleanField(_("diary reminder"), default=False)
+    since = models.DateTimeField(_("since"))
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    history = HistoricalRecords()
+
+    # Permission -> field.
+    FIELDS = {
+        Permission.PLAN: "can_see_plan",
+        Permission.DIARY: "can_keep_diary",
+        Permission.MESSAGES: "can_message",
+        Permission.TRENDS: "can_see_trends",
+    }
+
+    class Meta:
+        verbose_name = _("caregiver access")
+        verbose_name_plural = _("caregiver access")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "caregiver"],
+                condition=Q(ended_at__isnull=True),
+                name="one_open_grant_per_caregiver",
+            ),
+            models.CheckConstraint(
+                name="grant_ends_after_it_starts",
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=F("since")),
+            ),
+        ]
+        indexes = [models.Index(fields=["caregiver", "ended_at"])]
+
+    def __str__(self):
+        return f"{self.caregiver} cares for {self.patient}"
+
+    def allows(self, permission: str) -> bool:
+        return self.ended_at is None and getattr(self, self.FIELDS[permission])
+
+    # Reminder kind (portal.notifications Kind values) -> field.
+    REMINDER_FIELDS = {"dose": "remind_dose", "diary": "remind_diary"}
+
+    @property
+    def permissions(self) -> list[str]:
+        return [p for p, name in self.FIELDS.items() if getattr(self, name)]
+
+    @property
+    def reminders(self) -> list[str]:
+        return [kind for kind, name in self.REMINDER_FIELDS.items() if getattr(self, name)]
+
+    def reminds(self, kind: str) -> bool:
+        """The caregiver gets this kind of reminder: chosen, and about something they may do
+        (the dose with the plan or the diary permission, the diary with the diary one)."""
+        if self.ended_at is not None or not getattr(self, self.REMINDER_FIELDS[kind]):
+            return False
+        if kind == "dose":
+            return self.can_see_plan or self.can_keep_diary
+        return self.can_keep_diary
+
+
+class CaregiverInvitation(models.Model):
+    """The patient and the permissions an invitation to a caregiver carries: the grant the
+    caregiver gets on accepting it."""
+
+    invitation = models.OneToOneField(
+        "accounts.Invitation", on_delete=models.CASCADE, related_name="caregiver"
+    )
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="caregiver_invitations"
+    )
+    can_see_plan = models.BooleanField(default=False)
+    can_keep_diary = models.BooleanField(default=False)
+    can_message = models.BooleanField(default=False)
+    can_see_trends = models.BooleanField(default=False)
+    remind_dose = models.BooleanField(default=False)
+    remind_diary = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("caregiver invitation")
+
+    def __str__(self):
+        return f"{self.invitation.email} for {self.patient}"

@@ -26,6 +26,7 @@ class DoseDay:
 
     dose_mg: Decimal | None = None
     logged: str = ""  # "taken", "skipped", "missed" or ""
+    logged_by_caregiver: str = ""  # the caregiver's name when a caregiver logged it
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from patients.views import checkins, diary, medications, profile, records, review
+from patients.views import care, checkins, diary, medications, profile, records, review
 
 register_converter(diary.DayConverter, "day")
 
@@ -88,4 +88,24 @@ urlpatterns += [
         name="patient_diary_export",
     ),
     path("patients/<int:pk>/review/", review.patient_review, name="patient_review"),
+]
+
+# Caregivers (patients/views/care.py): the patient's page of caregivers, a care-team
+# provider's invitation at the patient's request, and the caregiver's home and switcher.
+urlpatterns += [
+    path("profile/caregivers/", care.caregivers, name="caregivers"),
+    path("profile/caregivers/<int:grant_pk>/", care.caregiver_edit, name="caregiver_edit"),
+    path("profile/caregivers/<int:grant_pk>/end/", care.caregiver_end, name="caregiver_end"),
+    path(
+        "profile/caregivers/invitations/<int:offer_pk>/revoke/",
+        care.caregiver_invitation_revoke,
+        name="caregiver_invitation_revoke",
+    ),
+    path(
+        "patients/<int:pk>/caregivers/invite/",
+        care.patient_caregiver_invite,
+        name="patient_caregiver_invite",
+    ),
+    path("care/", care.care_home, name="care_home"),
+    path("care/switch/", care.care_switch, name="care_switch"),
 ]

@@ -11,6 +11,8 @@ admin.autodiscover()
 urlpatterns = [
     path("", core.home, name="home"),
     path("healthz", core.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico where a page names no icon (the Django admin, files).
+    path("favicon.ico", core.favicon, name="favicon"),
     path("patient/", core.patient_home, name="patient_home"),
     path("provider/", core.provider_home, name="provider_home"),
     path("staff/", core.admin_home, name="admin_home"),
@@ -25,6 +27,7 @@ urlpatterns = [
     path("notifications/", include("portal.notifications.urls")),
     path("", include("patients.urls")),
     path("", include("regimens.urls")),
+    path("", include("messaging.urls")),
     path("library/", include("portal.content.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

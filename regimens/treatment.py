@@ -11,8 +11,14 @@ from django.utils.translation import gettext as _
 
 from patients.models import Patient
 from patients.treatment import DoseDay, DoseQuestion, DoseStep, TreatmentFacts
+from portal.accounts.models import Role
 from regimens.models import DoseLog, Regimen, RegimenEvent, TitrationStep
 from regimens.services.reports import dose_log_mark
+
+
+def _caregiver_name(role: str, name: str, email: str) -> str:
+    """The name of whoever logged a dose when that was a caregiver ("" otherwise)."""
+    return (name or email) if role == Role.CAREGIVER else ""
 
 
 def _dose_by_day(patient: Patient, first: date, last: date) -> dict[date, Decimal]:
@@ -119,13 +125,22 @@ class RegimenTreatment:
 
     def dose_days(self, *, patient: Patient, first: date, last: date) -> dict[date, DoseDay]:
         doses = _dose_by_day(patient, first, last)
-        logged = dict(
-            DoseLog.objects.filter(regimen__patient=patient, on__gte=first, on__lte=last)
+        logged = {
+            day: (status, _caregiver_name(role, name, email))
+            for day, status, role, name, email in DoseLog.objects.filter(
+                regimen__patient=patient, on__gte=first, on__lte=last
+            )
             .order_by("on", "regimen__started_on")
-            .values_list("on", "status")
-        )
+            .values_list(
+                "on", "status", "recorded_by__role", "recorded_by__name", "recorded_by__email"
+            )
+        }
         return {
-            day: DoseDay(dose_mg=doses.get(day), logged=logged.get(day, ""))
+            day: DoseDay(
+                dose_mg=doses.get(day),
+                logged=logged.get(day, ("", ""))[0],
+                logged_by_caregiver=logged.get(day, ("", ""))[1],
+            )
             for day in sorted(doses.keys() | logged.keys())
         }
 
@@ -133,9 +148,21 @@ class RegimenTreatment:
         rows = (
             DoseLog.objects.filter(regimen__patient=patient)
             .order_by("on", "regimen__started_on")
-            .values_list("on", "status", "dose_mg")
+            .values_list(
+                "on",
+                "status",
+                "dose_mg",
+                "recorded_by__role",
+                "recorded_by__name",
+                "recorded_by__email",
+            )
         )
-        return {day: DoseDay(dose_mg=dose, logged=status) for day, status, dose in rows}
+        return {
+            day: DoseDay(
+                dose_mg=dose, logged=status, logged_by_caregiver=_caregiver_name(role, name, email)
+            )
+            for day, status, dose, role, name, email in rows
+        }
 
     def dose_steps(self, *, patient: Patient, first: date, last: date) -> list[DoseStep]:
         steps: list[DoseStep] = []
@@ -158,7 +185,8 @@ class RegimenTreatment:
     def dose_record(
         self, *, patient: Patient, day: date, status: str, recorded_by, now: datetime
     ) -> None:
-        regimen = _active(patient)
+        # dose_log_mark reads the regimen again, locked, with its steps.
+        regimen = Regimen.objects.filter(patient=patient, status=Regimen.Status.ACTIVE).first()
         if regimen is None:
             raise ValidationError(_("Doses are logged only while the regimen is active."))
         dose_log_mark(

@@ -33,7 +33,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def mfa(user, create, extracted, **kwargs):
         """Providers and admins get TOTP unless built with mfa=False."""
-        wants = extracted if extracted is not None else user.role != Role.PATIENT
+        wants = (
+            extracted if extracted is not None else user.role not in (Role.PATIENT, Role.CAREGIVER)
+        )
         if create and wants:
             TOTP.activate(user, TEST_TOTP_SECRET)
 
@@ -66,6 +68,10 @@ class PatientUserFactory(UserFactory):
 class ProviderFactory(UserFactory):
     role = Role.PROVIDER
     name = factory.Faker("name", locale="en_GB")
+
+
+class CaregiverFactory(UserFactory):
+    role = Role.CAREGIVER
 
 
 class AdminFactory(UserFactory):

@@ -2,6 +2,9 @@
 
 Outcomes: OK (the page or its redirect), LOGIN (sent to log in), 403 (the page is not for
 this role), 404 (the record is not one this viewer may see), 405 (method not allowed).
+Caregivers are five kinds of viewer: one for each permission the patient can grant (and so
+without the other three), and one whose grant, with every permission, has ended. A page not
+open to them answers 404, never 403.
 A refused write must change nothing. The guard at the bottom fails when a URL is missing.
 """
 
@@ -15,10 +18,13 @@ from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from messaging.services.attachments import clean_files
+from messaging.services.conversations import conversation_start
+from patients.services.care import caregiver_grant_end, caregiver_invite
 from patients.services.checkins import checkin_book
 from patients.services.medications import medication_add
 from patients.services.profile import care_team_add, care_team_end
-from portal.accounts.services import invitation_create
+from portal.accounts.services import invitation_accept_existing, invitation_create
 from portal.lib.timing import local_today
 from portal.notifications.models import Notification
 from regimens.models import Protocol
@@ -28,7 +34,8 @@ from regimens.services.plans import plan_propose
 from regimens.services.start import regimen_start
 from regimens.services.supply import refill_request_send
 from tests.content.factories import content
-from tests.factories import AdminFactory, PatientUserFactory, ProviderFactory
+from tests.factories import AdminFactory, CaregiverFactory, PatientUserFactory, ProviderFactory
+from tests.messaging.helpers import pdf
 from tests.regimens.seeds import ensure_protocols
 
 OK, LOGIN = "ok", "login"
@@ -41,12 +48,20 @@ VIEWERS = (
     "provider_ended",
     "admin",
     "deactivated",
+    "caregiver_plan",
+    "caregiver_diary",
+    "caregiver_messages",
+    "caregiver_trends",
+    "caregiver_ended",
 )
+CAREGIVERS = ("caregiver_plan", "caregiver_diary", "caregiver_messages", "caregiver_trends")
 
 
 def outcomes(default, **overrides):
     table = dict.fromkeys(VIEWERS, default)
     table.update(anonymous=LOGIN, deactivated=LOGIN)
+    if default == 403:
+        table.update(dict.fromkeys((*CAREGIVERS, "caregiver_ended"), 404))
     table.update(overrides)
     return table
 
@@ -60,6 +75,14 @@ CARE_TEAM = outcomes(403, provider=OK, provider_off_team=404, provider_ended=404
 ADMINS = outcomes(403, admin=OK)
 INVITERS = outcomes(403, provider=OK, provider_off_team=OK, provider_ended=OK, admin=OK)
 NOT_ALLOWED = dict.fromkeys(VIEWERS, 405)
+CAREGIVER_HOME = outcomes(403, **dict.fromkeys((*CAREGIVERS, "caregiver_ended"), OK))
+CARING = outcomes(403, **dict.fromkeys(CAREGIVERS, OK))
+# The patient's own pages a caregiver may use with one permission.
+PLAN_PAGE = outcomes(403, patient=OK, other_patient=OK, caregiver_plan=OK)
+DIARY_PAGE = outcomes(403, patient=OK, other_patient=OK, caregiver_diary=OK)
+TRENDS_PAGE = outcomes(403, patient=OK, other_patient=OK, caregiver_trends=OK)
+# A conversation: its patient and the care team; 404 for anyone else, 403 for admins.
+CONVERSATION = outcomes(404, patient=OK, provider=OK, admin=403, anonymous=LOGIN, deactivated=LOGIN)
 OWN_INVITATION = outcomes(403, provider=OK, provider_off_team=404, provider_ended=404, admin=404)
 
 
@@ -113,6 +136,7 @@ MATRIX = {
         content_type="application/json",
     ),
     "healthz": Entry(_url("healthz"), {"GET": EVERYONE, "POST": NOT_ALLOWED}),
+    "favicon": Entry(_url("favicon"), {"GET": EVERYONE}),
     "patient_home": Entry(_url("patient_home"), {"GET": PATIENTS}),
     "provider_home": Entry(_url("provider_home"), {"GET": PROVIDERS}),
     "admin_home": Entry(_url("admin_home"), {"GET": ADMINS}),
@@ -211,6 +235,49 @@ MATRIX = {
         {"POST": CARE_TEAM, "GET": NOT_ALLOWED},
         data=lambda w: {"note": "Seen"},
     ),
+    # Messages
+    "message_list": Entry(_url("message_list"), {"GET": PATIENTS}),
+    "conversation_new": Entry(
+        _url("conversation_new"),
+        {"GET": PATIENTS, "POST": PATIENTS},
+        data=lambda w: {"subject": "A question", "topic": "other", "body": "Hello"},
+    ),
+    "provider_inbox": Entry(_url("provider_inbox"), {"GET": PROVIDERS}),
+    "provider_conversation_new": Entry(
+        _url("provider_conversation_new", pk=lambda w: w.patient.pk),
+        {"GET": CARE_TEAM, "POST": CARE_TEAM},
+        data=lambda w: {"subject": "From the team", "topic": "other", "body": "Hello"},
+    ),
+    "conversation_detail": Entry(
+        _url("conversation_detail", pk=lambda w: w.conversation.pk),
+        {"GET": CONVERSATION, "POST": CONVERSATION},
+        data=lambda w: {"body": "A reply"},
+    ),
+    "message_withdraw": Entry(
+        _url("message_withdraw", pk=lambda w: w.conversation.pk, message_pk=lambda w: w.message.pk),
+        {"POST": CONVERSATION, "GET": NOT_ALLOWED},
+    ),
+    "attachment_download": Entry(
+        _url(
+            "attachment_download",
+            pk=lambda w: w.conversation.pk,
+            attachment_pk=lambda w: w.attachment.pk,
+        ),
+        {"GET": CONVERSATION, "POST": NOT_ALLOWED},
+    ),
+    "conversation_assign": Entry(
+        _url("conversation_assign", pk=lambda w: w.conversation.pk),
+        {"POST": CARE_TEAM, "GET": NOT_ALLOWED},
+        data=lambda w: {"assigned_to": w.users["provider"].pk},
+    ),
+    "conversation_close": Entry(
+        _url("conversation_close", pk=lambda w: w.conversation.pk),
+        {"POST": CARE_TEAM, "GET": NOT_ALLOWED},
+    ),
+    "conversation_reopen": Entry(
+        _url("conversation_reopen", pk=lambda w: w.conversation.pk),
+        {"POST": CARE_TEAM, "GET": NOT_ALLOWED},
+    ),
     # Regimens: the care team's pages
     "titration_queue": Entry(_url("titration_queue"), {"GET": PROVIDERS}),
     "regimen_start": Entry(
@@ -251,13 +318,15 @@ MATRIX = {
         },
     ),
     # Regimens: the patient's own pages and the private calendar feed
-    "tonight": Entry(_url("tonight"), {"GET": PATIENTS}),
+    "tonight": Entry(_url("tonight"), {"GET": PLAN_PAGE}),
     "dose_log": Entry(
-        _url("dose_log"), {"POST": PATIENTS, "GET": NOT_ALLOWED}, data=lambda w: {"status": "taken"}
+        _url("dose_log"),
+        {"POST": DIARY_PAGE, "GET": NOT_ALLOWED},
+        data=lambda w: {"status": "taken"},
     ),
     "tonight_side_effect": Entry(
         _url("tonight_side_effect"),
-        {"GET": PATIENTS, "POST": PATIENTS},
+        {"GET": DIARY_PAGE, "POST": DIARY_PAGE},
         data=lambda w: {
             "side_effect-on": w.today.isoformat(),
             "side_effect-kind": "nausea",
@@ -355,28 +424,28 @@ MATRIX = {
         {"POST": CARE_TEAM, "GET": NOT_ALLOWED},
     ),
     # The symptom diary: the patient's own pages (another patient has a diary of their own)
-    "diary": Entry(_url("diary"), {"GET": PATIENTS}),
-    "diary_today": Entry(_url("diary_today"), {"GET": PATIENTS}),
+    "diary": Entry(_url("diary"), {"GET": DIARY_PAGE}),
+    "diary_today": Entry(_url("diary_today"), {"GET": DIARY_PAGE}),
     "diary_new": Entry(
         _url("diary_new"),
-        {"GET": PATIENTS, "POST": PATIENTS},
+        {"GET": DIARY_PAGE, "POST": DIARY_PAGE},
         data=lambda w: {"day": w.today.isoformat(), "pain": "4", "headache": "1"},
     ),
     "diary_entry": Entry(
         _url("diary_entry", day=lambda w: w.today),
-        {"GET": PATIENTS, "POST": PATIENTS},
+        {"GET": DIARY_PAGE, "POST": DIARY_PAGE},
         data=lambda w: {"pain": "3", "notes": "Matrix"},
     ),
     "diary_morning": Entry(
         _url("diary_morning"),
-        {"POST": PATIENTS, "GET": NOT_ALLOWED},
+        {"POST": DIARY_PAGE, "GET": NOT_ALLOWED},
         data=lambda w: {"sleep": "good"},
     ),
     "diary_pgic": Entry(
         _url("diary_pgic"), {"GET": PATIENTS, "POST": PATIENTS}, data=lambda w: {"score": "3"}
     ),
-    "diary_trends": Entry(_url("diary_trends"), {"GET": PATIENTS, "POST": NOT_ALLOWED}),
-    "diary_export": Entry(_url("diary_export"), {"GET": PATIENTS}),
+    "diary_trends": Entry(_url("diary_trends"), {"GET": TRENDS_PAGE, "POST": NOT_ALLOWED}),
+    "diary_export": Entry(_url("diary_export"), {"GET": DIARY_PAGE}),
     # The symptom diary: the care team's pages
     "patient_diary": Entry(_url("patient_diary", pk=lambda w: w.patient.pk), {"GET": CARE_TEAM}),
     "patient_trends": Entry(_url("patient_trends", pk=lambda w: w.patient.pk), {"GET": CARE_TEAM}),
@@ -437,6 +506,37 @@ MATRIX = {
         {"GET": CARE_TEAM, "POST": CARE_TEAM},
         data=lambda w: {"days_after_step": "14", "at_time": "10:00", "kind": "phone"},
     ),
+    # Caregivers: the patient's page of caregivers, a care-team provider's invitation, the
+    # caregiver's home and switcher
+    "caregivers": Entry(
+        _url("caregivers"),
+        {"GET": PATIENTS, "POST": PATIENTS},
+        data=lambda w: {"email": "helper@example.org", "permissions": ["diary"]},
+    ),
+    "caregiver_edit": Entry(
+        _url("caregiver_edit", grant_pk=lambda w: w.grant.pk),
+        {"GET": OWN_RECORD, "POST": OWN_RECORD},
+        data=lambda w: {"permissions": ["plan", "trends"]},
+    ),
+    "caregiver_end": Entry(
+        _url("caregiver_end", grant_pk=lambda w: w.grant.pk),
+        {"POST": OWN_RECORD, "GET": NOT_ALLOWED},
+    ),
+    "caregiver_invitation_revoke": Entry(
+        _url("caregiver_invitation_revoke", offer_pk=lambda w: w.caregiver_offer.pk),
+        {"POST": OWN_RECORD, "GET": NOT_ALLOWED},
+    ),
+    "patient_caregiver_invite": Entry(
+        _url("patient_caregiver_invite", pk=lambda w: w.patient.pk),
+        {"GET": CARE_TEAM, "POST": CARE_TEAM},
+        data=lambda w: {"email": "helper@example.org", "permissions": ["plan"]},
+    ),
+    "care_home": Entry(_url("care_home"), {"GET": CAREGIVER_HOME}),
+    "care_switch": Entry(
+        _url("care_switch"),
+        {"POST": CARING, "GET": NOT_ALLOWED},
+        data=lambda w: {"patient": w.patient.pk},
+    ),
 }
 
 # URL names that belong to libraries with their own protection and tests.
@@ -479,6 +579,16 @@ class World:
             "admin": AdminFactory(email="root@example.org"),
             "deactivated": PatientUserFactory(email="gone@example.org"),
         }
+        grants = {}
+        for kind in ("plan", "diary", "messages", "trends"):
+            self.users[f"caregiver_{kind}"] = CaregiverFactory(email=f"{kind}@carers.example.org")
+            grants[kind] = _grant(self.patient, self.users[f"caregiver_{kind}"], [kind])
+        self.users["caregiver_ended"] = CaregiverFactory(email="ended@carers.example.org")
+        ended_grant = _grant(
+            self.patient, self.users["caregiver_ended"], ["plan", "diary", "messages", "trends"]
+        )
+        caregiver_grant_end(grant=ended_grant, ended_by=self.patient_user)
+        self.grant = grants["plan"]
         team = self.users["provider"]
         care_team_add(patient=self.patient, provider=team, added_by=team)
         ended = care_team_add(
@@ -523,6 +633,22 @@ class World:
         Notification.objects.filter(pk=self.notification.pk).update(
             status="sent", sent_at=timezone.now()
         )
+        self.caregiver_offer, _token = caregiver_invite(
+            patient=self.patient,
+            email="invited.carer@example.org",
+            permissions=["diary"],
+            invited_by=self.patient_user,
+        )
+        self.conversation = conversation_start(
+            patient=self.patient,
+            started_by=self.patient_user,
+            subject="Capsules",
+            topic="medications",
+            body="The pharmacy sent the wrong strength",
+            files=clean_files([pdf()]),
+        )
+        self.message = self.conversation.messages.get()
+        self.attachment = self.message.attachments.get()
         self.refill = refill_request_send(
             patient=self.patient, requested_by=self.patient_user, today=self.today
         )
@@ -534,6 +660,18 @@ class World:
         )
 
 
+def _grant(patient, caregiver, permissions):
+    """A caregiver with these permissions, through the invitation they accepted."""
+    offer, _token = caregiver_invite(
+        patient=patient,
+        email=caregiver.email,
+        permissions=permissions,
+        invited_by=patient.user,
+    )
+    invitation_accept_existing(invitation=offer.invitation, user=caregiver)
+    return patient.caregiver_grants.get(caregiver=caregiver, ended_at__isnull=True)
+
+
 def _fingerprint():
     """Everything a write could touch, to show a refused write changed nothing."""
     tables = [
@@ -541,6 +679,8 @@ def _fingerprint():
         ("patients", "Medication"),
         ("patients", "Flag"),
         ("patients", "CareTeamMembership"),
+        ("patients", "CaregiverGrant"),
+        ("patients", "CaregiverInvitation"),
         ("patients", "CheckIn"),
         ("patients", "PGICResponse"),
         ("patients", "DiaryEntry"),
@@ -559,6 +699,9 @@ def _fingerprint():
         ("regimens", "RefillRequest"),
         ("notifications", "Notification"),
         ("notifications", "Preferences"),
+        ("messaging", "Conversation"),
+        ("messaging", "Message"),
+        ("messaging", "Attachment"),
     ]
     return {
         (app, model): sorted(map(repr, apps.get_model(app, model).objects.values()))

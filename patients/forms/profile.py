@@ -158,6 +158,12 @@ class ProfileForm(forms.Form):
 class OnboardingForm(ProfileForm):
     """The first-login form: the profile, the current medications and the acknowledgement."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Nothing chosen yet: the device's own zone is proposed (static/js/timezone.js).
+        if not self.is_bound:
+            self.fields["timezone"].widget.attrs["data-timezone-propose"] = ""
+
     medications = forms.CharField(
         label=_("Medications you take now"),
         widget=forms.Textarea(attrs={"rows": 5}),

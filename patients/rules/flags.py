@@ -32,11 +32,13 @@ INFO, ATTENTION, URGENT = 10, 20, 30
 KINDS = (SEVERE_SIDE_EFFECT, LASTING_SIDE_EFFECT, SILENT_DIARY, MISSED_DOSES, THYROID_SYMPTOMS)
 
 # Where a side effect was reported (patients.selectors.side_effects).
-DIARY, TONIGHT, CARE_TEAM = "diary", "tonight", "care_team"
+# CAREGIVER: in the diary or on Tonight, entered by a caregiver on the patient's behalf.
+DIARY, TONIGHT, CARE_TEAM, CAREGIVER = "diary", "tonight", "care_team", "caregiver"
 SOURCE_PHRASES = {
     DIARY: gettext_lazy("in the diary"),
     TONIGHT: gettext_lazy("reported on Tonight"),
     CARE_TEAM: gettext_lazy("recorded by the care team"),
+    CAREGIVER: gettext_lazy("entered by a caregiver"),
 }
 SEVERITY_LABELS = {
     MILD: gettext_lazy("mild"),

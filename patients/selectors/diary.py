@@ -8,7 +8,7 @@ from the treatment (patients.treatment); the trends are patients.selectors.trend
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
@@ -49,9 +49,10 @@ class DiaryQuestions:
 def diary_questions(*, patient: Patient) -> DiaryQuestions:
     """Thyroid items for a thyroid condition or thyroid hormone taken now; fasting glucose
     for insulin resistance; stools per day for Crohn's disease or ulcerative colitis."""
-    slugs = set(patient.conditions.values_list("slug", flat=True))
+    conditions = list(patient.conditions.values_list("slug", "is_thyroid"))
+    slugs = {slug for slug, _thyroid in conditions}
     thyroid = (
-        patient.conditions.filter(is_thyroid=True).exists()
+        any(is_thyroid for _slug, is_thyroid in conditions)
         or patient.medications.filter(is_thyroid_hormone=True, stopped_on__isnull=True).exists()
     )
     return DiaryQuestions(
@@ -80,6 +81,50 @@ def diary_entry_on(*, patient: Patient, day: date | None) -> DiaryEntry | None:
     if day is None:
         return None
     return DiaryEntry.objects.filter(patient=patient, local_date=day).first()
+
+
+def written_days(*, patient: Patient, today: date) -> set[date]:
+    """The days of the edit window that already have an entry."""
+    first = today - timedelta(days=edit_days())
+    return set(
+        DiaryEntry.objects.filter(
+            patient=patient, local_date__gte=first, local_date__lte=today
+        ).values_list("local_date", flat=True)
+    )
+
+
+def earliest_unwritten(*, today: date, written: set[date]) -> date:
+    """The newest day before today in the edit window without an entry (yesterday when every
+    day has one): where "Add an earlier day" starts."""
+    for back in range(1, edit_days() + 1):
+        day = today - timedelta(days=back)
+        if day not in written:
+            return day
+    return today - timedelta(days=1)
+
+
+# What "Same as yesterday" copies: the scores and the side effects, not notes or readings.
+SAME_AS_FIELDS = (
+    "pain",
+    "fatigue",
+    "sleep_quality",
+    "mood",
+    *catalogue.FIELDS,
+    "other_effect_text",
+)
+
+
+def same_as_day_before(*, patient: Patient, day: date) -> dict:
+    """The day before `day`'s scores and side effects, to fill the form for review; empty
+    when that day has no entry."""
+    entry = diary_entry_on(patient=patient, day=day - timedelta(days=1))
+    if entry is None:
+        return {}
+    return {
+        name: getattr(entry, name)
+        for name in SAME_AS_FIELDS
+        if getattr(entry, name) not in (None, "")
+    }
 
 
 def parse_day(value: str | None) -> date | None:
@@ -145,7 +190,11 @@ def pgic_answers(*, patient: Patient, since: date | None = None) -> QuerySet[PGI
 def timeline_page(*, patient: Patient, page) -> Page:
     """One page of the patient's diary, newest first, each entry with its day's dose (the
     dose in effect and the dose log's word: `dose_mg` and `dose_status`)."""
-    entries = DiaryEntry.objects.filter(patient=patient).order_by("-local_date")
+    entries = (
+        DiaryEntry.objects.filter(patient=patient)
+        .select_related("entered_by")
+        .order_by("-local_date")
+    )
     result = Paginator(entries, TIMELINE_PAGE_SIZE).get_page(page)
     days = [entry.local_date for entry in result]
     doses = treatment().dose_days(patient=patient, first=min(days), last=max(days)) if days else {}
@@ -153,6 +202,7 @@ def timeline_page(*, patient: Patient, page) -> Page:
         dose = doses.get(entry.local_date)
         entry.dose_mg = dose.dose_mg if dose else None
         entry.dose_status = dose.logged if dose else ""
+        entry.dose_logged_by_caregiver = dose.logged_by_caregiver if dose else ""
     return result
 
 
@@ -198,7 +248,24 @@ EXPORT_COLUMNS = (
     ("stools_per_day", gettext_lazy("Stools per day")),
     ("morning_checkin_at", gettext_lazy("Morning check-in (UTC)")),
     ("notes", gettext_lazy("Notes")),
+    ("entered_by", gettext_lazy("Entered by")),
+    ("dose_logged_by", gettext_lazy("Dose logged by")),
 )
+
+
+def caregiver_mark(name: str) -> str:
+    """ "entered by Ana Ruiz (caregiver)": how an entry a caregiver made is shown."""
+    return _("entered by %(name)s (caregiver)") % {"name": name}
+
+
+def entered_by_label(user) -> str:
+    """The mark for an entry `user` made: a caregiver's, or "" (the patient's own, or the
+    care team's, which their pages name already)."""
+    if user is None or not user.is_caregiver:
+        return ""
+    return caregiver_mark(user.get_full_name())
+
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -216,7 +283,10 @@ def diary_export_rows(*, patient: Patient) -> Iterator[list[str]]:
     yield [csv_safe(label) for _name, label in EXPORT_COLUMNS]
     severities = dict(catalogue.Severity.choices)
     entries = {
-        e.local_date: e for e in DiaryEntry.objects.filter(patient=patient).order_by("local_date")
+        e.local_date: e
+        for e in DiaryEntry.objects.filter(patient=patient)
+        .select_related("entered_by")
+        .order_by("local_date")
     }
     doses = treatment().logged_doses(patient=patient)
     for day in sorted(entries.keys() | doses.keys()):
@@ -229,6 +299,14 @@ def diary_export_rows(*, patient: Patient) -> Iterator[list[str]]:
                 value = DOSE_STATUS_LABELS.get(dose.logged, "") if dose else ""
             elif name == "dose_mg":
                 value = plain_mg(dose.dose_mg) if dose and dose.logged else ""
+            elif name == "dose_logged_by":
+                value = (
+                    caregiver_mark(dose.logged_by_caregiver)
+                    if dose and dose.logged_by_caregiver
+                    else ""
+                )
+            elif name == "entered_by":
+                value = entered_by_label(entry.entered_by) if entry else ""
             elif entry is None:
                 value = ""
             elif name in catalogue.BY_FIELD:

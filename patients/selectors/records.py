@@ -52,10 +52,11 @@ def patient_for(viewer, pk, *, purpose: str, path: str = "") -> Patient:
 
 
 def own_patient(viewer) -> Patient:
-    """The patient profile of a patient viewer."""
+    """The patient profile of a patient viewer (read once per request: the onboarding
+    middleware has usually loaded it through `viewer.patient` already)."""
     try:
-        return Patient.objects.select_related("user").get(user=viewer)
-    except Patient.DoesNotExist:
+        return viewer.patient
+    except (Patient.DoesNotExist, AttributeError):
         raise Http404 from None
 
 
@@ -148,6 +149,7 @@ ACCESS_NOUNS = {
     Purpose.VIEW_MEDICATIONS: gettext_lazy("medications"),
     Purpose.VIEW_CHECKINS: gettext_lazy("check-ins"),
     Purpose.REVIEW: gettext_lazy("review"),
+    Purpose.VIEW_MESSAGES: gettext_lazy("messages"),
 }
 
 

@@ -14,7 +14,8 @@ from django.db.models import Q
 
 from patients.models import DiaryEntry, Patient, SideEffectReport
 from patients.rules import side_effects as catalogue
-from patients.rules.flags import CARE_TEAM, DIARY, TONIGHT
+from patients.rules.flags import CARE_TEAM, CAREGIVER, DIARY, TONIGHT
+from portal.accounts.models import Role
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class SideEffect:
     day: date
     item: str  # the catalogue's key
     severity: int  # MILD..SEVERE
-    source: str  # DIARY, TONIGHT or CARE_TEAM
+    source: str  # DIARY, TONIGHT, CARE_TEAM or CAREGIVER (a caregiver's diary or report)
     entered_by_id: int | None = None
     note: str = ""  # "another side effect": which one
 
@@ -50,10 +51,15 @@ def _from_diary(patients: Q, first: date, last: date) -> Iterable[SideEffect]:
         DiaryEntry.objects.filter(patients, _any_side_effect(), local_date__range=(first, last))
         .order_by()
         .values_list(
-            "patient_id", "local_date", "entered_by_id", "other_effect_text", *catalogue.FIELDS
+            "patient_id",
+            "local_date",
+            "entered_by_id",
+            "entered_by__role",
+            "other_effect_text",
+            *catalogue.FIELDS,
         )
     )
-    for patient_id, day, entered_by, other_text, *severities in rows:
+    for patient_id, day, entered_by, role, other_text, *severities in rows:
         for item, severity in zip(catalogue.ITEMS, severities, strict=True):
             if severity:
                 yield SideEffect(
@@ -61,7 +67,7 @@ def _from_diary(patients: Q, first: date, last: date) -> Iterable[SideEffect]:
                     day=day,
                     item=item.key,
                     severity=severity,
-                    source=DIARY,
+                    source=CAREGIVER if role == Role.CAREGIVER else DIARY,
                     entered_by_id=entered_by,
                     note=other_text if item.key == catalogue.OTHER else "",
                 )
@@ -72,16 +78,27 @@ def _from_reports(patients: Q, first: date, last: date) -> Iterable[SideEffect]:
         SideEffectReport.objects.filter(patients, on__range=(first, last))
         .order_by()
         .values_list(
-            "patient_id", "on", "kind", "severity", "entered_by_id", "patient__user_id", "note"
+            "patient_id",
+            "on",
+            "kind",
+            "severity",
+            "entered_by_id",
+            "entered_by__role",
+            "patient__user_id",
+            "note",
         )
     )
-    for patient_id, day, kind, severity, entered_by, patient_user, note in rows:
+    for patient_id, day, kind, severity, entered_by, role, patient_user, note in rows:
+        if role == Role.CAREGIVER:
+            source = CAREGIVER
+        else:
+            source = TONIGHT if entered_by == patient_user else CARE_TEAM
         yield SideEffect(
             patient_id=patient_id,
             day=day,
             item=kind,
             severity=severity,
-            source=TONIGHT if entered_by == patient_user else CARE_TEAM,
+            source=source,
             entered_by_id=entered_by,
             note=note if kind == catalogue.OTHER else "",
         )
@@ -89,7 +106,7 @@ def _from_reports(patients: Q, first: date, last: date) -> Iterable[SideEffect]:
 
 def _worst(effects: Iterable[SideEffect]) -> list[SideEffect]:
     """One per patient, day and item: the worse severity wins; on a tie the diary's."""
-    order = {DIARY: 0, TONIGHT: 1, CARE_TEAM: 2}
+    order = {DIARY: 0, TONIGHT: 1, CAREGIVER: 2, CARE_TEAM: 3}
     best: dict[tuple[int, date, str], SideEffect] = {}
     for effect in effects:
         key = (effect.patient_id, effect.day, effect.item)

@@ -90,6 +90,9 @@ def _save_entry(
     entry.entered_by = entered_by
     entry.updated_at = now
     entry._change_reason = why
+    if entry.pk is not None:
+        entry.save()  # the row is locked: nothing can collide
+        return entry
     try:
         with transaction.atomic():
             entry.save()

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -117,8 +117,12 @@ def flag_facts(*, patient: Patient, today: date, limits: rules.Thresholds) -> ru
         last=Max("local_date")
     )["last"]
     thyroid = (
-        patient.conditions.filter(is_thyroid=True).exists()
-        or patient.medications.filter(is_thyroid_hormone=True, stopped_on__isnull=True).exists()
+        Patient.objects.filter(pk=patient.pk)
+        .filter(
+            Q(conditions__is_thyroid=True)
+            | Q(medications__is_thyroid_hormone=True, medications__stopped_on__isnull=True)
+        )
+        .exists()
     )
     return rules.Facts(
         today=today,
@@ -132,7 +136,7 @@ def flag_facts(*, patient: Patient, today: date, limits: rules.Thresholds) -> ru
 
 
 @in_portal_language
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # a part of the save that called it, or its own
 def flags_evaluate(
     *, patient: Patient, today: date, now: datetime | None = None, refresh_status: bool = True
 ) -> list[Flag]:
@@ -151,20 +155,27 @@ def flags_evaluate(
     limits = thresholds()
     facts = flag_facts(patient=patient, today=today, limits=limits)
     raised = rules.evaluate(facts, limits)
-    open_flags = {
-        (f.kind, f.cause): f
-        for f in Flag.objects.filter(
-            patient=patient, kind__in=rules.KINDS, resolved_at__isnull=True
+    # The open flags, the reviewed ones of the causes raised now and the open opioid flags,
+    # in one read.
+    open_flags, reviewed, opioid_flags = {}, set(), []
+    for f in (
+        Flag.objects.filter(patient=patient)
+        .filter(
+            Q(kind__in=rules.KINDS, resolved_at__isnull=True)
+            | Q(
+                kind__in=rules.KINDS, resolved_by__isnull=False, cause__in=[r.cause for r in raised]
+            )
+            | Q(kind=Flag.Kind.OPIOID, resolved_at__isnull=True, medication__isnull=False)
         )
-    }
-    reviewed = set(
-        Flag.objects.filter(
-            patient=patient,
-            resolved_by__isnull=False,
-            kind__in=rules.KINDS,
-            cause__in=[r.cause for r in raised],
-        ).values_list("kind", "cause")
-    )
+        .select_related("medication")
+    ):
+        if f.kind == Flag.Kind.OPIOID:
+            opioid_flags.append(f)
+            continue
+        if f.resolved_at is None:
+            open_flags[(f.kind, f.cause)] = f
+        if f.resolved_by_id is not None:
+            reviewed.add((f.kind, f.cause))
     changed = False
     for candidate in raised:
         key = (candidate.kind, candidate.cause)
@@ -188,7 +199,7 @@ def flags_evaluate(
             flag.save(update_fields=["resolved_at", "resolution_note"])
             del open_flags[(kind, cause)]
             changed = True
-    changed = _close_opioid_flags_after_washout(patient, today, now) or changed
+    changed = _close_opioid_flags_after_washout(opioid_flags, today, now) or changed
     if changed or refresh_status:
         status_refresh(patient=patient, now=now)
     return sorted(open_flags.values(), key=lambda f: (-f.severity, f.raised_at))
@@ -207,13 +218,12 @@ def opioid_still_blocks(medication: Medication, today: date) -> bool:
     )
 
 
-def _close_opioid_flags_after_washout(patient: Patient, today: date, now: datetime) -> bool:
-    """An opioid's flag closes by itself once its washout is over (a review only
-    acknowledges it before then). True when one closed."""
+def _close_opioid_flags_after_washout(flags: list[Flag], today: date, now: datetime) -> bool:
+    """An opioid's flag (of the patient's open ones, with their medication) closes by itself
+    once its washout is over (a review only acknowledges it before then). True when one
+    closed."""
     closed = False
-    for flag in Flag.objects.filter(
-        patient=patient, kind=Flag.Kind.OPIOID, resolved_at__isnull=True, medication__isnull=False
-    ).select_related("medication"):
+    for flag in flags:
         medication = flag.medication
         if medication.screening == Medication.Screening.BLOCK and not opioid_still_blocks(
             medication, today

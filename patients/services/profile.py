@@ -117,7 +117,13 @@ def profile_update(
         user.timezone = timezone_name
         user.save(update_fields=["timezone"])
     if reminder_times_change:
-        reminders_replan_on_commit(user)
+        # Caregivers who get the dose reminder get it at the patient's dose time too.
+        caregivers = User.objects.filter(
+            care_grants__patient=patient,
+            care_grants__ended_at__isnull=True,
+            care_grants__remind_dose=True,
+        )
+        reminders_replan_on_commit(user, *caregivers)
     status_refresh(patient=patient)
     return patient
 

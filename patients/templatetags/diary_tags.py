@@ -6,7 +6,7 @@ from patients.forms.diary import DREAM_TAP_LABELS, SLEEP_TAP_LABELS
 from patients.forms.review import ReviewForm
 from patients.rules import side_effects as catalogue
 from patients.rules.side_effects import Severity
-from patients.selectors.diary import reviews_for
+from patients.selectors.diary import caregiver_mark, entered_by_label, reviews_for
 
 register = template.Library()
 SEVERITIES = dict(Severity.choices)
@@ -64,3 +64,15 @@ def review_panel(context, patient):
         "reviews": list(reviews_for(patient=patient)[:5]),
         "request": context.get("request"),
     }
+
+
+@register.filter
+def entered_by(user) -> str:
+    """ "entered by Ana Ruiz (caregiver)" for an entry a caregiver made; "" otherwise."""
+    return entered_by_label(user)
+
+
+@register.filter
+def logged_by(name: str) -> str:
+    """The same for a dose a caregiver logged, from the caregiver's name."""
+    return caregiver_mark(name) if name else ""

@@ -13,11 +13,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from patients.forms.diary import DiaryEntryForm, MorningCheckinForm, PGICForm
+from patients.forms.diary import SEVERITY_CHOICES, DiaryEntryForm, MorningCheckinForm, PGICForm
 from patients.models import PGICResponse
 from patients.selectors import diary
 from patients.selectors import trends as trend_selectors
-from patients.selectors.records import own_patient
+from patients.selectors.care import Permission, acting_patient
+from patients.selectors.records import Purpose, own_patient
 from patients.services.diary import diary_entry_save, morning_checkin_record
 from patients.services.pgic import pgic_record
 from portal.accounts.decorators import role_required
@@ -40,9 +41,15 @@ class DayConverter:
         return value.isoformat() if isinstance(value, date) else str(value)
 
 
-@role_required(Role.PATIENT)
+def _diary_patient(request):
+    """The patient whose diary this is: the patient, or the one a caregiver with the diary
+    permission is on (404 otherwise)."""
+    return acting_patient(request, permission=Permission.DIARY, purpose=Purpose.VIEW_DIARY)
+
+
+@role_required(Role.PATIENT, Role.CAREGIVER)
 def diary_home(request):
-    patient = own_patient(request.user)
+    patient = _diary_patient(request)
     today = local_today(patient)
     page = diary.timeline_page(patient=patient, page=request.GET.get("page"))
     today_entry = diary.diary_entry_on(patient=patient, day=today)
@@ -52,16 +59,17 @@ def diary_home(request):
         "page": page,
         "today_entry": today_entry,
         "morning_step": diary.morning_step(today_entry),
-        "pgic_due": diary.pgic_due(patient=patient, today=today),
+        # The PGIC asks the patient's own impression: never a caregiver's.
+        "pgic_due": request.user.is_patient and diary.pgic_due(patient=patient, today=today),
         "tags": diary.reported_tags(list(page.object_list)[:7]),
         "edit_days": diary.edit_days(),
     }
     return render(request, "patients/diary/index.html", context)
 
 
-@role_required(Role.PATIENT)
+@role_required(Role.PATIENT, Role.CAREGIVER)
 def diary_today(request):
-    patient = own_patient(request.user)
+    patient = _diary_patient(request)
     today = local_today(patient)
     if diary.diary_entry_on(patient=patient, day=today):
         return redirect("diary_entry", day=today)
@@ -78,6 +86,25 @@ def _entry_form(request, patient, today, *, day=None, entry=None, data=None):
         entry=entry,
         ask_dose=question is not None,
         dose_status=question.logged if question else "",
+        written_days=diary.written_days(patient=patient, today=today) if day is None else (),
+    )
+
+
+def _fill_same_as_day_before(request, patient, form, day) -> None:
+    """ "Same as yesterday": the day before's scores and side effects fill what is not
+    answered yet, for the patient to review and save."""
+    if request.method != "GET" or not request.GET.get("same"):
+        return
+    values = diary.same_as_day_before(patient=patient, day=day)
+    if not values:
+        messages.info(request, _("There is no entry for the day before to copy."))
+        return
+    for name, value in values.items():
+        if name in form.fields and form.initial.get(name) in (None, ""):
+            form.initial[name] = value
+    messages.info(
+        request,
+        _("The day before's answers are filled in: check them, change what differs, then save."),
     )
 
 
@@ -102,17 +129,27 @@ def _save(request, patient, today, form):
     return True
 
 
-@role_required(Role.PATIENT)
+@role_required(Role.PATIENT, Role.CAREGIVER)
 def diary_new(request):
-    patient = own_patient(request.user)
+    patient = _diary_patient(request)
     today = local_today(patient)
-    asked = diary.parse_day(request.GET.get("day")) or (today if request.method == "GET" else None)
-    if request.method == "GET" and diary.diary_entry_on(patient=patient, day=asked):
+    earlier = request.method == "GET" and bool(request.GET.get("earlier"))
+    asked = diary.parse_day(request.GET.get("day"))
+    if request.method == "GET" and asked is None:
+        asked = (
+            diary.earliest_unwritten(
+                today=today, written=diary.written_days(patient=patient, today=today)
+            )
+            if earlier
+            else today
+        )
+    if not earlier and request.method == "GET" and diary.diary_entry_on(patient=patient, day=asked):
         messages.info(request, diary.already_written_message(asked))
         return redirect("diary_entry", day=asked)
     form = _entry_form(request, patient, today, data=request.POST or None)
     if request.method == "GET" and asked:
         form.initial["day"] = asked
+        _fill_same_as_day_before(request, patient, form, asked)
     if request.method == "POST" and form.is_valid():
         existing = diary.diary_entry_on(patient=patient, day=form.day)
         if existing is not None:
@@ -128,14 +165,15 @@ def diary_new(request):
     return _entry_page(request, form, today)
 
 
-@role_required(Role.PATIENT)
+@role_required(Role.PATIENT, Role.CAREGIVER)
 def diary_entry(request, day):
-    patient = own_patient(request.user)
+    patient = _diary_patient(request)
     today = local_today(patient)
     entry = diary.diary_entry_on(patient=patient, day=day)
     if entry is None and request.method == "GET":
         return redirect(f"{reverse('diary_new')}?day={day.isoformat()}")
     form = _entry_form(request, patient, today, day=day, entry=entry, data=request.POST or None)
+    _fill_same_as_day_before(request, patient, form, day)
     if request.method == "POST" and form.is_valid() and _save(request, patient, today, form):
         return redirect("diary")
     return _entry_page(request, form, today, entry=entry)
@@ -143,7 +181,16 @@ def diary_entry(request, day):
 
 def _entry_page(request, form, today, *, entry=None):
     day = form.fixed_day
+    shown_day = day or form.initial.get("day") or today
+    if day:
+        same_url = f"{reverse('diary_entry', args=[day])}?same=1"
+    else:
+        same_url = f"{reverse('diary_new')}?day={shown_day.isoformat()}&same=1"
     context = {
+        "same_url": same_url,
+        "same_is_yesterday": shown_day == today,
+        "day_field": form["day"] if "day" in form.fields else None,
+        "severity_choices": SEVERITY_CHOICES,
         "form": form,
         "entry": entry,
         "day": day,
@@ -156,9 +203,9 @@ def _entry_page(request, form, today, *, entry=None):
 
 
 @require_POST
-@role_required(Role.PATIENT)
+@role_required(Role.PATIENT, Role.CAREGIVER)
 def diary_morning(request):
-    patient = own_patient(request.user)
+    patient = _diary_patient(request)
     today = local_today(patient)
     form = MorningCheckinForm(request.POST)
     error = None
@@ -207,21 +254,24 @@ def diary_pgic(request):
 
 
 @require_safe
-@role_required(Role.PATIENT)
+@role_required(Role.PATIENT, Role.CAREGIVER)
 def diary_trends(request):
-    patient = own_patient(request.user)
+    patient = acting_patient(request, permission=Permission.TRENDS, purpose=Purpose.VIEW_TRENDS)
     return render_trends(request, patient, base_url=reverse("diary_trends"))
 
 
 def render_trends(request, patient, *, base_url: str, provider_view: bool = False):
     """The trends page for the patient or their care team (the callers resolve who may see
     it)."""
-    days = trend_selectors.trend_range(request.GET.get("days"))
-    trends = trend_selectors.trends_for(patient=patient, today=local_today(patient), days=days)
+    today = local_today(patient)
+    default = trend_selectors.default_trend_range(patient=patient, today=today)
+    days = trend_selectors.trend_range(request.GET.get("days"), default=default)
+    trends = trend_selectors.trends_for(patient=patient, today=today, days=days)
     context = {
         "patient": patient,
         "trends": trends,
         "ranges": trend_selectors.TREND_RANGES,
+        "chart_measures": trend_selectors.CHART_MEASURES,
         "base_url": base_url,
         "provider_view": provider_view,
     }
@@ -229,9 +279,11 @@ def render_trends(request, patient, *, base_url: str, provider_view: bool = Fals
 
 
 @require_safe
-@role_required(Role.PATIENT)
+@role_required(Role.PATIENT, Role.CAREGIVER)
 def diary_export(request):
-    return diary_csv_response(own_patient(request.user))
+    return diary_csv_response(
+        acting_patient(request, permission=Permission.DIARY, purpose=Purpose.EXPORT_DIARY)
+    )
 
 
 def diary_csv_response(patient) -> HttpResponse:

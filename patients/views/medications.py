@@ -1,13 +1,15 @@
 """The medication list, served twice: to the patient (no pk) and to their care team (pk).
 
 Each route is for one role; anyone else logged in gets 403, as on the other pages of that
-role. A provider reaches a patient only while on the care team (patient_for: 404 otherwise),
-and a medication only through that patient (404 for anyone else's).
+role (a caregiver 404: no permission covers medications). A provider reaches a patient only
+while on the care team (patient_for: 404 otherwise), and a medication only through that
+patient (404 for anyone else's).
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,6 +29,8 @@ WARNING_ORDER = {Medication.Screening.BLOCK: 0, Medication.Screening.WARN: 1}
 
 
 def _patient_in_scope(request, pk) -> Patient:
+    if request.user.role == Role.CAREGIVER:
+        raise Http404  # no caregiver permission covers the medication list
     if request.user.role != (Role.PATIENT if pk is None else Role.PROVIDER):
         raise PermissionDenied
     if pk is None:

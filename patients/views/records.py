@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from patients.forms.review import FlagReviewForm
+from patients.record_panels import record_panels
+from patients.selectors.care import caregivers_of
 from patients.selectors.records import (
     Purpose,
     flag_for,
@@ -34,7 +36,12 @@ def patient_list(request):
 def patient_record(request, pk):
     patient = patient_for(request.user, pk, purpose=Purpose.VIEW_RECORD, path=request.path)
     patient = with_record(patient)
-    context = {"patient": patient, "review_form": FlagReviewForm()}
+    context = {
+        "patient": patient,
+        "review_form": FlagReviewForm(),
+        "caregivers": caregivers_of(patient=patient),
+        "panels": record_panels(patient=patient, viewer=request.user),
+    }
     return render(request, "patients/provider/patient_record.html", context)
 
 

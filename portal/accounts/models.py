@@ -1,4 +1,5 @@
 import zoneinfo
+from functools import cache
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -9,8 +10,14 @@ from django.utils import timezone as django_timezone
 from django.utils.translation import gettext_lazy as _
 
 
+@cache
+def known_timezones() -> frozenset[str]:
+    """The IANA zone names, read from the files on disk once per process."""
+    return frozenset(zoneinfo.available_timezones())
+
+
 def validate_timezone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    if value not in known_timezones():
         raise ValidationError(
             _("%(value)s is not a time zone we know. Pick one from the list, e.g. Europe/Paris."),
             params={"value": value},
@@ -26,6 +33,7 @@ class Role(models.TextChoices):
     PATIENT = "patient", _("Patient")
     PROVIDER = "provider", _("Provider")
     ADMIN = "admin", _("Admin")
+    CAREGIVER = "caregiver", _("Caregiver")
 
 
 # The languages a user may choose (settings.LANGUAGES); blank follows the browser.
@@ -114,6 +122,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         portal's default."""
         return self.language or settings.LANGUAGE_CODE
 
+    @property
+    def is_caregiver(self) -> bool:
+        return self.role == Role.CAREGIVER
+
     def get_full_name(self):
         return self.name or self.email
 
@@ -157,8 +169,8 @@ class Invitation(models.Model):
         verbose_name = _("invitation")
         constraints = [
             models.CheckConstraint(
-                name="invitation_role_is_patient_or_provider",
-                condition=models.Q(role__in=[Role.PATIENT, Role.PROVIDER]),
+                name="invitation_role_is_invitable",
+                condition=models.Q(role__in=[Role.PATIENT, Role.PROVIDER, Role.CAREGIVER]),
             ),
             models.CheckConstraint(
                 name="invitation_expires_after_creation",

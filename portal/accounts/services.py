@@ -20,12 +20,20 @@ from portal.lib.mail import send_templated_mail
 # nothing of them.
 _ACCOUNT_CREATED: list[Callable[..., None]] = []
 _TIMEZONE_CHANGED: list[Callable[..., None]] = []
+_INVITATION_ACCEPTED: list[Callable[..., None]] = []
 
 
 def register_account_created(handler: Callable[..., None]) -> None:
     """`handler(*, user, invited_by, now)` runs in the transaction that creates an account."""
     if handler not in _ACCOUNT_CREATED:
         _ACCOUNT_CREATED.append(handler)
+
+
+def register_invitation_accepted(handler: Callable[..., None]) -> None:
+    """`handler(*, invitation, user, now)` runs in the transaction that accepts an invitation,
+    after the account exists; it may refuse with ValidationError (nothing is then saved)."""
+    if handler not in _INVITATION_ACCEPTED:
+        _INVITATION_ACCEPTED.append(handler)
 
 
 def register_timezone_changed(handler: Callable[..., None]) -> None:
@@ -94,9 +102,17 @@ def account_language_set(*, user: User, language: str) -> User:
     return user
 
 
+# Who invites whom: providers invite patients (and caregivers, at a patient's request);
+# admins invite providers; patients invite their caregivers.
+INVITES = {
+    Role.PROVIDER: {Role.PATIENT, Role.CAREGIVER},
+    Role.ADMIN: {Role.PROVIDER},
+    Role.PATIENT: {Role.CAREGIVER},
+}
+
+
 def _may_invite(inviter: User, role: str) -> bool:
-    """Providers invite patients; admins invite providers."""
-    return {Role.PROVIDER: Role.PATIENT, Role.ADMIN: Role.PROVIDER}.get(inviter.role) == role
+    return role in INVITES.get(inviter.role, ())
 
 
 def _token_hash(token: str) -> str:
@@ -114,13 +130,30 @@ def invitation_create(*, email: str, role: str, invited_by: User, language: str 
     if not _may_invite(invited_by, role):
         raise PermissionDenied
     email = User.objects.normalize_email(email).strip().lower()
-    if User.objects.filter(email__iexact=email).exists():
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None and role == Role.CAREGIVER:
+        # A caregiver may care for several people with one account; anyone else needs an
+        # address of their own for the caregiver's login.
+        if existing.role != Role.CAREGIVER:
+            raise ValidationError(
+                {
+                    "email": _(
+                        "This address belongs to a %(role)s's account. A caregiver needs an "
+                        "e-mail address of their own."
+                    )
+                    % {"role": existing.get_role_display().lower()}
+                }
+            )
+    elif existing is not None:
         raise ValidationError(
             {"email": _("Someone with this e-mail address already has an account.")}
         )
     still_open = Invitation.objects.filter(
         email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
     )
+    if role == Role.CAREGIVER:
+        # Several patients may invite the same caregiver at once.
+        still_open = still_open.filter(invited_by=invited_by, role=Role.CAREGIVER)
     if still_open.filter(invited_by=invited_by).exists():
         raise ValidationError(
             {
@@ -206,4 +239,27 @@ def invitation_accept(*, invitation: Invitation, password: str, name: str, now=N
     invitation.accepted_at = now
     invitation.accepted_user = user
     invitation.save(update_fields=["accepted_at", "accepted_user"])
+    for handler in _INVITATION_ACCEPTED:
+        handler(invitation=invitation, user=user, now=now)
+    return user
+
+
+@transaction.atomic
+def invitation_accept_existing(*, invitation: Invitation, user: User, now=None) -> User:
+    """A caregiver who already has an account accepts another patient's invitation while
+    logged in as the invited address."""
+    now = now or timezone.now()
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.state(now) != "open" or invitation.role != Role.CAREGIVER:
+        raise ValidationError(_("This invitation can no longer be used."))
+    if user.email.lower() != invitation.email.lower() or not user.is_caregiver:
+        raise ValidationError(_("This invitation was sent to another address."))
+    inviter = invitation.invited_by
+    if not inviter.is_active or not _may_invite(inviter, invitation.role):
+        raise ValidationError(_("This invitation can no longer be used."))
+    invitation.accepted_at = now
+    invitation.accepted_user = user
+    invitation.save(update_fields=["accepted_at", "accepted_user"])
+    for handler in _INVITATION_ACCEPTED:
+        handler(invitation=invitation, user=user, now=now)
     return user

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from portal.accounts import services
 from portal.accounts.decorators import role_required
 from portal.accounts.forms import InvitationAcceptForm, InvitationForm
-from portal.accounts.models import Invitation, Role
+from portal.accounts.models import Invitation, Role, User
 from portal.accounts.selectors import invitation_for, invitations_sent_by
 
 # Who each inviting role invites (the service enforces the same rule).
@@ -85,6 +85,11 @@ def invitation_accept(request, token):
     state = invitation.state(timezone.now()) if invitation else "unknown"
     if state != "open":
         return _unusable(request, invitation, state)
+    if (
+        invitation.role == Role.CAREGIVER
+        and User.objects.filter(email__iexact=invitation.email).exists()
+    ):
+        return _accept_as_existing_caregiver(request, invitation)
     if request.user.is_authenticated:
         return render(request, "accounts/invitations/logged_in.html")
     form = InvitationAcceptForm(request.POST or None, email=invitation.email)
@@ -106,6 +111,25 @@ def invitation_accept(request, token):
         messages.success(request, _("Welcome to the LDN Portal. Your account is ready."))
         return redirect("home")
     return render(request, "accounts/invitations/accept.html", {"form": form})
+
+
+def _accept_as_existing_caregiver(request, invitation: Invitation):
+    """A caregiver who already has an account (caring for someone else) accepts while logged
+    in as the invited address; anyone else is asked to log in as that address."""
+    user = request.user
+    if not user.is_authenticated or user.email.lower() != invitation.email.lower():
+        context = {"login_next": request.path, "email": invitation.email}
+        return render(request, "accounts/invitations/log_in_to_accept.html", context)
+    if request.method == "POST":
+        try:
+            services.invitation_accept_existing(invitation=invitation, user=user)
+        except ValidationError:
+            invitation.refresh_from_db()
+            state = invitation.state(timezone.now())
+            return _unusable(request, invitation, "accepted" if state == "open" else state)
+        messages.success(request, _("You now have access. Choose the record in the switcher."))
+        return redirect("home")
+    return render(request, "accounts/invitations/accept_existing.html")
 
 
 def _unusable(request, invitation: Invitation | None, state: str):

@@ -15,6 +15,7 @@ class AccessEvent(models.Model):
         VIEW_MEDICATIONS = "view_medications", _("Viewed the medications")
         VIEW_CHECKINS = "view_checkins", _("Viewed the check-ins")
         REVIEW = "review", _("Reviewed the record")
+        VIEW_MESSAGES = "view_messages", _("Read the messages")
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     actor_role = models.CharField(max_length=16)

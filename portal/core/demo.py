@@ -11,7 +11,7 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
 from simple_history.utils import bulk_create_with_history
 
-from patients.models import CheckIn, Condition, DiaryEntry, Patient
+from patients.models import CaregiverGrant, CheckIn, Condition, DiaryEntry, Patient
 from patients.services.checkins import checkin_book, checkin_confirm
 from patients.services.flags import flags_evaluate
 from patients.services.profile import care_team_add, onboarding_complete, patient_create
@@ -29,6 +29,7 @@ DEMO_USERS = (
     ("admin@example.com", Role.ADMIN, "Alex Admin", "Europe/London"),
     ("provider@example.com", Role.PROVIDER, "Dr Priya Shah", "America/New_York"),
     ("patient@example.com", Role.PATIENT, "Pat Morgan", "America/New_York"),
+    ("caregiver@example.com", Role.CAREGIVER, "Ana Ruiz", "Europe/Madrid"),
 )
 
 # The demo provider's patients: (e-mail, name, time zone, condition slugs, medications).
@@ -132,7 +133,25 @@ def seed_patients(*, password: str) -> list[Patient]:
                 medications=medications,
             )
         patients.append(patient)
+    seed_caregiver()
     return patients
+
+
+def seed_caregiver() -> None:
+    """The demo caregiver keeps Pat Morgan's diary and sees the plan (as if invited)."""
+    patient = Patient.objects.get(user__email="patient@example.com")
+    caregiver = User.objects.get(email="caregiver@example.com")
+    CaregiverGrant.objects.get_or_create(
+        patient=patient,
+        caregiver=caregiver,
+        ended_at=None,
+        defaults={
+            "can_see_plan": True,
+            "can_keep_diary": True,
+            "since": patient.onboarded_at,
+            "granted_by": patient.user,
+        },
+    )
 
 
 # Reminders --------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.db.models import Count
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -18,8 +18,13 @@ from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
+from messaging.selectors.conversations import (
+    waiting_by_patient,
+    waiting_for_patient,
+    waiting_for_team,
+)
 from patients.selectors import diary as diary_selectors
 from patients.selectors.records import own_patient, visible_patients
 from patients.selectors.triage import triage_queue
@@ -30,6 +35,7 @@ from portal.accounts.models import Role
 from portal.accounts.services import account_language_set, account_update
 from portal.core import offline
 from portal.core.health import broker_status, database_status, reminder_lag
+from portal.core.staff import staff_home_sections
 from portal.lib.redirects import safe_next
 from portal.lib.timing import local_today
 from regimens.selectors.regimens import tonight_for
@@ -39,6 +45,7 @@ ROLE_HOMES = {
     Role.PATIENT: "patient_home",
     Role.PROVIDER: "provider_home",
     Role.ADMIN: "admin_home",
+    Role.CAREGIVER: "care_home",
 }
 
 
@@ -63,6 +70,7 @@ def patient_home(request):
         "diary_day": today,
         "morning_step": diary_selectors.morning_step(diary_today),
         "pgic_due": diary_selectors.pgic_due(patient=patient, today=today),
+        "waiting_conversations": waiting_for_patient(patient=patient),
     }
     return render(request, "core/patient_home.html", context)
 
@@ -76,9 +84,16 @@ def provider_home(request):
     except ValueError:
         page = 1
     statuses_refresh_due(patients=visible_patients(request.user))
+    triage = triage_queue(provider=request.user, page=page)
+    waiting = waiting_by_patient(
+        provider=request.user, patient_ids=[row.patient.pk for row in triage.rows]
+    )
+    for row in triage.rows:
+        row.waiting = waiting.get(row.patient.pk)
     context = {
-        "triage": triage_queue(provider=request.user, page=page),
+        "triage": triage,
         "patient_count": visible_patients(request.user).count(),
+        "waiting": waiting_for_team(provider=request.user),
     }
     return render(request, "core/provider_home.html", context)
 
@@ -88,7 +103,11 @@ def admin_home(request):
     rows = get_user_model().objects.filter(is_active=True).values("role").annotate(n=Count("id"))
     counts = {row["role"]: row["n"] for row in rows}
     role_counts = [(label, counts.get(value, 0)) for value, label in Role.choices]
-    return render(request, "core/admin_home.html", {"role_counts": role_counts})
+    return render(
+        request,
+        "core/admin_home.html",
+        {"role_counts": role_counts, "sections": staff_home_sections(today=timezone.localdate())},
+    )
 
 
 @login_required
@@ -320,3 +339,9 @@ def offline_diary(request):
         choice=choice,
     )
     return _offline_response(outcome)
+
+
+@require_safe
+def favicon(request):
+    """The portal's icon, for browsers asking /favicon.ico (the Django admin names none)."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))

@@ -12,6 +12,7 @@ class Kind(models.TextChoices):
     DIGEST = "digest", _("Daily digest")
     SAFETY = "safety", _("Safety notice")
     PAUSE = "pause", _("No LDN tonight")
+    MESSAGE = "message", _("New message")
     SUPPLY = "supply", _("Supply and refills")
 
 

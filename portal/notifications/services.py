@@ -167,20 +167,24 @@ def notify_once(
         return []
     context = {**context, "once": True}
     reminder = PlannedReminder(kind=kind, due_at=due_at, key=key, context=context)
-    rows = []
-    for channel in _channels(recipient, prefs, reminder):
-        row, _created = Notification.objects.get_or_create(
+    # One insert for every channel (a row planned before under the same key stays as it is),
+    # then one read of the rows: no savepoint and lookup per channel.
+    wanted = [
+        Notification(
             dedupe_key=f"{key}:{channel}",
-            defaults={
-                "recipient": recipient,
-                "kind": kind,
-                "channel": channel,
-                "due_at": due_at,
-                "context": context,
-            },
+            recipient=recipient,
+            kind=kind,
+            channel=channel,
+            due_at=due_at,
+            context=context,
         )
-        rows.append(row)
-    return rows
+        for channel in _channels(recipient, prefs, reminder)
+    ]
+    Notification.objects.bulk_create(wanted, ignore_conflicts=True)
+    planned = Notification.objects.in_bulk(
+        [row.dedupe_key for row in wanted], field_name="dedupe_key"
+    )
+    return [planned[row.dedupe_key] for row in wanted]
 
 
 def notify_now(*, recipient, kind: str, key: str, context: dict, now=None) -> list[Notification]:
@@ -538,9 +542,11 @@ def _send_email(notification: Notification, message: Message, *, detailed: bool)
         "title": message.title,
         "body": message.body,
     }
+    # A kind may write its own e-mail (a new message: one sentence and the link).
+    template = getattr(kind_handler(notification.kind), "EMAIL_TEMPLATE", "emails/reminder")
     # The header carries the row id only, so a receiving server can tell sends apart.
     send_templated_mail(
-        "emails/reminder",
+        template,
         context,
         [notification.recipient.email],
         headers={"X-LDN-Notification": str(notification.pk)},

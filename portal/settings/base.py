@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "portal.audit",
     "portal.notifications",
     "patients",
+    "messaging",
     "regimens",
 ]
 
@@ -124,6 +125,8 @@ LANGUAGE_CODE = "en"
 # wins; without one, the language cookie the switch sets, then the browser's Accept-Language.
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# "26 Nov 2026" and "19:10" wherever Django writes a date by itself (the admin included).
+FORMAT_MODULE_PATH = ["portal.lib.locale_formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -134,7 +137,52 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Files attached to messages: served only through an access-checked view, never by URL.
+    # Point MESSAGE_ATTACHMENT_DIR elsewhere, or replace this backend in production settings.
+    "messages": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": env_str("MESSAGE_ATTACHMENT_DIR", str(VAR_DIR / "attachments")),
+            "base_url": None,
+        },
+    },
+}
+
+# --- Messages between patients and their care team ----------------------------------------
+MESSAGES = {
+    # What patients are told when they write: how soon the care team answers.
+    "REPLY_PROMISE": env_str("MESSAGE_REPLY_PROMISE", "within 2 working days"),
+    # A sender may withdraw a message for this many minutes after sending it.
+    "WITHDRAW_MINUTES": 5,
+    "MAX_LENGTH": 10_000,
+    "MAX_FILES": 3,
+    "MAX_FILE_BYTES": 10 * 1024 * 1024,
+    # Words that make a message look urgent, per language of the portal (LANGUAGES). A
+    # message containing one shows the emergency guidance before it is sent and is flagged
+    # urgent for the care team. Add a language's list when the portal gains the language.
+    "SAFETY_WORDS": {
+        "en": [
+            "chest pain",
+            "can't breathe",
+            "cannot breathe",
+            "can not breathe",
+            "short of breath",
+            "suicidal",
+            "suicide",
+            "kill myself",
+            "end my life",
+            "overdose",
+            "overdosed",
+            "anaphylaxis",
+            "severe allergic reaction",
+            "allergic reaction",
+            "throat swelling",
+            "face swelling",
+            "unconscious",
+            "seizure",
+        ],
+    },
 }
 
 # --- Accounts (django-allauth) -------------------------------------------------------------
@@ -386,12 +434,14 @@ LDN = {
     # (docs/clinical-rules.md §4.7).
     "PGIC_INTERVAL_DAYS": 28,
     # Trends: the baseline is the mean of the days with a score in the 14 days before the
-    # regimen started, compared with the last 14 days; each needs at least 4 days with a
-    # score. Younger's trials averaged a 2-week baseline (docs/clinical-rules.md §7.1); the
-    # minimum is [design].
+    # regimen started, compared with the last 14 days. Younger's trials averaged a 2-week
+    # baseline (docs/clinical-rules.md §7.1). A comparison needs at least 7 scored days
+    # before the regimen and 7 on LDN, half of each window: fewer, and a week's ups and downs
+    # read as a change (docs/clinical-rules.md §7.1). [design]
     "TRENDS_BASELINE_DAYS": 14,
     "TRENDS_RECENT_DAYS": 14,
-    "TRENDS_MIN_DAYS": 4,
+    "TRENDS_MIN_BASELINE_DAYS": env_int("LDN_TRENDS_MIN_BASELINE_DAYS", 7, minimum=1),
+    "TRENDS_MIN_LDN_DAYS": env_int("LDN_TRENDS_MIN_LDN_DAYS", 7, minimum=1),
     # A fall in pain of 30% or 2 points on the 0-10 NRS is clinically important
     # (Farrar 2001, https://pubmed.ncbi.nlm.nih.gov/11690728/; docs/clinical-rules.md §7.3).
     "RESPONDER_PAIN_FALL_PERCENT": 30,

@@ -42,6 +42,7 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "messages": STORAGES["messages"],  # noqa: F405 (from base: set MESSAGE_ATTACHMENT_DIR)
 }
 MIDDLEWARE = list(MIDDLEWARE)
 

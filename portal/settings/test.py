@@ -17,6 +17,13 @@ ALLOWED_HOSTS = ["*"]
 ACCOUNT_RATE_LIMITS = {"login_failed": "1000/m/ip,1000/m/key"}
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
 BROKER_DIR = VAR_DIR / "test-broker"
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "messages": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "test-attachments"), "base_url": None},
+    },
+}
 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not memory: the live server, a Celery worker process and the tests share it.

@@ -5,6 +5,11 @@ stands in the way, regimens/reminders/pause.py reminds the patient not to take i
 The in-app text names the dose in the patient's formulation, read at send time through
 regimens.selectors.tonight_for. The key is the local date, so a time that happens twice
 when clocks fall back still sends once.
+
+A caregiver whose patient chose to send them the dose reminder gets it at the same moment
+as the patient (the patient's dose time: the caregiver sees it in their own time zone),
+checked at send time like the patient's, and only while the grant is open with the
+reminder and the plan or diary permission.
 """
 
 from datetime import date, timedelta
@@ -12,9 +17,10 @@ from datetime import date, timedelta
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from patients.selectors.care import open_grants
 from portal.lib.timing import local_date, local_to_utc
 from portal.notifications.models import Kind
-from portal.notifications.services import Message, PlannedReminder
+from portal.notifications.services import Message, PlannedReminder, preferences_for
 from regimens.models import DoseLog, DoseTime
 from regimens.reminders import dose_reminder_time, dose_sentence
 from regimens.reminders.pause import moment_on
@@ -27,13 +33,37 @@ def _patient(user):
 
 
 def plan(*, user, prefs, now, until):
+    if user.is_caregiver:
+        reminders = []
+        for grant in open_grants(caregiver=user):
+            if grant.reminds("dose"):
+                patient = grant.patient
+                reminders += _plan_for(
+                    patient=patient,
+                    prefs=preferences_for(patient.user),
+                    now=now,
+                    until=until,
+                    key=f"dose:{user.pk}:p{patient.pk}",
+                    extra={"patient": patient.pk},
+                )
+        return reminders
     patient = _patient(user)
-    regimen = current_regimen(patient=patient) if patient else None
+    if patient is None:
+        return []
+    return _plan_for(
+        patient=patient, prefs=prefs, now=now, until=until, key=f"dose:{user.pk}", extra={}
+    )
+
+
+def _plan_for(*, patient, prefs, now, until, key: str, extra: dict):
+    """The patient's dose reminders, at the patient's dose time in the patient's zone."""
+    zone = patient.user.timezone
+    regimen = current_regimen(patient=patient)
     if regimen is None or not regimen.is_active or regimen.current_step is None:
         return []
     at = dose_reminder_time(patient=patient, regimen=regimen, prefs=prefs)
-    first = max(local_date(now, user.timezone), regimen.current_step.started_on)
-    last = local_date(until, user.timezone)
+    first = max(local_date(now, zone), regimen.current_step.started_on)
+    last = local_date(until, zone)
     statuses = (
         opioid_statuses_between(patient=patient, first=first, last=last) if first <= last else {}
     )
@@ -46,9 +76,9 @@ def plan(*, user, prefs, now, until):
         reminders.append(
             PlannedReminder(
                 kind=Kind.DOSE,
-                due_at=local_to_utc(day, at, user.timezone),
-                key=f"dose:{user.pk}:{day.isoformat()}",
-                context={"date": day.isoformat()},
+                due_at=local_to_utc(day, at, zone),
+                key=f"{key}:{day.isoformat()}",
+                context={"date": day.isoformat(), **extra},
             )
         )
         day += timedelta(days=1)
@@ -56,7 +86,17 @@ def plan(*, user, prefs, now, until):
 
 
 def compose(notification):
-    patient = _patient(notification.recipient)
+    if "patient" in notification.context:
+        grant = (
+            open_grants(caregiver=notification.recipient)
+            .filter(patient_id=notification.context["patient"])
+            .first()
+        )
+        if grant is None or not grant.reminds("dose"):
+            return None  # access or the reminder ended since it was planned
+        patient = grant.patient
+    else:
+        patient = _patient(notification.recipient)
     if patient is None:
         return None
     day = date.fromisoformat(notification.context["date"])
@@ -72,4 +112,11 @@ def compose(notification):
         title, body = _("This morning's LDN dose"), _("This morning: %(dose)s.") % {"dose": dose}
     else:
         title, body = _("Tonight's LDN dose"), _("Tonight: %(dose)s.") % {"dose": dose}
+    if "patient" in notification.context:
+        # A caregiver: which of their patients is told on the caregiver's home, not here.
+        return Message(
+            title=_("An LDN dose is due"),
+            body=_("Someone you care for has an LDN dose due now."),
+            link=reverse("care_home"),
+        )
     return Message(title=title, body=body, link=reverse("tonight"))

@@ -5,12 +5,13 @@ side_effects): the diary, Tonight and the care team's reports, one per day and i
 worse severity. The engine itself is the pure regimens.titration.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from patients.rules.flags import CAREGIVER
 from patients.selectors.side_effects import SideEffect, side_effects_for, side_effects_of
 from portal.lib.formats import mg
 from regimens import opioids, titration
@@ -26,6 +27,8 @@ class EngineInputs:
     opioid: titration.OpioidStatus = titration.CLEAR_STATUS
     adherence: titration.Adherence | None = None
     status: opioids.Status | None = None  # the opioid status in full, for pages
+    # (day, item) of the side effects a caregiver entered, for the reasons.
+    caregiver_entered: frozenset = frozenset()
 
 
 def engine_opioid(status: opioids.Status) -> titration.OpioidStatus:
@@ -143,6 +146,7 @@ def engine_inputs_for(
         opioid=engine_opioid(status),
         adherence=adherence_of(regimen, current, today, logs),
         status=status,
+        caregiver_entered=frozenset((e.day, e.item) for e in effects if e.source == CAREGIVER),
     )
 
 
@@ -172,7 +176,28 @@ def recommendation_for(
             reasons=(_maintenance_reason(inputs.state.dose_mg),),
             review_on=None,
         )
-    return recommendation
+    return _with_caregiver_reason(recommendation, inputs, today)
+
+
+# The recommendations that follow from side effects in the tolerance window.
+SIDE_EFFECT_ACTIONS = (titration.Action.HOLD, titration.Action.STEP_BACK, titration.Action.STOP)
+
+
+def _with_caregiver_reason(
+    recommendation: titration.Recommendation, inputs: EngineInputs, today: date
+) -> titration.Recommendation:
+    """Say so when side effects behind a hold, step back or stop came from a caregiver."""
+    if recommendation.action not in SIDE_EFFECT_ACTIONS or not inputs.caregiver_entered:
+        return recommendation
+    counted = side_effect_counts(inputs, today)
+    if not any(
+        (e.day, e.kind) in inputs.caregiver_entered
+        for e in counted
+        if e.severity >= titration.MODERATE
+    ):
+        return recommendation
+    note = _("Some of these recent side effects were entered by a caregiver.")
+    return replace(recommendation, reasons=(*recommendation.reasons, note))
 
 
 def _maintenance_reason(dose: Decimal) -> str:

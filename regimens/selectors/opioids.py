@@ -79,13 +79,16 @@ def opioid_status_for(*, patient: Patient, today: date) -> opioids.Status:
 
 
 def opioid_status_and_next_change(
-    *, patient: Patient, today: date
+    *, patient: Patient, today: date, approved: list[PausePlan] | None = None
 ) -> tuple[opioids.Status, date | None]:
-    """The opioid status on `today` and the next day it may read differently."""
+    """The opioid status on `today` and the next day it may read differently. Pass the
+    patient's `approved` pause plans when they are already read."""
     listed = opioids_on_list(
         Medication.objects.filter(patient=patient, screening=Medication.Screening.BLOCK)
     )
-    pauses = [as_pause(p) for p in approved_pauses(patient=patient)]
+    if approved is None:
+        approved = approved_pauses(patient=patient)
+    pauses = [as_pause(p) for p in approved]
     return (
         opioids.opioid_status(opioids=listed, pauses=pauses, today=today),
         opioids.next_change(opioids=listed, pauses=pauses, today=today),

@@ -6,11 +6,11 @@ services that change them: regimens.services.status), so a page costs the same f
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
 from patients.models import Patient, PatientStatus
 from patients.selectors.records import visible_patients
+from patients.selectors.triage import page_slice
 from regimens import titration
 from regimens.models import Regimen
 from regimens.selectors.engine import NOTHING_WAITS
@@ -80,22 +80,52 @@ def queue_statuses(*, provider, show: str = "all") -> QuerySet[PatientStatus]:
     return rows.order_by("queue_rank", "due_on", "sort_name", "patient")
 
 
-def titration_queue(*, provider, page=1, show: str = "all") -> Page:
-    """One page of the titration queue; its object_list holds QueueItems."""
+@dataclass
+class QueuePage:
+    """One page of the queue, without a count of the whole queue."""
+
+    object_list: list[QueueItem]
+    number: int
+    has_next: bool
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.number > 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def page_number(value) -> int:
+    """The page asked for in a query string; 1 when missing or not a positive number."""
+    try:
+        return max(1, int(value))
+    except (TypeError, ValueError):
+        return 1
+
+
+def titration_queue(*, provider, page=1, show: str = "all") -> QueuePage:
+    """One page of the titration queue (QueueItems), reading no more status rows than the
+    page shows (page_slice: no COUNT of the whole queue)."""
+    number = page_number(page)
     rows = queue_statuses(provider=provider, show=show).select_related("patient__user")
-    result = Paginator(rows, QUEUE_PAGE_SIZE).get_page(page)
-    statuses = list(result.object_list)
+    statuses, has_next = page_slice(rows, number=number, size=QUEUE_PAGE_SIZE)
     regimens = (
         Regimen.objects.select_related("protocol")
         .prefetch_related("steps")
         .in_bulk([s.regimen_id for s in statuses if s.regimen_id])
     )
-    result.object_list = [
+    items = [
         QueueItem(status=s, regimen=regimens[s.regimen_id])
         for s in statuses
         if s.regimen_id in regimens
     ]
-    return result
+    return QueuePage(object_list=items, number=number, has_next=has_next)
 
 
 def titration_count(*, provider) -> int:

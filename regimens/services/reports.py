@@ -66,16 +66,11 @@ def dose_log_mark(
         raise ValidationError(_("Your regimen has not started yet on this day."))
     if status == DoseLog.Status.TAKEN:
         _taken_when_it_should_not_be(regimen, on, now)
-    log, _created = DoseLog.objects.update_or_create(
-        regimen=regimen,
-        on=on,
-        defaults={
-            "status": status,
-            "dose_mg": current.dose_mg,
-            "recorded_by": recorded_by,
-            "recorded_at": now,
-        },
-    )
+    # The regimen is locked: the day's log is read and written without a savepoint.
+    log = DoseLog.objects.filter(regimen=regimen, on=on).first() or DoseLog(regimen=regimen, on=on)
+    log.status, log.dose_mg = status, current.dose_mg
+    log.recorded_by, log.recorded_at = recorded_by, now
+    log.save()
     if evaluate_flags:
         flags_evaluate(patient=regimen.patient, today=local_today(regimen.patient), now=now)
     return log

@@ -50,7 +50,15 @@ def _next_change(today: date, *dates) -> date | None:
 
 def compute_status(*, patient: Patient, today: date) -> dict:
     """Every field of the patient's status row, worked out from scratch for `today`."""
-    status, opioid_change = opioid_status_and_next_change(patient=patient, today=today)
+    plans = list(
+        PausePlan.objects.filter(
+            patient=patient, status__in=[PausePlan.Status.APPROVED, PausePlan.Status.PROPOSED]
+        ).order_by("pause_from")
+    )
+    approved = [p for p in plans if p.status == PausePlan.Status.APPROVED]
+    status, opioid_change = opioid_status_and_next_change(
+        patient=patient, today=today, approved=approved
+    )
     values = {
         "opioid_state": status.state,
         "opioid_until": status.until,
@@ -71,7 +79,7 @@ def compute_status(*, patient: Patient, today: date) -> dict:
         found = review(regimen, today, inputs)
         recommendation = found.recommendation
         why = list(found.why)
-        if PausePlan.objects.filter(patient=patient, status=PausePlan.Status.PROPOSED).exists():
+        if any(p.status == PausePlan.Status.PROPOSED for p in plans):
             why.insert(0, "plan")  # a pause waiting for the care team's approval
         values |= {
             "regimen": regimen,
@@ -102,18 +110,27 @@ def compute_status(*, patient: Patient, today: date) -> dict:
 
 
 @in_portal_language
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # a part of the service that changed the picture
 def status_refresh_patient(*, patient: Patient, now: datetime | None = None) -> PatientStatus:
     """Bring the patient's status row up to date, on their local date."""
     now = now or timezone.now()
-    Patient.objects.select_for_update().filter(pk=patient.pk).first()  # one refresh at a time
+    # One refresh at a time: the patient is locked, and its status row read in the same query.
+    locked = (
+        Patient.objects.select_for_update(of=("self",))
+        .select_related("status")
+        .filter(pk=patient.pk)
+        .first()
+    )
+    row = getattr(locked, "status", None) if locked is not None else None
     today = local_today(patient)
     values = compute_status(patient=patient, today=today)
-    row = PatientStatus.objects.filter(pk=patient.pk).first()
     before = (row.opioid_state, row.opioid_until) if row else (opioids.CLEAR, None)
-    row, _created = PatientStatus.objects.update_or_create(
-        patient=patient, defaults={**values, "refreshed_at": now}
-    )
+    if row is None:
+        row = PatientStatus(patient=patient)
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.refreshed_at = now
+    row.save(force_insert=row._state.adding)
     if (row.opioid_state, row.opioid_until) != before:
         _opioid_status_changed(patient, row, now)
         if (

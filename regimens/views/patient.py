@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from patients.forms.side_effects import SideEffectForm
-from patients.selectors.records import own_patient
+from patients.selectors.care import Permission, acting_patient, current_grant
+from patients.selectors.records import Purpose, own_patient
 from patients.services.side_effects import side_effect_report
 from portal.accounts.decorators import role_required
 from portal.accounts.models import Role
@@ -36,12 +37,12 @@ LOGGED = {
 
 def _no_regimen(request):
     messages.info(request, _("Your provider has not started a regimen for you yet."))
-    return redirect("tonight")
+    return _back(request)
 
 
-@role_required(Role.PATIENT)
+@role_required(Role.PATIENT, Role.CAREGIVER)
 def tonight(request):
-    patient = own_patient(request.user)
+    patient = acting_patient(request, permission=Permission.PLAN, purpose=Purpose.VIEW_REGIMEN)
     today = local_today(patient)
     tonight = selectors.tonight_for(patient=patient, today=today)
     context = {"tonight": tonight, "today": today}
@@ -58,17 +59,27 @@ def tonight(request):
     return render(request, "regimens/patient/tonight.html", context)
 
 
+def _back(request):
+    """Where a dose-log or side-effect form returns: Tonight, or the diary for a caregiver
+    who may keep the diary but not see the plan."""
+    if request.user.is_caregiver:
+        grant = current_grant(request)
+        if grant is None or not grant.allows(Permission.PLAN):
+            return redirect("diary")
+    return redirect("tonight")
+
+
 @require_POST
-@role_required(Role.PATIENT)
+@role_required(Role.PATIENT, Role.CAREGIVER)
 def dose_log(request):
-    patient = own_patient(request.user)
+    patient = acting_patient(request, permission=Permission.DIARY, purpose=Purpose.VIEW_REGIMEN)
     regimen = selectors.current_regimen(patient=patient)
     if regimen is None:
         return _no_regimen(request)
     form = DoseLogForm(request.POST)
     if not form.is_valid():
         messages.error(request, form.errors["status"][0])
-        return redirect("tonight")
+        return _back(request)
     status = form.cleaned_data["status"]
     try:
         dose_log_mark(
@@ -78,12 +89,12 @@ def dose_log(request):
         messages.error(request, error.messages[0])
     else:
         messages.success(request, LOGGED[status])
-    return redirect("tonight")
+    return _back(request)
 
 
-@role_required(Role.PATIENT)
+@role_required(Role.PATIENT, Role.CAREGIVER)
 def tonight_side_effect(request):
-    patient = own_patient(request.user)
+    patient = acting_patient(request, permission=Permission.DIARY, purpose=Purpose.VIEW_REGIMEN)
     regimen = selectors.current_regimen(patient=patient)
     if regimen is None:
         return _no_regimen(request)
@@ -95,7 +106,7 @@ def tonight_side_effect(request):
             add_service_errors(form, error)
         else:
             messages.success(request, _("Thank you. Your care team will see it."))
-            return redirect("tonight")
+            return _back(request)
     return render(request, "regimens/patient/side_effect.html", {"form": form})
 
 

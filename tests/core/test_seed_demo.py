@@ -2,7 +2,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 from django.core.management import call_command
 
-from patients.models import Medication
+from patients.models import CaregiverGrant, Medication
 from patients.selectors.records import patients_for_provider
 from portal.accounts.models import User
 
@@ -59,3 +59,17 @@ def test_it_puts_onboarded_patients_on_the_provider_team_one_with_an_opioid():
     assert opioid == ["casey@example.com"]
     assert Medication.objects.filter(screening="block").count() == 1
     assert Medication.objects.filter(is_thyroid_hormone=True).count() == 1
+
+
+@pytest.mark.django_db
+def test_it_makes_the_demo_caregiver_pat_morgans_once(client):
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    caregiver = User.objects.get(email="caregiver@example.com")
+    grant = CaregiverGrant.objects.get(caregiver=caregiver, ended_at__isnull=True)
+    assert grant.patient.user.email == "patient@example.com"
+    assert grant.permissions == ["plan", "diary"]
+    client.force_login(caregiver)
+    assert client.get("/diary/").status_code == 200
+    assert client.get("/medications/").status_code == 404

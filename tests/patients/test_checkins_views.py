@@ -299,7 +299,7 @@ def test_the_providers_list_costs_the_same_queries_at_any_size(
     _book_for_new_patients(provider, count)
     client = client_for(provider)
 
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(reverse("provider_checkins"))
 
     assert response.content.decode().count("data-checkin=") == count

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_invitation'),
+        ('accounts', '0003_caregiver_role'),
     ]
 
     operations = [
