@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from interop.urls import account_patterns, fhir_patterns, oauth_patterns, page_patterns
 from portal.core import views as core
 
 # The Django admin logs in through allauth, so it shares the rate limits and MFA.
@@ -23,6 +24,10 @@ urlpatterns = [
     path("offline/<str:language>/", core.offline_page, name="offline_page"),
     path("offline/send/dose/", core.offline_dose, name="offline_dose"),
     path("offline/send/diary/", core.offline_diary, name="offline_diary"),
+    path("account/", include(account_patterns)),
+    path("oauth/", include(oauth_patterns)),
+    path("fhir/", include(fhir_patterns)),
+    path("", include(page_patterns)),
     path("invitations/", include("portal.accounts.urls")),
     path("notifications/", include("portal.notifications.urls")),
     path("", include("patients.urls")),

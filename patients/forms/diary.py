@@ -18,6 +18,7 @@ from patients.rules import side_effects as catalogue
 from patients.rules.side_effects import Severity
 from patients.selectors.diary import DiaryQuestions, diary_day_errors, edit_days
 from patients.services.diary import ENTRY_FIELDS
+from portal.lib.fields import DateField
 from portal.lib.formats import short_day
 
 SCALES = (
@@ -145,7 +146,7 @@ class DiaryEntryForm(forms.Form):
         kwargs.setdefault("initial", initial)
         super().__init__(data, **kwargs)
         if day is None:
-            self.fields["day"] = forms.DateField(
+            self.fields["day"] = DateField(
                 label=_("Day"),
                 widget=forms.RadioSelect(
                     choices=day_choices(today=today, edit_days=edit_days(), written=written_days),

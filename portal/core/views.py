@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
+from interop.selectors import connected_apps
 from messaging.selectors.conversations import (
     waiting_by_patient,
     waiting_for_patient,
@@ -122,7 +123,13 @@ def account(request):
         messages.success(request, _("Your account details are saved."))
         return redirect("account")
     return render(
-        request, "core/account.html", {"form": form, "mfa_enrolled": mfa_enrolled(request.user)}
+        request,
+        "core/account.html",
+        {
+            "form": form,
+            "mfa_enrolled": mfa_enrolled(request.user),
+            "connected_apps": connected_apps(request.user),
+        },
     )
 
 

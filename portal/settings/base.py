@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "patients",
     "messaging",
     "regimens",
+    "oauth2_provider",
+    "interop",
 ]
 
 MIDDLEWARE = [
@@ -240,6 +242,30 @@ EMAIL_BACKEND = env_str(
     else "django.core.mail.backends.console.EmailBackend",
 )
 
+# --- SMART on FHIR (django-oauth-toolkit) ---------------------------------------------------
+# Connected apps get read-only access to the FHIR API (/fhir/, README "FHIR API and connected
+# apps") with the authorization-code flow and PKCE. Apps are registered by admins in the
+# Django admin (Django OAuth Toolkit → Applications).
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "patient/*.read": "Read your health record: profile, conditions, medications, LDN plan, "
+        "diary and check-ins",
+        "patient/*.rs": "Read and search your health record: profile, conditions, medications, "
+        "LDN plan, diary and check-ins",
+        "launch/patient": "Know which patient record it is working with",
+        "openid": "Know who you are",
+        "fhirUser": "Know your name and role",
+        "offline_access": "Keep reading your record after you close it, until you revoke it",
+    },
+    "DEFAULT_SCOPES": ["patient/*.read"],
+    "PKCE_REQUIRED": True,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"],
+    "REQUEST_APPROVAL_PROMPT": "force",
+}
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+
 # --- Security headers ------------------------------------------------------------------------
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -379,6 +405,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs every step of every PDF at INFO: keep only its warnings.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 # --- Clinical configuration ------------------------------------------------------------------

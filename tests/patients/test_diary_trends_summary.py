@@ -218,3 +218,45 @@ def test_each_window_has_its_own_minimum():
 
     assert (comparison.baseline, comparison.baseline_days) == (6, 7)
     assert (comparison.recent, comparison.recent_days) == (None, 4)
+
+
+def test_one_day_windows_with_one_scored_day_each_compare():
+    comparison = compare(
+        scores={START - timedelta(days=1): 8, TODAY: 5},
+        regimen_started_on=START,
+        today=TODAY,
+        baseline_days=1,
+        recent_days=1,
+        min_baseline_days=1,
+        min_recent_days=1,
+    )
+
+    assert comparison == Comparison(baseline=8, baseline_days=1, recent=5, recent_days=1)
+
+
+@pytest.mark.parametrize(
+    "days",
+    [
+        {"baseline_days": 0},
+        {"recent_days": 0},
+        {"min_baseline_days": 0},
+        {"min_recent_days": -3},
+    ],
+)
+def test_a_window_or_minimum_under_one_day_is_a_programming_error(days):
+    values = {"baseline_days": 14, "recent_days": 14, "min_baseline_days": 4} | {
+        "min_recent_days": 4
+    }
+    with pytest.raises(ValueError, match=r"^windows and the minimum are at least 1 day$"):
+        compare(scores={}, regimen_started_on=START, today=TODAY, **(values | days))
+
+
+def test_a_fall_of_exactly_the_percentage_is_a_response():
+    # 10 -> 7: 3 points (fewer than the 4 asked) but exactly 30%.
+    response = pain_response(
+        Comparison(baseline=Fraction(10), baseline_days=7, recent=Fraction(7), recent_days=7),
+        percent=30,
+        points=4,
+    )
+
+    assert response.responder is True
