@@ -72,6 +72,21 @@ SAFETY = {
     "need help.": "Los artículos, recordatorios y advertencias de este portal apoyan su "
     "atención. No reemplazan el consejo de su propio profesional de salud: contacte con él o "
     "con los servicios de emergencia cuando necesite ayuda.",
+    # The LDN passport (interop) and the messages' emergency guidance (messaging).
+    "Naltrexone blocks opioids": "La naltrexona bloquea los opioides",
+    "Take no more LDN until the care team says it can start again, and none while opioids "
+    "are being given.": "No tome más LDN hasta que el equipo de atención diga que puede volver "
+    "a empezar, y ninguna mientras se le den opioides.",
+    "Messages are not for emergencies": "Los mensajes no son para emergencias",
+    "call your local emergency number (911 in the US and Canada, 999 in the UK, 112 in Europe, "
+    "000 in Australia) or go to the nearest emergency department;": "llame al número de "
+    "emergencias de su zona (911 en Estados Unidos y Canadá, 999 en el Reino Unido, 112 en "
+    "Europa, 000 en Australia) o vaya al servicio de urgencias más cercano;",
+    "for thoughts of suicide, call or text a crisis line (988 in the US) or your emergency "
+    "number;": "si tiene pensamientos de suicidio, llame o escriba a una línea de crisis (988 "
+    "en Estados Unidos) o a su número de emergencias;",
+    "for a possible overdose, call your poison centre or emergency number.": "ante una posible "
+    "sobredosis, llame a su centro de toxicología o a su número de emergencias.",
 }
 
 
