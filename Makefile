@@ -9,7 +9,7 @@ PORT ?= 8000
 SITE_URL ?= http://127.0.0.1:$(PORT)
 export PORT SITE_URL
 
-.PHONY: run test install install-dev migrate lint format clean bench bench-quick bench-reminders bench-messages
+.PHONY: run test install install-dev migrate lint format clean bench bench-quick bench-reminders bench-messages lighthouse fuzz mutation bench-fhir
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,10 +71,47 @@ bench-reminders: install-dev
 	DATABASE_URL=$(BENCH_REMINDERS_DATABASE_URL) REDIS_URL=$(BENCH_REMINDERS_REDIS_URL) \
 		$(BIN)/python bench/reminders.py $(BENCH_ARGS)
 
+# One database per size (ldn_bench_fhir_y<years>); BENCH_REDIS_URL as for `make bench`.
+bench-fhir: install-dev
+	mkdir -p var
+	$(BIN)/python bench/everything.py --reuse $(BENCH_ARGS)
+
 # The inbox and a conversation at 1,000 and 10,000 conversations (ldn_bench_m<size>).
 bench-messages: install-dev
 	mkdir -p var
 	$(BIN)/python bench/messages.py --reuse $(BENCH_ARGS)
 
+# Lighthouse 12.2.3 (bench/lighthouse/, pinned in its package-lock.json) in mobile mode over the
+# demo patient's pages, through gunicorn on its own SQLite database; see "Lighthouse" in the README.
+LIGHTHOUSE_PORT ?= 8010
+LIGHTHOUSE_DATABASE_URL ?= sqlite:///var/lighthouse.sqlite3
+lighthouse: install
+	mkdir -p var
+	cd bench/lighthouse && npm ci --no-audit --no-fund --silent
+	DATABASE_URL=$(LIGHTHOUSE_DATABASE_URL) $(BIN)/python manage.py migrate --no-input -v 0
+	DATABASE_URL=$(LIGHTHOUSE_DATABASE_URL) $(BIN)/python manage.py createcachetable
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	DATABASE_URL=$(LIGHTHOUSE_DATABASE_URL) $(BIN)/python manage.py seed_demo > /dev/null
+	DATABASE_URL=$(LIGHTHOUSE_DATABASE_URL) $(BIN)/gunicorn portal.wsgi --config gunicorn.conf.py \
+		--bind 127.0.0.1:$(LIGHTHOUSE_PORT) --workers 2 --access-logfile /dev/null & \
+	server=$$!; sleep 4; \
+	node bench/lighthouse/run.mjs http://127.0.0.1:$(LIGHTHOUSE_PORT); status=$$?; \
+	kill $$server; exit $$status
+
 clean:
 	rm -rf var staticfiles .pytest_cache
+
+# Hostile form posts to every form as each role (tests/fuzz); `make test` runs a few per URL.
+LDN_FUZZ_EXAMPLES ?= 60
+fuzz: install-dev
+	mkdir -p var
+	LDN_FUZZ_EXAMPLES=$(LDN_FUZZ_EXAMPLES) LDN_FUZZ_VERBOSE=1 $(BIN)/python -m pytest tests/fuzz -q -s -p no:logging $(PYTEST_ARGS)
+
+# Mutation testing of the pure rules with their unit tests ([tool.mutmut] in pyproject.toml).
+# Two test processes at a time; `mutmut results` and `mutmut show NAME` explain survivors.
+MUTATION_CHILDREN ?= 2
+mutation: install-dev
+	mkdir -p var
+	$(BIN)/mutmut run --max-children $(MUTATION_CHILDREN)
+	$(BIN)/mutmut export-cicd-stats
+	cat mutants/mutmut-cicd-stats.json

@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from interop.urls import account_patterns, fhir_patterns, oauth_patterns, page_patterns
 from portal.core import views as core
 
 # The Django admin logs in through allauth, so it shares the rate limits and MFA.
@@ -11,10 +12,16 @@ admin.autodiscover()
 urlpatterns = [
     path("", core.home, name="home"),
     path("healthz", core.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico where a page names no icon (the Django admin, files).
+    path("favicon.ico", core.favicon, name="favicon"),
     path("patient/", core.patient_home, name="patient_home"),
     path("provider/", core.provider_home, name="provider_home"),
     path("staff/", core.admin_home, name="admin_home"),
     path("account/", core.account, name="account"),
+    path("account/", include(account_patterns)),
+    path("oauth/", include(oauth_patterns)),
+    path("fhir/", include(fhir_patterns)),
+    path("", include(page_patterns)),
     path("invitations/", include("portal.accounts.urls")),
     path("notifications/", include("portal.notifications.urls")),
     path("", include("patients.urls")),

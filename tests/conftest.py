@@ -11,8 +11,20 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import AdminFactory, PatientUserFactory, ProviderFactory
+
+# Speed is measured by the benchmarks, never asserted: no per-example deadline, which fails
+# property tests at random on a busy machine.
+hypothesis_settings.register_profile("portal", deadline=None)
+hypothesis_settings.load_profile("portal")
+
+# Mutation testing (`make mutation`) runs the property tests under a tracer on a busy machine:
+# the same 25 examples for every mutant, and no per-example deadline.
+hypothesis_settings.register_profile(
+    "mutation", deadline=None, derandomize=True, database=None, max_examples=25
+)
 
 # Reference data that data migrations load. Browser and worker tests empty every table when
 # they finish, so a database reused from an earlier run may have lost it: load it again.

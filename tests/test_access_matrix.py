@@ -11,12 +11,14 @@ A refused write must change nothing. The guard at the bottom fails when a URL is
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from interop.models import DataExport
 from messaging.services.attachments import clean_files
 from messaging.services.conversations import conversation_start
 from patients.services.care import caregiver_grant_end, caregiver_invite
@@ -34,6 +36,7 @@ from regimens.services.start import regimen_start
 from regimens.services.supply import refill_request_send
 from tests.content.factories import content
 from tests.factories import AdminFactory, CaregiverFactory, PatientUserFactory, ProviderFactory
+from tests.interop.helpers import REDIRECT_URI, app_register, bearer, token_for
 from tests.messaging.helpers import pdf
 from tests.regimens.seeds import ensure_protocols
 
@@ -74,6 +77,26 @@ CARE_TEAM = outcomes(403, provider=OK, provider_off_team=404, provider_ended=404
 ADMINS = outcomes(403, admin=OK)
 INVITERS = outcomes(403, provider=OK, provider_off_team=OK, provider_ended=OK, admin=OK)
 NOT_ALLOWED = dict.fromkeys(VIEWERS, 405)
+# The FHIR API with each viewer's own token (anonymous has none; a deactivated user's token
+# no longer works): a patient reads only their own record, a provider their care team's.
+API_RECORD = {
+    **dict.fromkeys(VIEWERS, 404),
+    "anonymous": 401,
+    "deactivated": 401,
+    "patient": OK,
+    "provider": OK,
+}
+API_REFUSED = {**dict.fromkeys(VIEWERS, 404)}
+# Caregivers cannot hand a record to an app: the consent page refuses their role (403).
+SMART_USERS = outcomes(
+    403,
+    patient=OK,
+    other_patient=OK,
+    provider=OK,
+    provider_off_team=OK,
+    provider_ended=OK,
+    **dict.fromkeys((*CAREGIVERS, "caregiver_ended"), 403),
+)
 CAREGIVER_HOME = outcomes(403, **dict.fromkeys((*CAREGIVERS, "caregiver_ended"), OK))
 CARING = outcomes(403, **dict.fromkeys(CAREGIVERS, OK))
 # The patient's own pages a caregiver may use with one permission.
@@ -101,6 +124,7 @@ class Entry:
     url: object  # a function of the world returning the path
     methods: dict  # method -> outcomes
     data: object = None  # a function of the world returning POST data
+    bearer: bool = False  # the FHIR API: each viewer sends an access token of their own
 
 
 def _url(name, **kwargs):
@@ -110,6 +134,7 @@ def _url(name, **kwargs):
 MATRIX = {
     "home": Entry(_url("home"), {"GET": EVERYONE}),
     "healthz": Entry(_url("healthz"), {"GET": EVERYONE, "POST": NOT_ALLOWED}),
+    "favicon": Entry(_url("favicon"), {"GET": EVERYONE}),
     "patient_home": Entry(_url("patient_home"), {"GET": PATIENTS}),
     "provider_home": Entry(_url("provider_home"), {"GET": PROVIDERS}),
     "admin_home": Entry(_url("admin_home"), {"GET": ADMINS}),
@@ -156,6 +181,72 @@ MATRIX = {
         _url("profile"),
         {"GET": PATIENTS, "POST": PATIENTS},
         data=lambda w: {"date_of_birth": "1981-02-02", "timezone": "Europe/Paris"},
+    ),
+    # The LDN passport
+    "passport": Entry(_url("passport"), {"GET": PATIENTS}),
+    "patient_passport": Entry(
+        _url("patient_passport", pk=lambda w: w.patient.pk), {"GET": CARE_TEAM}
+    ),
+    "panel_export": Entry(_url("panel_export"), {"GET": PROVIDERS}),
+    "visit_summary": Entry(_url("visit_summary", pk=lambda w: w.patient.pk), {"GET": CARE_TEAM}),
+    # Download my data
+    "my_data": Entry(_url("my_data"), {"GET": PATIENTS, "POST": PATIENTS}),
+    "my_data_progress": Entry(
+        _url("my_data_progress", export_pk=lambda w: w.export.pk), {"GET": OWN_RECORD}
+    ),
+    "my_data_file": Entry(
+        _url("my_data_file", export_pk=lambda w: w.export.pk), {"GET": OWN_RECORD}
+    ),
+    # Connected apps (SMART on FHIR) and the FHIR API
+    "connected_app_revoke": Entry(
+        _url("connected_app_revoke", app_pk=lambda w: w.app.pk),
+        {"POST": LOGGED_IN, "GET": outcomes(405)},
+    ),
+    "authorize": Entry(
+        lambda w: w.authorize_url,
+        {"GET": SMART_USERS, "POST": SMART_USERS},
+        data=lambda w: w.authorize_form,
+    ),
+    "token": Entry(
+        _url("oauth2_provider:token"),
+        {"POST": dict.fromkeys(VIEWERS, 400), "GET": NOT_ALLOWED},
+        data=lambda w: {
+            "grant_type": "authorization_code",
+            "code": "made-up",
+            "client_id": w.app.client_id,
+            "redirect_uri": REDIRECT_URI,
+        },
+    ),
+    "revoke-token": Entry(
+        _url("oauth2_provider:revoke-token"),
+        {"POST": EVERYONE, "GET": NOT_ALLOWED},
+        data=lambda w: {"token": "made-up", "client_id": w.app.client_id},
+    ),
+    "fhir_metadata": Entry(_url("fhir_metadata"), {"GET": EVERYONE}),
+    "fhir_smart_configuration": Entry(_url("fhir_smart_configuration"), {"GET": EVERYONE}),
+    "fhir_code_system": Entry(_url("fhir_code_system"), {"GET": EVERYONE}),
+    "fhir_patient": Entry(
+        _url("fhir_patient", pk=lambda w: w.patient.pk), {"GET": API_RECORD}, bearer=True
+    ),
+    "fhir_everything": Entry(
+        _url("fhir_everything", pk=lambda w: w.patient.pk), {"GET": API_RECORD}, bearer=True
+    ),
+    "fhir_search": Entry(
+        lambda w: (
+            reverse("fhir_search", kwargs={"kind": "Observation"}) + f"?patient={w.patient.pk}"
+        ),
+        {"GET": API_RECORD},
+        bearer=True,
+    ),
+    "fhir_read": Entry(
+        _url("fhir_read", kind=lambda w: "Observation", rid=lambda w: "diary-1-pain"),
+        {"GET": {**API_REFUSED, "anonymous": 401, "deactivated": 401}},
+        bearer=True,
+    ),
+    "fhir_unknown": Entry(
+        _url("fhir_unknown", rest=lambda w: "Patient/1/history/2"),
+        {"GET": API_REFUSED},
+        bearer=True,
     ),
     # Education library
     "library": Entry(
@@ -601,6 +692,27 @@ class World:
             booked_by=team,
         )
         self.article = content(slug="matrix-article")
+        self.app = app_register("Matrix App")
+        self.export = DataExport.objects.create(
+            patient=self.patient,
+            requested_by=self.patient_user,
+            requested_at=timezone.now(),
+            status=DataExport.Status.READY,
+            content=b"PK matrix",
+            expires_at=timezone.now() + timedelta(hours=1),
+        )
+        self.authorize_form = {
+            "client_id": self.app.client_id,
+            "redirect_uri": REDIRECT_URI,
+            "response_type": "code",
+            "scope": "launch/patient patient/*.read",
+            "state": "matrix",
+            "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+            "code_challenge_method": "S256",
+            "allow": "Authorize",
+        }
+        query = {k: v for k, v in self.authorize_form.items() if k != "allow"}
+        self.authorize_url = reverse("oauth2_provider:authorize") + "?" + urlencode(query)
         # The care team provider's safety notice about that flag, delivered.
         self.notification = Notification.objects.get(recipient=team, channel="in_app")
         Notification.objects.filter(pk=self.notification.pk).update(
@@ -672,14 +784,22 @@ def _fingerprint():
         ("regimens", "RefillRequest"),
         ("notifications", "Notification"),
         ("notifications", "Preferences"),
+        ("oauth2_provider", "Grant"),
+        ("oauth2_provider", "AccessToken"),
+        ("interop", "DataExport"),
         ("messaging", "Conversation"),
         ("messaging", "Message"),
         ("messaging", "Attachment"),
     ]
-    return {
-        (app, model): sorted(map(repr, apps.get_model(app, model).objects.values()))
-        for app, model in tables
-    }
+
+    def rows(model):
+        # Binary columns read back as a fresh memoryview each time: compare the other columns.
+        names = [
+            f.attname for f in model._meta.concrete_fields if f.get_internal_type() != "BinaryField"
+        ]
+        return sorted(map(repr, model.objects.values(*names)))
+
+    return {(app, model): rows(apps.get_model(app, model)) for app, model in tables}
 
 
 CASES = [
@@ -701,12 +821,15 @@ def test_access(client, db, name, method, viewer):
         world.users[viewer].is_active = False
         world.users[viewer].save()
     url = entry.url(world)
+    headers = {}
+    if entry.bearer and viewer != "anonymous":
+        headers = bearer(token_for(world.users[viewer], app=world.app))
     before = _fingerprint() if method == "POST" and expected != OK else None
 
     if method == "POST":
-        response = client.post(url, entry.data(world) if entry.data else {})
+        response = client.post(url, entry.data(world) if entry.data else {}, **headers)
     else:
-        response = client.get(url)
+        response = client.get(url, **headers)
 
     location = response.get("Location", "")
     if expected == OK:

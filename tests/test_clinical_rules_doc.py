@@ -12,7 +12,7 @@ from django.conf import settings
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENT = ROOT / "docs" / "clinical-rules.md"
 SCANNED = {".py", ".html", ".md", ".txt"}
-SKIPPED = {".git", ".venv", "node_modules", "var", "vendor", "__pycache__"}
+SKIPPED = {".git", ".venv", "node_modules", "var", "vendor", "__pycache__", "mutants"}
 
 HEADING = re.compile(r"^#{2,6} §(\d+(?:\.\d+)*)\s", re.MULTILINE)
 # "docs/clinical-rules.md §2.8", "`docs/clinical-rules.md` §4.2", "docs/clinical-rules.md, §6.1",

@@ -26,7 +26,7 @@ SMALL, LARGE = 25, 60  # 25: a second page of triage, and some wait in the titra
 DIARY_DAYS = 40
 
 # The page -> its queries at either size: the session, the user, the second-factor check
-# (providers) and the page's own.
+# (providers), the navigation's unread counts and the page's own.
 PINNED = {
     "triage home": 11,
     "triage home, page 2": 11,
@@ -42,8 +42,8 @@ PINNED = {
     "patient record": 31,
     "patient medications": 8,
     "diary review": 17,
-    "trends, 90 days": 20,
-    "trends, 365 days": 20,
+    "trends, 90 days": 24,
+    "trends, 365 days": 24,
     "regimen": 22,
     "report a side effect": 10,
     "start a regimen": 12,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from patients.models import CheckIn, PGICResponse
 from patients.services.checkins import MAX_DAYS_AHEAD
+from portal.lib.fields import DateField
 from portal.lib.timing import local_date, local_to_utc
 from portal.lib.widgets import DateInput, TimeInput
 
@@ -23,7 +24,7 @@ TIME_INVALID = _("Enter a time as hours and minutes, e.g. 10:30.")
 
 
 def _date_field(label, *, required=True):
-    return forms.DateField(
+    return DateField(
         label=label,
         widget=DateInput(),
         required=required,

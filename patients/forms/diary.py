@@ -6,10 +6,11 @@ side effects as none / mild / moderate / severe, and the 7-point PGIC
 passed in by the view.
 """
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from patients.models import DiaryEntry, PGICResponse
@@ -17,7 +18,8 @@ from patients.rules import side_effects as catalogue
 from patients.rules.side_effects import Severity
 from patients.selectors.diary import DiaryQuestions, diary_day_errors, edit_days
 from patients.services.diary import ENTRY_FIELDS
-from portal.lib.widgets import DateInput
+from portal.lib.fields import DateField
+from portal.lib.formats import short_day
 
 SCALES = (
     ("pain", _("Pain"), _("no pain"), _("worst pain imaginable")),
@@ -31,7 +33,11 @@ SCALE_ERRORS = {
     "sleep_quality": _("Sleep quality is scored 0 to 10."),
     "mood": _("Mood is scored 0 to 10."),
 }
-SEVERITY_CHOICES = [("", _("Not answered")), *Severity.choices]
+SEVERITY_CHOICES = Severity.choices
+SCORE_CHOICES = [(n, str(n)) for n in range(11)]
+NOTHING_ANSWERED = _(
+    "Nothing was saved: answer at least one question, or tap “No side effects today”."
+)
 DOSE_CHOICES = [
     ("taken", _("I took it")),
     ("skipped", _("I skipped it on purpose")),
@@ -62,28 +68,59 @@ DREAM_TAP_LABELS = {
 
 
 def _scale(name, label, low, high) -> forms.IntegerField:
+    """A 0-10 score as a row of eleven tap targets; anything else posted is refused."""
     message = SCALE_ERRORS[name]
-    return forms.IntegerField(
+    field = forms.IntegerField(
         label=label,
         required=False,
         min_value=0,
         max_value=10,
-        widget=forms.NumberInput(attrs={"min": 0, "max": 10, "step": 1, "inputmode": "numeric"}),
+        widget=forms.RadioSelect(choices=SCORE_CHOICES, attrs={"class": "btn-check"}),
         help_text=_("0 = %(low)s, 10 = %(high)s. Leave it empty to skip it.")
         % {"low": low, "high": high},
         error_messages={"invalid": message, "min_value": message, "max_value": message},
     )
+    field.anchors = (low, high)
+    return field
 
 
 def _severity(item: catalogue.Item) -> forms.TypedChoiceField:
-    return forms.TypedChoiceField(
+    field = forms.TypedChoiceField(
         label=item.question,
         choices=SEVERITY_CHOICES,
         coerce=int,
         empty_value=None,
         required=False,
+        widget=forms.RadioSelect,
         error_messages={"invalid_choice": _("Choose none, mild, moderate or severe.")},
     )
+    field.severity = True
+    return field
+
+
+def day_choices(*, today: date, edit_days: int, written=frozenset()) -> list[tuple[str, str]]:
+    """The days an entry can be written for, today first, each saying if it has one."""
+    choices = []
+    for back in range(edit_days + 1):
+        day = today - timedelta(days=back)
+        if back == 0:
+            label = _("Today, %(day)s") % {"day": short_day(day)}
+        elif back == 1:
+            label = _("Yesterday, %(day)s") % {"day": short_day(day)}
+        else:
+            label = f"{date_format(day, 'l')}, {short_day(day)}"
+        if day in written:
+            label = _("%(day)s (written: saving changes it)") % {"day": label}
+        choices.append((day.isoformat(), label))
+    return choices
+
+
+class NumberText(forms.TextInput):
+    """A number typed as text with a numeric keyboard: the browser posts what was typed, so
+    a reading it cannot parse ("7e") is refused with a message instead of dropped."""
+
+    def __init__(self, *, decimal: bool = False):
+        super().__init__(attrs={"inputmode": "decimal" if decimal else "numeric"})
 
 
 class DiaryEntryForm(forms.Form):
@@ -100,6 +137,7 @@ class DiaryEntryForm(forms.Form):
         entry: DiaryEntry | None = None,
         ask_dose: bool = False,
         dose_status: str = "",
+        written_days=frozenset(),
         **kwargs,
     ):
         self.today, self.fixed_day, self.entry = today, day, entry
@@ -108,9 +146,12 @@ class DiaryEntryForm(forms.Form):
         kwargs.setdefault("initial", initial)
         super().__init__(data, **kwargs)
         if day is None:
-            self.fields["day"] = forms.DateField(
+            self.fields["day"] = DateField(
                 label=_("Day"),
-                widget=DateInput(),
+                widget=forms.RadioSelect(
+                    choices=day_choices(today=today, edit_days=edit_days(), written=written_days),
+                    attrs={"class": "btn-check"},
+                ),
                 help_text=_("Today, or up to %(days)d days back.") % {"days": edit_days()},
                 error_messages={
                     "required": _("Enter the day this entry is for."),
@@ -121,13 +162,19 @@ class DiaryEntryForm(forms.Form):
             self.fields["dose"] = forms.ChoiceField(
                 label=_("Your LDN dose that day"),
                 choices=DOSE_CHOICES,
-                widget=forms.RadioSelect,
+                widget=forms.RadioSelect(attrs={"class": "btn-check"}),
                 required=False,
                 help_text=_("Missed a dose? Do not take two the next day."),
                 error_messages={"invalid_choice": _("Choose taken, skipped or missed.")},
             )
         for name, label, low, high in SCALES:
             self.fields[name] = _scale(name, label, low, high)
+        self.fields["no_side_effects"] = forms.BooleanField(
+            label=_("No side effects today"),
+            required=False,
+            widget=forms.CheckboxInput(attrs={"class": "btn-check"}),
+            help_text=_("Sets every side effect you have not rated to none."),
+        )
         for item in catalogue.COMMON_ITEMS:
             self.fields[item.field] = _severity(item)
         self.fields["other_effect_text"] = forms.CharField(
@@ -146,6 +193,7 @@ class DiaryEntryForm(forms.Form):
                 required=False,
                 max_digits=5,
                 decimal_places=1,
+                widget=NumberText(decimal=True),
                 help_text=_("Before breakfast, from your meter."),
                 error_messages={
                     "invalid": _("Enter the reading as a number, e.g. 5.4 or 97."),
@@ -171,7 +219,7 @@ class DiaryEntryForm(forms.Form):
                 required=False,
                 min_value=0,
                 max_value=MAX_STOOLS_PER_DAY,
-                widget=forms.NumberInput(attrs={"min": 0, "max": MAX_STOOLS_PER_DAY}),
+                widget=NumberText(),
                 error_messages={"invalid": message, "min_value": message, "max_value": message},
             )
         self.fields["notes"] = forms.CharField(
@@ -206,7 +254,37 @@ class DiaryEntryForm(forms.Form):
                 _("Say which other side effect you had, e.g. “dry mouth”, or set it to none."),
             )
         self._clean_glucose(cleaned)
+        if cleaned.get("no_side_effects"):
+            for name in catalogue.FIELDS:
+                if name in self.fields and cleaned.get(name) is None:
+                    cleaned[name] = Severity.NONE
+        if not self.errors and not self._answered(cleaned):
+            raise forms.ValidationError(NOTHING_ANSWERED, code="empty")
         return cleaned
+
+    def _answered(self, cleaned) -> bool:
+        """Whether anything at all was answered: a day with no answer is not saved."""
+        if cleaned.get("dose"):
+            return True
+        for name in ENTRY_FIELDS:
+            value = cleaned.get(name)
+            if isinstance(value, str):
+                value = value.strip()
+            if value not in (None, ""):
+                return True
+        return False
+
+    def severity_fields(self):
+        """The side-effect items this form asks, for the compact grid."""
+        return [self[name] for name, field in self.fields.items() if getattr(field, "severity", 0)]
+
+    def reading_fields(self):
+        """Glucose and stools, for the patients asked them."""
+        names = ("fasting_glucose", "glucose_unit", "stools_per_day")
+        return [self[name] for name in names if name in self.fields]
+
+    def scale_fields(self):
+        return [self[name] for name, *_rest in SCALES]
 
     def _clean_glucose(self, cleaned) -> None:
         if "fasting_glucose" not in self.fields:

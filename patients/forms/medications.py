@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from patients.models import Medication
+from portal.lib.fields import DateField
 from portal.lib.formats import day
 from portal.lib.widgets import DateInput
 
@@ -28,7 +29,7 @@ class MedicationForm(forms.Form):
         required=False,
         help_text=_("Optional, e.g. “1 tablet twice a day”."),
     )
-    started_on = forms.DateField(
+    started_on = DateField(
         label=_("Started"),
         widget=DateInput(),
         required=False,
@@ -69,7 +70,7 @@ class MedicationForm(forms.Form):
 
 
 class MedicationStopForm(forms.Form):
-    stopped_on = forms.DateField(
+    stopped_on = DateField(
         label=_("Stopped on"),
         widget=DateInput(),
         error_messages={

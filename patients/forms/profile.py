@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from patients.models import Condition, Patient
 from portal.accounts.forms import TimezoneField
+from portal.lib.fields import DateField, ModelMultipleChoiceField
 from portal.lib.formats import day
 from portal.lib.widgets import DateInput, TimeInput
 
@@ -28,7 +29,7 @@ def _years_before(day: date, years: int) -> date:
 class ProfileForm(forms.Form):
     """The patient's profile: who they are, where they live, their conditions and pharmacy."""
 
-    date_of_birth = forms.DateField(
+    date_of_birth = DateField(
         label=_("Date of birth"),
         widget=DateInput(),
         error_messages={
@@ -46,7 +47,7 @@ class ProfileForm(forms.Form):
             "invalid": _("Enter your bedtime as a time of day, e.g. 22:30."),
         },
     )
-    conditions = forms.ModelMultipleChoiceField(
+    conditions = ModelMultipleChoiceField(
         label=_("Conditions you are treated for"),
         queryset=Condition.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -157,6 +158,12 @@ class ProfileForm(forms.Form):
 
 class OnboardingForm(ProfileForm):
     """The first-login form: the profile, the current medications and the acknowledgement."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Nothing chosen yet: the device's own zone is proposed (static/js/timezone.js).
+        if not self.is_bound:
+            self.fields["timezone"].widget.attrs["data-timezone-propose"] = ""
 
     medications = forms.CharField(
         label=_("Medications you take now"),

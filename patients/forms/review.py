@@ -5,9 +5,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from patients.models import Flag
+from portal.lib.fields import ModelMultipleChoiceField
 
 
-class FlagChoiceField(forms.ModelMultipleChoiceField):
+class FlagChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, flag: Flag) -> str:
         return f"{flag.get_severity_display()}: {flag.get_kind_display()}. {flag.reason}"
 

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from patients.rules import side_effects as catalogue
+from portal.lib.fields import DateField
 from portal.lib.formats import day
 from portal.lib.widgets import DateInput
 
@@ -15,7 +16,7 @@ MAX_REPORT_DAYS_BACK = 30  # [design] side effects are reported while they are r
 
 class SideEffectForm(forms.Form):
     prefix = "side_effect"  # unique field ids on pages with several forms
-    on = forms.DateField(
+    on = DateField(
         label=_("Day"),
         widget=DateInput(),
         error_messages={

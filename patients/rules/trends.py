@@ -9,7 +9,7 @@ over a 2-week baseline; on the 0-10 pain NRS a fall of about 2 points or 30% is 
 important (Farrar 2001, https://pubmed.ncbi.nlm.nih.gov/11690728/).
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -85,11 +85,12 @@ def compare(
     today: date,
     baseline_days: int,
     recent_days: int,
-    min_days: int,
+    min_baseline_days: int,
+    min_recent_days: int,
 ) -> Comparison:
     """The mean of the days with a score in each window (days without one are left out,
-    not counted as zero); a window with fewer than `min_days` scored days has no mean."""
-    if min(baseline_days, recent_days, min_days) < 1:
+    not counted as zero); a window with fewer scored days than its minimum has no mean."""
+    if min(baseline_days, recent_days, min_baseline_days, min_recent_days) < 1:
         raise ValueError("windows and the minimum are at least 1 day")
     (b_first, b_last), (r_first, r_last) = windows(
         regimen_started_on=regimen_started_on,
@@ -100,9 +101,9 @@ def compare(
     baseline = [v for d, v in scores.items() if v is not None and b_first <= d <= b_last]
     recent = [v for d, v in scores.items() if v is not None and r_first <= d <= r_last]
     return Comparison(
-        baseline=mean(baseline) if len(baseline) >= min_days else None,
+        baseline=mean(baseline) if len(baseline) >= min_baseline_days else None,
         baseline_days=len(baseline),
-        recent=mean(recent) if len(recent) >= min_days else None,
+        recent=mean(recent) if len(recent) >= min_recent_days else None,
         recent_days=len(recent),
     )
 
@@ -116,3 +117,42 @@ def pain_response(comparison: Comparison, *, percent: int, points: int) -> Respo
     fall_percent = fall * 100 / comparison.baseline if comparison.baseline else None
     responder = fall >= points or (fall_percent is not None and fall_percent >= percent)
     return Response(fall_points=fall, fall_percent=fall_percent, responder=responder)
+
+
+def rolling_means(
+    values: Sequence[int | None], *, window: int, min_values: int
+) -> list[Decimal | None]:
+    """The trailing mean of each day and the `window - 1` days before it, over the days that
+    have a value, to one decimal; None where fewer than `min_values` of them have one (or
+    the day itself starts the series with too little history)."""
+    if window < 1 or not 1 <= min_values <= window:
+        raise ValueError("the window is at least 1 day and holds the minimum")
+    result = []
+    for index in range(len(values)):
+        present = [v for v in values[max(0, index - window + 1) : index + 1] if v is not None]
+        result.append(rounded(mean(present)) if len(present) >= min_values else None)
+    return result
+
+
+def dose_bands(doses: Sequence[Decimal | float | None]) -> list[tuple[int, int, Decimal]]:
+    """Runs of days on the same dose, as (first index, last index, dose): what the trends
+    charts shade and label. Days without a dose (before the start, paused, stopped) break a
+    run and belong to none."""
+    bands: list[tuple[int, int, Decimal]] = []
+    for index, value in enumerate(doses):
+        if value is None:
+            continue
+        dose = Decimal(str(value))
+        if bands and bands[-1][1] == index - 1 and bands[-1][2] == dose:
+            bands[-1] = (bands[-1][0], index, dose)
+        else:
+            bands.append((index, index, dose))
+    return bands
+
+
+def default_range(*, regimen_started_on: date | None, today: date, short: int, long: int) -> int:
+    """The trends page's default range: `short` days while the latest regimen is younger
+    than `long` days (so its weeks fill the chart), `long` otherwise."""
+    if regimen_started_on is not None and (today - regimen_started_on).days < long:
+        return short
+    return long

@@ -8,7 +8,7 @@ from the treatment (patients.treatment); the trends are patients.selectors.trend
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
@@ -81,6 +81,50 @@ def diary_entry_on(*, patient: Patient, day: date | None) -> DiaryEntry | None:
     if day is None:
         return None
     return DiaryEntry.objects.filter(patient=patient, local_date=day).first()
+
+
+def written_days(*, patient: Patient, today: date) -> set[date]:
+    """The days of the edit window that already have an entry."""
+    first = today - timedelta(days=edit_days())
+    return set(
+        DiaryEntry.objects.filter(
+            patient=patient, local_date__gte=first, local_date__lte=today
+        ).values_list("local_date", flat=True)
+    )
+
+
+def earliest_unwritten(*, today: date, written: set[date]) -> date:
+    """The newest day before today in the edit window without an entry (yesterday when every
+    day has one): where "Add an earlier day" starts."""
+    for back in range(1, edit_days() + 1):
+        day = today - timedelta(days=back)
+        if day not in written:
+            return day
+    return today - timedelta(days=1)
+
+
+# What "Same as yesterday" copies: the scores and the side effects, not notes or readings.
+SAME_AS_FIELDS = (
+    "pain",
+    "fatigue",
+    "sleep_quality",
+    "mood",
+    *catalogue.FIELDS,
+    "other_effect_text",
+)
+
+
+def same_as_day_before(*, patient: Patient, day: date) -> dict:
+    """The day before `day`'s scores and side effects, to fill the form for review; empty
+    when that day has no entry."""
+    entry = diary_entry_on(patient=patient, day=day - timedelta(days=1))
+    if entry is None:
+        return {}
+    return {
+        name: getattr(entry, name)
+        for name in SAME_AS_FIELDS
+        if getattr(entry, name) not in (None, "")
+    }
 
 
 def parse_day(value: str | None) -> date | None:

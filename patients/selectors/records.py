@@ -40,14 +40,15 @@ def visible_patients(viewer) -> QuerySet[Patient]:
     return Patient.objects.none()
 
 
-def patient_for(viewer, pk, *, purpose: str, path: str = "") -> Patient:
+def patient_for(viewer, pk, *, purpose: str, path: str = "", via: str = "") -> Patient:
     """The patient `pk` if `viewer` may read their record (404 otherwise), with an access
-    event written for `purpose` (an AccessEvent.Action) when the viewer is not the patient."""
+    event written for `purpose` (an AccessEvent.Action) when the viewer is not the patient,
+    or when the record is read through a connected app (`via`, its name)."""
     try:
         patient = visible_patients(viewer).select_related("user").get(pk=pk)
     except (Patient.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
-    access_record(actor=viewer, patient=patient, action=purpose, path=path)
+    access_record(actor=viewer, patient=patient, action=purpose, path=path, via=via)
     return patient
 
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from patients.models import DiaryEntry, Patient, PGICResponse
 from patients.rules import side_effects as catalogue
@@ -21,6 +21,7 @@ from patients.rules import trends
 from patients.selectors.diary import DOSE_STATUS_LABELS, pgic_answers, reported_tags
 from patients.selectors.side_effects import side_effects_for
 from patients.treatment import treatment
+from portal.lib.formats import dose as dose_text
 from portal.lib.formats import mg, short_day
 
 SCORES = ("pain", "fatigue", "sleep_quality", "mood")
@@ -35,15 +36,60 @@ HIGHER_IS_BETTER = {"pain": False, "fatigue": False, "sleep_quality": True, "moo
 TREND_RANGES = (30, 90, 365)
 # The chart draws the common side effects (thyroid items are in the table).
 CHART_ITEMS = catalogue.COMMON_ITEMS
+# The charts' smoothing (a way of drawing, not a clinical rule): each day's line is the mean
+# of the scored days among it and the 6 before, drawn where at least 3 of them have a score.
+ROLLING_DAYS = 7
 
 
-def trend_range(value: str | None) -> int:
-    """The trends page's range in days: 30, 90 or 365 (90 for anything else)."""
+@dataclass(frozen=True)
+class ChartMeasure:
+    name: str  # the canvas is chart-<name>
+    label: str
+    scale: str
+    aria: str
+
+
+CHART_MEASURES = (
+    *(
+        ChartMeasure(
+            name,
+            SCORE_LABELS[name],
+            gettext_lazy("0 to 10"),
+            gettext_lazy(
+                "Chart of the daily scores and their 7-day mean over time, with the dose steps. "
+                "The same numbers are in the table below."
+            ),
+        )
+        for name in SCORES
+    ),
+    ChartMeasure(
+        "effects",
+        gettext_lazy("Side effects"),
+        gettext_lazy("the worst each day"),
+        gettext_lazy(
+            "Chart of the worst side effect each day, none to severe, with the dose steps. "
+            "The same is in the table below."
+        ),
+    ),
+)
+ROLLING_MIN_VALUES = 3
+
+
+def trend_range(value: str | None, *, default: int = 90) -> int:
+    """The trends page's range in days: 30, 90 or 365 (`default` for anything else)."""
     try:
         days = int(value or "")
     except ValueError:
-        return 90
-    return days if days in TREND_RANGES else 90
+        return default
+    return days if days in TREND_RANGES else default
+
+
+def default_trend_range(*, patient: Patient, today: date) -> int:
+    """30 days while the latest regimen is younger than 90 days, else 90."""
+    started = treatment().facts(patient=patient, today=today, missed_since=today).latest_started_on
+    return trends.default_range(
+        regimen_started_on=started, today=today, short=TREND_RANGES[0], long=TREND_RANGES[1]
+    )
 
 
 @dataclass(frozen=True)
@@ -86,21 +132,46 @@ def _mean_text(value: Decimal | None) -> str:
     return "—" if value is None else f"{value:.1f}"
 
 
+def _shortfall(comparison: trends.Comparison) -> str:
+    """What a comparison still needs, in words: more days on LDN, or a baseline it lacks."""
+    ldn = settings.LDN
+    parts = []
+    if comparison.baseline is None and comparison.baseline_days == 0:
+        parts.append(_("no day with a score in the 2 weeks before LDN to compare with"))
+    elif comparison.baseline is None:
+        parts.append(
+            ngettext(
+                "only %(have)d day with a score in the 2 weeks before LDN, and %(need)d are "
+                "needed to compare with",
+                "only %(have)d days with a score in the 2 weeks before LDN, and %(need)d are "
+                "needed to compare with",
+                comparison.baseline_days,
+            )
+            % {"have": comparison.baseline_days, "need": ldn["TRENDS_MIN_BASELINE_DAYS"]}
+        )
+    if comparison.recent is None:
+        more = ldn["TRENDS_MIN_LDN_DAYS"] - comparison.recent_days
+        parts.append(
+            ngettext(
+                "%(more)d more day with a score on LDN is needed",
+                "%(more)d more days with a score on LDN are needed",
+                more,
+            )
+            % {"more": more}
+        )
+    return "; ".join(parts)
+
+
 def _summary(measure: str, comparison: trends.Comparison) -> ScoreSummary:
     label = str(SCORE_LABELS[measure])
     change = comparison.change
     baseline, recent = trends.rounded(comparison.baseline), trends.rounded(comparison.recent)
     if comparison.baseline is None or comparison.recent is None:
-        sentence = _(
-            "%(label)s: not enough days to compare (%(before)d before the regimen, "
-            "%(recent)d recently; %(min)d each are needed)."
-        ) % {
+        sentence = _("%(label)s: not compared yet: %(why)s.") % {
             "label": label,
-            "before": comparison.baseline_days,
-            "recent": comparison.recent_days,
-            "min": settings.LDN["TRENDS_MIN_DAYS"],
+            "why": _shortfall(comparison),
         }
-    elif change == 0:
+    elif trends.rounded(change) == 0:  # 5.53 against 5.50 is no change to one decimal
         sentence = _("%(label)s: %(before)s before the regimen and %(now)s recently, no change.")
         sentence %= {"label": label, "before": baseline, "now": recent}
     else:
@@ -142,7 +213,9 @@ def _pain_verdict(comparison: trends.Comparison) -> PainVerdict:
         "points": ldn["RESPONDER_PAIN_FALL_POINTS"],
     }
     if response.responder is None:
-        sentence = _("Not enough pain scores yet to tell whether pain fell.")
+        sentence = _("Too early to tell whether pain fell: %(why)s.") % {
+            "why": _shortfall(comparison)
+        }
     elif response.responder:
         sentence = (
             _(
@@ -229,6 +302,28 @@ def trends_for(*, patient: Patient, today: date, days: int) -> Trends:
                 "dose": str(_("Dose (mg)")),
             },
             "severities": [str(label) for _value, label in catalogue.Severity.choices],
+            "means": {
+                name: [
+                    float(v) if v is not None else None
+                    for v in trends.rolling_means(
+                        series[name], window=ROLLING_DAYS, min_values=ROLLING_MIN_VALUES
+                    )
+                ]
+                for name in SCORES
+            },
+            "worst": [
+                max((series[item.key][i] or 0 for item in CHART_ITEMS), default=0)
+                if any(series[item.key][i] is not None for item in CHART_ITEMS)
+                else None
+                for i in range(len(labels))
+            ],
+            "bands": [
+                {"first": first, "last": last, "label": dose_text(value)}
+                for first, last, value in trends.dose_bands(series["dose"])
+            ],
+            "mean_label": str(_("7-day mean")),
+            "daily_label": str(_("Each day")),
+            "worst_label": str(_("Worst side effect that day")),
         },
         reported_tags=reported_tags(row["entry"] for row in rows),
         pgic=list(pgic_answers(patient=patient, since=first)),
@@ -256,7 +351,8 @@ def trends_for(*, patient: Patient, today: date, days: int) -> Trends:
                 today=today,
                 baseline_days=ldn["TRENDS_BASELINE_DAYS"],
                 recent_days=ldn["TRENDS_RECENT_DAYS"],
-                min_days=ldn["TRENDS_MIN_DAYS"],
+                min_baseline_days=ldn["TRENDS_MIN_BASELINE_DAYS"],
+                min_recent_days=ldn["TRENDS_MIN_LDN_DAYS"],
             )
             result.summaries.append(_summary(measure, comparison))
             if measure == "pain":

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from patients.forms.diary import DiaryEntryForm, MorningCheckinForm, PGICForm
+from patients.forms.diary import SEVERITY_CHOICES, DiaryEntryForm, MorningCheckinForm, PGICForm
 from patients.models import PGICResponse
 from patients.selectors import diary
 from patients.selectors import trends as trend_selectors
@@ -86,6 +86,25 @@ def _entry_form(request, patient, today, *, day=None, entry=None, data=None):
         entry=entry,
         ask_dose=question is not None,
         dose_status=question.logged if question else "",
+        written_days=diary.written_days(patient=patient, today=today) if day is None else (),
+    )
+
+
+def _fill_same_as_day_before(request, patient, form, day) -> None:
+    """ "Same as yesterday": the day before's scores and side effects fill what is not
+    answered yet, for the patient to review and save."""
+    if request.method != "GET" or not request.GET.get("same"):
+        return
+    values = diary.same_as_day_before(patient=patient, day=day)
+    if not values:
+        messages.info(request, _("There is no entry for the day before to copy."))
+        return
+    for name, value in values.items():
+        if name in form.fields and form.initial.get(name) in (None, ""):
+            form.initial[name] = value
+    messages.info(
+        request,
+        _("The day before's answers are filled in: check them, change what differs, then save."),
     )
 
 
@@ -114,13 +133,23 @@ def _save(request, patient, today, form):
 def diary_new(request):
     patient = _diary_patient(request)
     today = local_today(patient)
-    asked = diary.parse_day(request.GET.get("day")) or (today if request.method == "GET" else None)
-    if request.method == "GET" and diary.diary_entry_on(patient=patient, day=asked):
+    earlier = request.method == "GET" and bool(request.GET.get("earlier"))
+    asked = diary.parse_day(request.GET.get("day"))
+    if request.method == "GET" and asked is None:
+        asked = (
+            diary.earliest_unwritten(
+                today=today, written=diary.written_days(patient=patient, today=today)
+            )
+            if earlier
+            else today
+        )
+    if not earlier and request.method == "GET" and diary.diary_entry_on(patient=patient, day=asked):
         messages.info(request, diary.already_written_message(asked))
         return redirect("diary_entry", day=asked)
     form = _entry_form(request, patient, today, data=request.POST or None)
     if request.method == "GET" and asked:
         form.initial["day"] = asked
+        _fill_same_as_day_before(request, patient, form, asked)
     if request.method == "POST" and form.is_valid():
         existing = diary.diary_entry_on(patient=patient, day=form.day)
         if existing is not None:
@@ -144,6 +173,7 @@ def diary_entry(request, day):
     if entry is None and request.method == "GET":
         return redirect(f"{reverse('diary_new')}?day={day.isoformat()}")
     form = _entry_form(request, patient, today, day=day, entry=entry, data=request.POST or None)
+    _fill_same_as_day_before(request, patient, form, day)
     if request.method == "POST" and form.is_valid() and _save(request, patient, today, form):
         return redirect("diary")
     return _entry_page(request, form, today, entry=entry)
@@ -151,7 +181,16 @@ def diary_entry(request, day):
 
 def _entry_page(request, form, today, *, entry=None):
     day = form.fixed_day
+    shown_day = day or form.initial.get("day") or today
+    if day:
+        same_url = f"{reverse('diary_entry', args=[day])}?same=1"
+    else:
+        same_url = f"{reverse('diary_new')}?day={shown_day.isoformat()}&same=1"
     context = {
+        "same_url": same_url,
+        "same_is_yesterday": shown_day == today,
+        "day_field": form["day"] if "day" in form.fields else None,
+        "severity_choices": SEVERITY_CHOICES,
         "form": form,
         "entry": entry,
         "day": day,
@@ -224,12 +263,15 @@ def diary_trends(request):
 def render_trends(request, patient, *, base_url: str, provider_view: bool = False):
     """The trends page for the patient or their care team (the callers resolve who may see
     it)."""
-    days = trend_selectors.trend_range(request.GET.get("days"))
-    trends = trend_selectors.trends_for(patient=patient, today=local_today(patient), days=days)
+    today = local_today(patient)
+    default = trend_selectors.default_trend_range(patient=patient, today=today)
+    days = trend_selectors.trend_range(request.GET.get("days"), default=default)
+    trends = trend_selectors.trends_for(patient=patient, today=today, days=days)
     context = {
         "patient": patient,
         "trends": trends,
         "ranges": trend_selectors.TREND_RANGES,
+        "chart_measures": trend_selectors.CHART_MEASURES,
         "base_url": base_url,
         "provider_view": provider_view,
     }

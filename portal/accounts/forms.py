@@ -7,11 +7,126 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import Role, User, known_timezones, validate_timezone
 
+# Where most people using the portal live: listed first.
+COMMON_TIMEZONES = (
+    "Europe/London",
+    "Europe/Dublin",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Toronto",
+    "Australia/Sydney",
+    "Australia/Melbourne",
+    "Pacific/Auckland",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "UTC",
+)
+REGIONS = (
+    "Africa",
+    "America",
+    "Antarctica",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+    "Pacific",
+)
+# Old names kept by the time zone database as links to a current one (its "backward" file):
+# still accepted, not offered.
+ALIASES = frozenset(
+    {
+        "America/Argentina/ComodRivadavia",
+        "America/Atka",
+        "America/Buenos_Aires",
+        "America/Catamarca",
+        "America/Coral_Harbour",
+        "America/Cordoba",
+        "America/Ensenada",
+        "America/Fort_Wayne",
+        "America/Godthab",
+        "America/Indianapolis",
+        "America/Jujuy",
+        "America/Knox_IN",
+        "America/Louisville",
+        "America/Mendoza",
+        "America/Montreal",
+        "America/Nipigon",
+        "America/Pangnirtung",
+        "America/Porto_Acre",
+        "America/Rainy_River",
+        "America/Rosario",
+        "America/Santa_Isabel",
+        "America/Shiprock",
+        "America/Thunder_Bay",
+        "America/Virgin",
+        "America/Yellowknife",
+        "Antarctica/South_Pole",
+        "Asia/Ashkhabad",
+        "Asia/Calcutta",
+        "Asia/Chongqing",
+        "Asia/Chungking",
+        "Asia/Dacca",
+        "Asia/Harbin",
+        "Asia/Istanbul",
+        "Asia/Kashgar",
+        "Asia/Katmandu",
+        "Asia/Macao",
+        "Asia/Rangoon",
+        "Asia/Saigon",
+        "Asia/Tel_Aviv",
+        "Asia/Thimbu",
+        "Asia/Ujung_Pandang",
+        "Asia/Ulan_Bator",
+        "Atlantic/Faeroe",
+        "Atlantic/Jan_Mayen",
+        "Australia/ACT",
+        "Australia/Canberra",
+        "Australia/Currie",
+        "Australia/LHI",
+        "Australia/NSW",
+        "Australia/North",
+        "Australia/Queensland",
+        "Australia/South",
+        "Australia/Tasmania",
+        "Australia/Victoria",
+        "Australia/West",
+        "Australia/Yancowinna",
+        "Europe/Belfast",
+        "Europe/Kiev",
+        "Europe/Nicosia",
+        "Europe/Tiraspol",
+        "Europe/Uzhgorod",
+        "Europe/Zaporozhye",
+        "Pacific/Enderbury",
+        "Pacific/Johnston",
+        "Pacific/Ponape",
+        "Pacific/Samoa",
+        "Pacific/Truk",
+        "Pacific/Yap",
+        "Africa/Asmera",
+        "Africa/Timbuktu",
+    }
+)
+
+
+def _label(name: str) -> str:
+    return name.split("/", 1)[-1].replace("_", " ").replace("/", " / ")
+
 
 @cache
 def timezone_choices():
-    """The zone list is read from the files on disk once per process, not per page."""
-    return [(name, name.replace("_", " ")) for name in sorted(known_timezones())]
+    """The zones people pick from: the common ones first, then one group per region, each
+    zone once under its current name (old aliases and Etc/ zones are left out)."""
+    available = known_timezones()  # read from disk once per process
+    common = [(name, name.replace("_", " ")) for name in COMMON_TIMEZONES if name in available]
+    groups = [(_("Common"), common)]
+    for region in REGIONS:
+        names = sorted(n for n in available if n.startswith(region + "/") and n not in ALIASES)
+        groups.append((region, [(name, _label(name)) for name in names]))
+    return groups
 
 
 class TimezoneField(forms.ChoiceField):
@@ -20,6 +135,7 @@ class TimezoneField(forms.ChoiceField):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("Time zone"))
         kwargs.setdefault("help_text", _("Reminders and your diary dates follow this time zone."))
+        kwargs.setdefault("widget", forms.Select(attrs={"data-timezone": ""}))
         super().__init__(choices=timezone_choices, **kwargs)
 
     def validate(self, value):

@@ -16,6 +16,11 @@ class AccessEvent(models.Model):
         VIEW_CHECKINS = "view_checkins", _("Viewed the check-ins")
         REVIEW = "review", _("Reviewed the record")
         VIEW_MESSAGES = "view_messages", _("Read the messages")
+        API_READ = "api_read", _("Read the record through a connected app")
+        PASSPORT = "passport", _("Downloaded the LDN passport")
+        EXPORT_RECORD = "export_record", _("Downloaded all the data")
+        EXPORT_PANEL = "export_panel", _("Downloaded the care team's panel")
+        VISIT_SUMMARY = "visit_summary", _("Downloaded a visit summary")
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     actor_role = models.CharField(max_length=16)
@@ -24,6 +29,8 @@ class AccessEvent(models.Model):
     )
     action = models.CharField(max_length=32, choices=Action.choices)
     path = models.CharField(max_length=300)
+    # The connected app (SMART on FHIR) that read the record, by name; empty for pages.
+    via = models.CharField(max_length=255, blank=True)
     at = models.DateTimeField(db_index=True)
 
     class Meta:

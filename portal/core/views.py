@@ -2,12 +2,15 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
+from interop.selectors import connected_apps
 from messaging.selectors.conversations import (
     waiting_by_patient,
     waiting_for_patient,
@@ -22,6 +25,7 @@ from portal.accounts.mfa import mfa_enrolled
 from portal.accounts.models import Role
 from portal.accounts.services import account_update
 from portal.core.health import broker_status, database_status, reminder_lag
+from portal.core.staff import staff_home_sections
 from portal.lib.timing import local_today
 from regimens.selectors.regimens import tonight_for
 from regimens.services.status import statuses_refresh_due
@@ -88,7 +92,11 @@ def admin_home(request):
     rows = get_user_model().objects.filter(is_active=True).values("role").annotate(n=Count("id"))
     counts = {row["role"]: row["n"] for row in rows}
     role_counts = [(label, counts.get(value, 0)) for value, label in Role.choices]
-    return render(request, "core/admin_home.html", {"role_counts": role_counts})
+    return render(
+        request,
+        "core/admin_home.html",
+        {"role_counts": role_counts, "sections": staff_home_sections(today=timezone.localdate())},
+    )
 
 
 @login_required
@@ -103,7 +111,13 @@ def account(request):
         messages.success(request, _("Your account details are saved."))
         return redirect("account")
     return render(
-        request, "core/account.html", {"form": form, "mfa_enrolled": mfa_enrolled(request.user)}
+        request,
+        "core/account.html",
+        {
+            "form": form,
+            "mfa_enrolled": mfa_enrolled(request.user),
+            "connected_apps": connected_apps(request.user),
+        },
     )
 
 
@@ -116,3 +130,9 @@ def healthz(request):
     if checks["database"] == "ok":
         body["reminder_lag_seconds"] = reminder_lag()
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@require_safe
+def favicon(request):
+    """The portal's icon, for browsers asking /favicon.ico (the Django admin names none)."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))

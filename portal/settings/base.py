@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "patients",
     "messaging",
     "regimens",
+    "oauth2_provider",
+    "interop",
 ]
 
 MIDDLEWARE = [
@@ -121,6 +123,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# "26 Nov 2026" and "19:10" wherever Django writes a date by itself (the admin included).
+FORMAT_MODULE_PATH = ["portal.lib.locale_formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -130,7 +134,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
     # Files attached to messages: served only through an access-checked view, never by URL.
     # Point MESSAGE_ATTACHMENT_DIR elsewhere, or replace this backend in production settings.
     "messages": {
@@ -232,6 +236,30 @@ EMAIL_BACKEND = env_str(
     if EMAIL_HOST
     else "django.core.mail.backends.console.EmailBackend",
 )
+
+# --- SMART on FHIR (django-oauth-toolkit) ---------------------------------------------------
+# Connected apps get read-only access to the FHIR API (/fhir/, README "FHIR API and connected
+# apps") with the authorization-code flow and PKCE. Apps are registered by admins in the
+# Django admin (Django OAuth Toolkit → Applications).
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "patient/*.read": "Read your health record: profile, conditions, medications, LDN plan, "
+        "diary and check-ins",
+        "patient/*.rs": "Read and search your health record: profile, conditions, medications, "
+        "LDN plan, diary and check-ins",
+        "launch/patient": "Know which patient record it is working with",
+        "openid": "Know who you are",
+        "fhirUser": "Know your name and role",
+        "offline_access": "Keep reading your record after you close it, until you revoke it",
+    },
+    "DEFAULT_SCOPES": ["patient/*.read"],
+    "PKCE_REQUIRED": True,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"],
+    "REQUEST_APPROVAL_PROMPT": "force",
+}
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 
 # --- Security headers ------------------------------------------------------------------------
 CONTENT_SECURITY_POLICY = {
@@ -372,6 +400,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs every step of every PDF at INFO: keep only its warnings.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 # --- Clinical configuration ------------------------------------------------------------------
@@ -427,12 +457,14 @@ LDN = {
     # (docs/clinical-rules.md §4.7).
     "PGIC_INTERVAL_DAYS": 28,
     # Trends: the baseline is the mean of the days with a score in the 14 days before the
-    # regimen started, compared with the last 14 days; each needs at least 4 days with a
-    # score. Younger's trials averaged a 2-week baseline (docs/clinical-rules.md §7.1); the
-    # minimum is [design].
+    # regimen started, compared with the last 14 days. Younger's trials averaged a 2-week
+    # baseline (docs/clinical-rules.md §7.1). A comparison needs at least 7 scored days
+    # before the regimen and 7 on LDN, half of each window: fewer, and a week's ups and downs
+    # read as a change (docs/clinical-rules.md §7.1). [design]
     "TRENDS_BASELINE_DAYS": 14,
     "TRENDS_RECENT_DAYS": 14,
-    "TRENDS_MIN_DAYS": 4,
+    "TRENDS_MIN_BASELINE_DAYS": env_int("LDN_TRENDS_MIN_BASELINE_DAYS", 7, minimum=1),
+    "TRENDS_MIN_LDN_DAYS": env_int("LDN_TRENDS_MIN_LDN_DAYS", 7, minimum=1),
     # A fall in pain of 30% or 2 points on the 0-10 NRS is clinically important
     # (Farrar 2001, https://pubmed.ncbi.nlm.nih.gov/11690728/; docs/clinical-rules.md §7.3).
     "RESPONDER_PAIN_FALL_PERCENT": 30,

@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.fields import DateField
 from portal.lib.widgets import DateInput
 from regimens import rules, safety
 from regimens.forms.fields import AboveCeilingMixin, DoseField, OpioidOverrideMixin, dose_text
@@ -104,7 +105,7 @@ class HoldForm(DecisionForm):
     title = _("Hold the next step")
     submit = _("Hold")
     default_reason = DecisionReason.SIDE_EFFECTS
-    until = forms.DateField(
+    until = DateField(
         label=_("Next step on"),
         widget=DateInput(),
         help_text=_("The current dose continues until then."),

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.fields import ModelChoiceField
 from portal.lib.formats import mg
 from regimens import titration
 from regimens.models import Protocol
@@ -42,7 +43,7 @@ class DoseField(forms.DecimalField):
         )
 
 
-class ProtocolChoiceField(forms.ModelChoiceField):
+class ProtocolChoiceField(ModelChoiceField):
     def label_from_instance(self, protocol: Protocol) -> str:
         doses = " → ".join(
             mg(dose)

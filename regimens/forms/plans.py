@@ -5,6 +5,7 @@ are the service's (regimens.services.plans), shown next to the field."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.fields import DateField
 from portal.lib.widgets import DateInput
 from regimens.models import PausePlan
 
@@ -12,7 +13,7 @@ DATE_INVALID = _("Enter a date, e.g. 2026-12-03.")
 
 
 def _date(label, *, required=False, help_text=""):
-    return forms.DateField(
+    return DateField(
         label=label,
         required=required,
         widget=DateInput(),

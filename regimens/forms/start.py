@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.fields import DateField
 from portal.lib.formats import day
 from portal.lib.widgets import DateInput
 from regimens import safety
@@ -61,7 +62,7 @@ class StartRegimenForm(OpioidOverrideMixin, AboveCeilingMixin, forms.Form):
         widget=forms.RadioSelect,
         help_text=_("Bedtime is usual; morning dosing can help with sleep trouble."),
     )
-    start_on = forms.DateField(
+    start_on = DateField(
         label=_("Start date"),
         widget=DateInput(),
         error_messages={

@@ -5,6 +5,7 @@ service's rule (regimens.supply.fill_errors), shown next to the field."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.fields import DateField
 from portal.lib.formats import mg
 from portal.lib.widgets import DateInput
 from regimens.models import Regimen
@@ -13,7 +14,7 @@ from regimens.models import Regimen
 class FillForm(forms.Form):
     prefix = "fill"
 
-    on = forms.DateField(
+    on = DateField(
         label=_("Date of the fill"),
         widget=DateInput(),
         help_text=_("The day you received it."),

@@ -196,7 +196,7 @@ def test_it_prefills_the_dose_from_the_dose_log_and_records_the_answer_there(me,
     page = me.get(NEW).content.decode()
     me.post(NEW, {"day": "2026-03-10", "dose": "taken", "pain": "5"})
 
-    assert re.search(r'value="skipped"\s+id="id_dose_1" checked', page)
+    assert re.search(r'value="skipped"[^>]*id="id_dose_1"[^>]*checked', page)
     assert DoseLog.objects.get(regimen=regimen, on=TODAY).status == "taken"
 
 
@@ -337,3 +337,84 @@ def test_it_refuses_a_future_day_in_the_address_too(me):
         in response.content.decode()
     )
     assert not DiaryEntry.objects.exists()
+
+
+def test_it_refuses_a_day_with_no_answer_at_all_and_saves_a_partial_one(me, patient):
+    blank = me.post(NEW, {"day": "2026-03-10", "notes": "   "})
+
+    assert blank.status_code == 200
+    assert "Nothing was saved: answer at least one question" in blank.content.decode()
+    assert not DiaryEntry.objects.exists()
+
+    me.post(NEW, {"day": "2026-03-10", "mood": "6"})
+    entry = DiaryEntry.objects.get()
+    assert (entry.mood, entry.pain, entry.headache) == (6, None, None)
+
+
+def test_it_refuses_a_number_it_cannot_read_instead_of_saving_it_blank(me, patient):
+    patient.conditions.add(
+        ConditionFactory(slug="insulin-resistance"), ConditionFactory(slug="crohns")
+    )
+
+    response = me.post(
+        NEW,
+        {"day": "2026-03-10", "pain": "3", "fasting_glucose": "7e", "glucose_unit": "mmol/L"},
+    )
+    stools = me.post(NEW, {"day": "2026-03-10", "pain": "3", "stools_per_day": "4x"})
+
+    assert_field_error(
+        response, "fasting_glucose", "Enter the reading as a number, e.g. 5.4 or 97."
+    )
+    assert_field_error(stools, "stools_per_day", "Stools per day is a count from 0 to 40.")
+    assert 'inputmode="decimal"' in response.content.decode()
+    assert not DiaryEntry.objects.exists()
+
+
+def test_no_side_effects_today_rates_every_unrated_item_none(me, patient):
+    me.post(NEW, {"day": "2026-03-10", "headache": "1", "no_side_effects": "on"})
+
+    entry = DiaryEntry.objects.get()
+    assert (entry.headache, entry.nausea, entry.insomnia, entry.vivid_dreams) == (1, 0, 0, 0)
+    assert entry.other_effect == 0 and entry.palpitations is None  # not asked of this patient
+
+
+def test_same_as_yesterday_fills_the_day_before_for_review_without_saving(me, patient):
+    DiaryEntryFactory(
+        patient=patient, local_date=days_ago(1), pain=5, mood=7, headache=1, notes="Private"
+    )
+    DiaryEntryFactory(patient=patient, local_date=TODAY, sleep_quality=2, pain=None, mood=None)
+
+    page = me.get(entry_url(TODAY) + "?same=1").content.decode()
+
+    assert "answers are filled in: check them" in page
+    assert re.search(r'name="pain" value="5"[^>]*checked', page)
+    assert re.search(r'name="sleep_quality" value="2"[^>]*checked', page)  # today's kept
+    assert re.search(r'name="headache" value="1"[^>]*checked', page)
+    assert "Private" not in page
+    assert DiaryEntry.objects.get(local_date=TODAY).pain is None
+
+
+def test_add_an_earlier_day_offers_the_days_of_the_window(me, patient):
+    DiaryEntryFactory(patient=patient, local_date=TODAY)
+    DiaryEntryFactory(patient=patient, local_date=days_ago(1))
+
+    response = me.get(NEW + "?earlier=1")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Today, 10 Mar (written: saving changes it)" in page
+    assert "Yesterday, 9 Mar (written: saving changes it)" in page
+    assert "Sunday, 8 Mar" in page and "Saturday, 7 Mar" in page
+    assert "Friday, 6 Mar" not in page
+    assert re.search(r'value="2026-03-08"[^>]*checked', page)
+    me.post(NEW, {"day": "2026-03-07", "pain": "4"})
+    assert DiaryEntry.objects.get(local_date=days_ago(3)).pain == 4
+
+
+def test_the_entry_page_has_one_read_more_box(me):
+    for slug, tag in (("sleep", "sleep"), ("headache", "headache"), ("nausea", "nausea")):
+        content(slug=slug, title=f"About {slug}", tags=[tag], audience="patients")
+
+    page = me.get(NEW).content.decode()
+
+    assert page.count("Read more in the library") == 1

@@ -90,7 +90,10 @@ def test_it_summarises_the_baseline_against_the_last_14_days(patient, responder)
         == "Sleep quality: 4.0 before the regimen, 6.0 recently: up 2.0 points (better)."
     )
     fatigue = next(s for s in trends.summaries if s.measure == "fatigue")
-    assert fatigue.baseline is None and "not enough days to compare" in fatigue.sentence
+    assert fatigue.sentence == (
+        "Fatigue: not compared yet: no day with a score in the 2 weeks before LDN to compare"
+        " with; 7 more days with a score on LDN are needed."
+    )
     assert trends.pain.responder is True
     assert trends.pain.fall_percent == Decimal("58.3")
     assert trends.baseline_window == (days_ago(42), days_ago(29))
@@ -120,7 +123,8 @@ def test_it_shows_the_patient_their_trends_with_charts_and_tables(
     response = client_for(patient_user).get(reverse("diary_trends"), {"days": "30"})
 
     page = response.content.decode()
-    assert '<canvas id="chart-scores"' in page and '<canvas id="chart-effects"' in page
+    for name in ("pain", "fatigue", "sleep_quality", "mood", "effects"):
+        assert f'<canvas id="chart-{name}"' in page
     assert '<caption id="scores-caption">Daily scores (0 to 10) and the dose</caption>' in page
     assert '<th scope="col">Dose (mg)</th>' in page
     assert 'data-responder="yes"' in page
@@ -133,7 +137,7 @@ def test_it_shows_the_patient_their_trends_with_charts_and_tables(
         ).group(1)
     )
     assert len(data["labels"]) == 30
-    assert '<script src="/static/js/trends.js"></script>' in page
+    assert '<script src="/static/js/trends.js" defer></script>' in page
     assert not AccessEvent.objects.exists()  # the patient reading their own record
 
 
@@ -188,3 +192,43 @@ def test_it_draws_a_resumed_regimen_again_after_its_pause(patient, team):
     dose = trends_for(patient=patient, today=TODAY, days=30).chart["series"]["dose"]
 
     assert dose[-11:] == [1.0] * 4 + [None] * 4 + [1.0] * 3
+
+
+def test_four_days_on_ldn_are_not_compared_and_it_says_how_many_more_are_needed(
+    client_for, patient_user, patient, team
+):
+    start_regimen(patient, team, days_ago=3)
+    for n in range(4, 18):
+        DiaryEntryFactory(patient=patient, local_date=days_ago(n), pain=6)
+    for n in range(0, 4):
+        DiaryEntryFactory(patient=patient, local_date=days_ago(n), pain=3)
+
+    trends = trends_for(patient=patient, today=TODAY, days=30)
+
+    pain = next(s for s in trends.summaries if s.measure == "pain")
+    assert pain.baseline == Decimal("6.0") and pain.recent is None
+    assert pain.sentence == ("Pain: not compared yet: 3 more days with a score on LDN are needed.")
+    assert trends.pain.responder is None
+    assert trends.pain.sentence == (
+        "Too early to tell whether pain fell: 3 more days with a score on LDN are needed."
+    )
+    page = client_for(patient_user).get(reverse("diary_trends")).content.decode()
+    assert "Farrar 2001" not in page
+
+
+def test_the_page_opens_on_30_days_for_a_young_regimen_and_90_for_an_older_one(
+    client_for, patient_user, patient, team
+):
+    me = client_for(patient_user)
+    regimen = start_regimen(patient, team, days_ago=10)
+    assert me.get(reverse("diary_trends")).context["trends"].days == 30
+    type(regimen).objects.filter(pk=regimen.pk).update(started_on=days_ago(120))
+    assert me.get(reverse("diary_trends")).context["trends"].days == 90
+
+
+def test_the_chart_data_holds_the_rolling_means_and_the_dose_bands(patient, responder):
+    chart = trends_for(patient=patient, today=TODAY, days=30).chart
+
+    assert [b["label"] for b in chart["bands"]] == ["1 mg", "2 mg", "3 mg"]
+    assert chart["means"]["pain"][-1] == 2.4  # 2, 3, 2, 3, 2, 3, 2 over the last 7 days
+    assert chart["worst"][-4] == 1  # mild trouble sleeping 3 days ago

@@ -6,7 +6,17 @@ from fractions import Fraction
 
 import pytest
 
-from patients.rules.trends import Comparison, Response, compare, pain_response, rounded, windows
+from patients.rules.trends import (
+    Comparison,
+    Response,
+    compare,
+    default_range,
+    dose_bands,
+    pain_response,
+    rolling_means,
+    rounded,
+    windows,
+)
 
 START = date(2026, 10, 1)  # the regimen's first day
 TODAY = date(2026, 11, 10)
@@ -49,7 +59,8 @@ def test_it_means_the_days_with_a_score_and_skips_the_rest():
         today=TODAY,
         baseline_days=14,
         recent_days=14,
-        min_days=4,
+        min_baseline_days=4,
+        min_recent_days=4,
     )
 
     assert comparison == Comparison(
@@ -68,7 +79,8 @@ def test_it_has_no_mean_with_fewer_than_the_minimum_days():
         today=TODAY,
         baseline_days=14,
         recent_days=14,
-        min_days=4,
+        min_baseline_days=4,
+        min_recent_days=4,
     )
 
     assert comparison.baseline is None and comparison.baseline_days == 3
@@ -105,7 +117,8 @@ def test_it_calls_a_30_percent_or_2_point_fall_a_response(
         today=TODAY,
         baseline_days=14,
         recent_days=14,
-        min_days=4,
+        min_baseline_days=4,
+        min_recent_days=4,
     )
 
     response = pain_response(comparison, percent=30, points=2)
@@ -138,5 +151,112 @@ def test_it_refuses_empty_windows():
             today=TODAY,
             baseline_days=14,
             recent_days=0,
-            min_days=4,
+            min_baseline_days=4,
+            min_recent_days=4,
         )
+
+
+def test_the_rolling_mean_takes_the_scored_days_of_the_last_7_and_needs_3():
+    values = [4, None, 6, 5, None, None, None, None, 2]
+
+    means = rolling_means(values, window=7, min_values=3)
+
+    # The 4th day: (4 + 6 + 5) / 3 = 5, until the 7th; the 8th: only 6 and 5 in its week;
+    # the 9th: (6 + 5 + 2) / 3 = 4.33.
+    assert means == [
+        None,
+        None,
+        None,
+        Decimal("5.0"),
+        Decimal("5.0"),
+        Decimal("5.0"),
+        Decimal("5.0"),
+        None,
+        Decimal("4.3"),
+    ]
+
+
+def test_dose_bands_are_runs_of_the_same_dose_broken_by_days_without_one():
+    doses = [None, 1.0, 1.0, 2.0, 2.0, None, 2.0, 1.5]
+
+    assert dose_bands(doses) == [
+        (1, 2, Decimal("1.0")),
+        (3, 4, Decimal("2.0")),
+        (6, 6, Decimal("2.0")),
+        (7, 7, Decimal("1.5")),
+    ]
+
+
+def test_the_default_range_is_30_days_for_a_regimen_younger_than_90():
+    assert (
+        default_range(regimen_started_on=TODAY - timedelta(days=10), today=TODAY, short=30, long=90)
+        == 30
+    )
+    assert (
+        default_range(regimen_started_on=TODAY - timedelta(days=89), today=TODAY, short=30, long=90)
+        == 30
+    )
+    assert (
+        default_range(regimen_started_on=TODAY - timedelta(days=90), today=TODAY, short=30, long=90)
+        == 90
+    )
+    assert default_range(regimen_started_on=None, today=TODAY, short=30, long=90) == 90
+
+
+def test_each_window_has_its_own_minimum():
+    history = scores({**{-n: 6 for n in range(1, 8)}, **dict.fromkeys(range(36, 40), 3)})
+
+    comparison = compare(
+        scores=history,
+        regimen_started_on=START,
+        today=TODAY,
+        baseline_days=14,
+        recent_days=14,
+        min_baseline_days=7,
+        min_recent_days=5,
+    )
+
+    assert (comparison.baseline, comparison.baseline_days) == (6, 7)
+    assert (comparison.recent, comparison.recent_days) == (None, 4)
+
+
+def test_one_day_windows_with_one_scored_day_each_compare():
+    comparison = compare(
+        scores={START - timedelta(days=1): 8, TODAY: 5},
+        regimen_started_on=START,
+        today=TODAY,
+        baseline_days=1,
+        recent_days=1,
+        min_baseline_days=1,
+        min_recent_days=1,
+    )
+
+    assert comparison == Comparison(baseline=8, baseline_days=1, recent=5, recent_days=1)
+
+
+@pytest.mark.parametrize(
+    "days",
+    [
+        {"baseline_days": 0},
+        {"recent_days": 0},
+        {"min_baseline_days": 0},
+        {"min_recent_days": -3},
+    ],
+)
+def test_a_window_or_minimum_under_one_day_is_a_programming_error(days):
+    values = {"baseline_days": 14, "recent_days": 14, "min_baseline_days": 4} | {
+        "min_recent_days": 4
+    }
+    with pytest.raises(ValueError, match=r"^windows and the minimum are at least 1 day$"):
+        compare(scores={}, regimen_started_on=START, today=TODAY, **(values | days))
+
+
+def test_a_fall_of_exactly_the_percentage_is_a_response():
+    # 10 -> 7: 3 points (fewer than the 4 asked) but exactly 30%.
+    response = pain_response(
+        Comparison(baseline=Fraction(10), baseline_days=7, recent=Fraction(7), recent_days=7),
+        percent=30,
+        points=4,
+    )
+
+    assert response.responder is True

@@ -11,6 +11,7 @@ from patients.rules.flags import (
     ATTENTION,
     INFO,
     KINDS,
+    TONIGHT,
     URGENT,
     DiaryDay,
     Facts,
@@ -326,3 +327,82 @@ def test_it_raises_each_cause_once_and_only_for_what_the_facts_show(days, thyroi
         assert not clears(
             kind=flag.kind, cause=flag.cause, raised=raised, facts=given_facts, thresholds=LIMITS
         )
+
+
+def test_it_clears_a_thyroid_flag_the_patient_corrected_inside_the_lookback():
+    # A thyroid flag's cause carries its day and no item: "diary:thyroid:<day>".
+    corrected = facts(days=[day(2, palpitations=0)], thyroid_patient=True)
+
+    assert clears(
+        kind="thyroid_symptoms",
+        cause=f"diary:thyroid:{ago(2).isoformat()}",
+        raised=[],
+        facts=corrected,
+        thresholds=LIMITS,
+    )
+    assert not clears(
+        kind="thyroid_symptoms",
+        cause="diary:thyroid",
+        raised=[],
+        facts=corrected,
+        thresholds=LIMITS,
+    )
+
+
+def test_the_thresholds_accept_one_day_and_refuse_zero():
+    assert Thresholds(lookback_days=1, lasting_days=1, silent_days=1).lookback_days == 1
+    with pytest.raises(ValueError, match=r"^lookback_days must be at least 1$"):
+        Thresholds(lookback_days=0)
+    with pytest.raises(ValueError, match=r"^silent_days must be at least 1$"):
+        Thresholds(silent_days=0)
+    with pytest.raises(ValueError, match=r"^severe must be MILD, MODERATE or SEVERE$"):
+        Thresholds(severe=7)
+
+
+def test_a_severe_side_effect_on_the_first_day_of_the_lookback_is_flagged_and_can_clear():
+    first = ago(LIMITS.lookback_days)
+    raised = evaluate(facts(days=[day(LIMITS.lookback_days, headache=3)]), LIMITS)
+
+    assert kinds(raised) == [("severe_side_effect", f"diary:severe:{first.isoformat()}:headache")]
+    assert clears(
+        kind="severe_side_effect",
+        cause=f"diary:severe:{first.isoformat()}:headache",
+        raised=[],
+        facts=facts(days=[day(LIMITS.lookback_days, headache=1)]),
+        thresholds=LIMITS,
+    )
+
+
+def test_a_flag_clears_when_only_another_day_of_the_same_kind_is_still_raised():
+    still = facts(days=[day(2, headache=1), day(1, nausea=3)])
+
+    assert clears(
+        kind="severe_side_effect",
+        cause=f"diary:severe:{ago(2).isoformat()}:headache",
+        raised=evaluate(still, LIMITS),
+        facts=still,
+        thresholds=LIMITS,
+    )
+
+
+def test_a_lasting_side_effect_counts_the_step_up_day_and_today():
+    # Moderate insomnia on the step-up day and the three days after it, today included:
+    # four days, more than the three allowed.
+    run = facts(step_up_on=ago(3), days=[day(n, insomnia=2) for n in (3, 2, 1, 0)])
+
+    assert kinds(evaluate(run, LIMITS)) == [
+        ("lasting_side_effect", f"diary:lasting:{ago(3).isoformat()}:insomnia")
+    ]
+
+
+def test_a_severe_flag_says_where_the_side_effect_was_reported():
+    tonight = DiaryDay(day=ago(1), severities={"headache": 3}, sources={"headache": TONIGHT})
+
+    (flag,) = evaluate(facts(days=[tonight]), LIMITS)
+
+    assert "reported on Tonight" in flag.reason
+
+
+def test_a_diary_day_refuses_a_severity_off_the_scale():
+    with pytest.raises(ValueError, match=r"^severities are NONE, MILD, MODERATE or SEVERE$"):
+        DiaryDay(day=TODAY, severities={"headache": 4})

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from patients.rules.medications import washout_ends
+from portal.lib.formats import day
 from regimens import opioids
 from regimens.opioids import (
     ACTIVE,
@@ -404,3 +405,74 @@ def test_the_module_reads_no_clock_and_no_settings():
 
     assert "date.today" not in source and "timezone.now" not in source
     assert "settings" not in source.split('"""', 2)[2]
+
+
+def test_the_run_without_ldn_may_begin_on_the_earliest_day_itself():
+    codeine = Opioid(name="codeine", started_on=_day(3), stopped_on=_day(5), washout_days=10)
+
+    assert stopped_since(opioids=[codeine], pauses=[], today=_day(9), earliest=_day(8)) == _day(8)
+
+
+def _reasons(**values):
+    values = {"stop_before_days": 3, "same_dose_max_break_days": 14} | values
+    return list(propose_pause(**values).reasons)
+
+
+def test_a_procedure_without_opioids_afterwards_explains_each_date():
+    assert _reasons(kind=PROCEDURE, washout_days=10, procedure_on=_day(10)) == [
+        "Last LDN dose on 7 Dec 2026, 3 days before the procedure.",
+        "No opioids are expected afterwards: LDN again from the day after it.",
+        "Restart at the same dose on 11 Dec 2026: a break of up to 14 days.",
+    ]
+
+
+def test_a_procedure_with_opioids_afterwards_explains_each_date():
+    one_day = _reasons(
+        kind=PROCEDURE,
+        washout_days=1,
+        procedure_on=_day(10),
+        opioids_after=True,
+        last_opioid_on=_day(12),
+    )
+    long = _reasons(
+        kind=PROCEDURE,
+        washout_days=14,
+        procedure_on=_day(10),
+        opioids_after=True,
+        last_opioid_on=_day(15),
+    )
+
+    assert one_day == [
+        "Last LDN dose on 7 Dec 2026, 3 days before the procedure.",
+        "No LDN while opioids are taken after it (until 12 Dec 2026), nor until 1 day after "
+        "the last opioid.",
+        f"Restart at the same dose on {day(washout_ends(_day(12), 1))}: a break of up to 14 days.",
+    ]
+    assert long == [
+        "Last LDN dose on 7 Dec 2026, 3 days before the procedure.",
+        "No LDN while opioids are taken after it (until 15 Dec 2026), nor until 14 days after "
+        "the last opioid.",
+        "Restart on 29 Dec 2026 from the protocol's first dose: after a break of more than "
+        "14 days the dose is built up again.",
+    ]
+
+
+@pytest.mark.parametrize(("washout", "days"), [(1, "1 day"), (10, "10 days")])
+def test_a_short_opioid_course_explains_each_date(washout, days):
+    reasons = _reasons(
+        kind=COURSE, washout_days=washout, course_starts_on=_day(5), course_ends_on=_day(7)
+    )
+
+    assert reasons[:2] == [
+        "Last LDN dose on 4 Dec 2026, the evening before the first opioid dose.",
+        f"No LDN while the opioid is taken (until 7 Dec 2026), nor until {days} after the "
+        "last opioid dose.",
+    ]
+    assert reasons[2].startswith(
+        f"Restart at the same dose on {day(washout_ends(_day(7), washout))}"
+    )
+
+
+def test_an_unknown_kind_of_pause_is_a_programming_error():
+    with pytest.raises(ValueError, match=r"^unknown kind 'holiday'$"):
+        _reasons(kind="holiday", washout_days=10)

@@ -306,12 +306,16 @@ def test_a_patient_plans_a_pause_from_the_page_and_bad_dates_are_refused_next_to
     url = reverse("pause_plans")
 
     page = client.get(url)
-    refused = client.post(url, {"kind": "procedure", "procedure_on": "9999-12-31"})
+    refused = client.post(url, {"kind": "procedure", "procedure_on": "2999-12-31"})
+    edge = client.post(url, {"kind": "procedure", "procedure_on": "9999-12-31"})
     typo = client.post(url, {"kind": "procedure", "procedure_on": "next tuesday"})
 
     assert page.status_code == 200
-    assert refused.status_code == 200 and typo.status_code == 200
+    assert refused.status_code == 200 and typo.status_code == 200 and edge.status_code == 200
     assert "a year ahead" in refused.context["form"].errors["procedure_on"][0]
+    assert edge.context["form"].errors["procedure_on"] == [
+        "Enter a date between 1 Jan 1900 and 31 Dec 2999."
+    ]
     assert typo.context["form"].errors["procedure_on"] == ["Enter a date, e.g. 2026-12-03."]
     assert not PausePlan.objects.exists()
 

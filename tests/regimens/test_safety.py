@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from portal.lib.formats import mg
 from regimens.safety import (
+    CAPSULE,
     DoseLimits,
     Formulation,
     check_dose,
@@ -24,6 +25,7 @@ CAPSULES = Formulation("capsule", capsule_strengths_mg=(D("1.5"), D("3"), D("4.5
 DROPS = Formulation("drops", mg_per_drop=D("0.5"))
 FORMULATIONS = (LIQUID_1, LIQUID_2, CAPSULES, DROPS)
 LIMITS = DoseLimits(protocol_ceiling_mg=D("4.5"))
+CAPSULES_MIXED = Formulation("capsule", capsule_strengths_mg=(D("1"), D("0.5"), D("0.25")))
 WIDE = DoseLimits(protocol_ceiling_mg=D("24"), allowed_ceiling_mg=D("24.9"))
 
 
@@ -350,3 +352,33 @@ def test_it_suggests_a_liquid_when_capsules_cannot_make_small_steps():
     hint = fine_steps_hint(Formulation(kind="capsule", capsule_strengths_mg=(Decimal("1.5"),)))
 
     assert "liquid" in hint and "0.1 mL" in hint
+
+
+@pytest.mark.parametrize("formulation", [LIQUID_1, DROPS, CAPSULES_MIXED])
+@pytest.mark.parametrize("dose", ["0", "-1", "Infinity", "-Infinity"])
+def test_a_dose_of_nothing_or_no_number_cannot_be_taken(formulation, dose):
+    with pytest.raises(ValueError, match=r"^dose must be more than 0 mg$"):
+        dose_amount(Decimal(dose), formulation)
+
+
+def test_capsules_are_taken_as_capsules():
+    amount = dose_amount(Decimal("1.75"), CAPSULES_MIXED)
+
+    assert amount.kind == CAPSULE
+    assert amount.capsules == ((Decimal("1"), 1), (Decimal("0.5"), 1), (Decimal("0.25"), 1))
+
+
+def test_three_capsule_strengths_are_listed_with_commas_and_a_last_and():
+    assert describe_dose(Decimal("1.75"), CAPSULES_MIXED) == (
+        "1.75 mg: 1 capsule of 1 mg, 1 capsule of 0.5 mg and 1 capsule of 0.25 mg"
+    )
+
+
+def test_the_hint_for_fine_steps_names_what_measures_them():
+    assert fine_steps_hint(CAPSULES_MIXED) == (
+        "Capsules only make whole-capsule doses. For small steps, use a liquid (e.g. 1 mg "
+        "per mL, measured in 0.1 mL steps) or sublingual drops."
+    )
+    assert fine_steps_hint(DROPS) == (
+        "Choose a formulation that measures this step, e.g. a 1 mg/mL liquid."
+    )
