@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from oauth2_provider.models import get_access_token_model
+from oauth2_provider.models import get_access_token_model, get_application_model
 from oauth2_provider.views import AuthorizationView, TokenView
 
 from interop.services import connected_app_revoke
@@ -31,6 +31,19 @@ class ConsentView(AuthorizationView):
         if request.user.is_authenticated and request.user.role not in SMART_ROLES:
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        # An app that is not registered (a tampered or stale form) is refused on the page,
+        # as the GET is; the toolkit itself would fail looking it up.
+        client_id = form.cleaned_data.get("client_id")
+        if not get_application_model().objects.filter(client_id=client_id).exists():
+            error = {
+                "error": "invalid_client",
+                "description": _("This app is not registered with the portal."),
+            }
+            context = self.get_context_data(form=form, error=error)
+            return self.render_to_response(context, status=400)
+        return super().form_valid(form)
 
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)

@@ -269,6 +269,8 @@ def offline_page(request, language):
 
 
 def _offline_payload(request):
+    if request.content_type != "application/json":
+        return None  # a form post (its body already read as form data), not a kept entry
     try:
         payload = json.loads(request.body or b"{}")
         key = uuid.UUID(str(payload["key"]))
