@@ -511,6 +511,8 @@ def test_it_pauses_and_says_until_when():
 
     assert rec.action is Action.PAUSE
     assert rec.reasons == ("Tramadol.", "Pause LDN: do not take it now.", "LDN waits until 14 Nov.")
+    assert rec.review_on == TODAY + timedelta(days=4)
+    assert rec.dose_mg == D("3")
 
 
 def counted(rules, current, effects, today, severity):
@@ -678,9 +680,9 @@ def test_it_knows_which_doses_a_formulation_measures():
 
 
 def test_it_refuses_impossible_side_effects_states_and_dose_logs():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^severity must be NONE, MILD, MODERATE or SEVERE$"):
         SideEffect(day=TODAY, kind="headache", severity=SEVERE + 1)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^severity must be NONE, MILD, MODERATE or SEVERE$"):
         SideEffect(day=TODAY, kind="headache", severity=NONE - 1)
     with pytest.raises(ValueError):
         State(dose_mg=D("0"), step_started=TODAY, dose_time="bedtime", last_tolerated_mg=None)
@@ -688,9 +690,9 @@ def test_it_refuses_impossible_side_effects_states_and_dose_logs():
         State(dose_mg=D("1"), step_started=TODAY, dose_time="noon", last_tolerated_mg=None)
     with pytest.raises(ValueError):
         State(dose_mg=D("1"), step_started=TODAY, dose_time="bedtime", last_tolerated_mg=D(0))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^taken is between 0 and recorded$"):
         Adherence(taken=-1, recorded=3)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^taken is between 0 and recorded$"):
         Adherence(taken=4, recorded=3)
     assert Adherence(taken=0, recorded=0) and Adherence(taken=3, recorded=3)
     assert State(dose_mg=D("1"), step_started=TODAY, dose_time="morning", last_tolerated_mg=None)
@@ -862,7 +864,9 @@ def test_it_steps_up_when_exactly_the_share_of_doses_was_taken():
     assert advance_with(7, 10).action is Action.HOLD
     assert advance_with(0, 0).action is Action.ADVANCE
     assert advance_with(10, 10, share="1").action is Action.ADVANCE
-    assert advance_with(9, 10, share="1").action is Action.HOLD
+    strict = advance_with(9, 10, share="1")
+    assert strict.action is Action.HOLD
+    assert strict.reasons[0].endswith("a step up needs 100%.")
 
 
 def test_a_hold_for_missed_doses_says_what_to_do_and_when_to_look_again():
@@ -873,6 +877,7 @@ def test_a_hold_for_missed_doses_says_what_to_do_and_when_to_look_again():
         "needs 55%.",
         "Stay on 2 mg until the doses are taken regularly.",
     )
+    assert rec.dose_mg == D("2")
     assert rec.review_on == TODAY + timedelta(days=7)
 
 
@@ -1001,3 +1006,11 @@ def test_it_looks_again_the_day_a_pause_outgrows_the_same_dose_break():
     before = recommend(rules=rules, state=paused, side_effects=[], today=day - timedelta(days=1))
     after = recommend(rules=rules, state=paused, side_effects=[], today=day)
     assert (before.dose_mg, after.dose_mg) == (D("3"), D("1"))
+
+
+def test_it_does_not_name_a_last_tolerated_dose_the_formulation_cannot_measure():
+    """A last tolerated dose of 1.3 mg (another formulation): 1.25 mg is what this one makes."""
+    rec = run(state(dose="3", last="1.3"), [effect(0, severity=SEVERE)])
+
+    assert rec.dose_mg == D("1.25")
+    assert rec.reasons[1].startswith("Step back to 1.25 mg, the nearest dose below half")
