@@ -637,24 +637,24 @@ def rules_with(**overrides):
 
 
 @pytest.mark.parametrize(
-    "overrides",
+    "overrides, message",
     [
-        {"step_mg": D("-1")},
-        {"target_mg": D("0")},
-        {"ceiling_mg": D("0")},
-        {"dose_quantum_mg": D("0")},
-        {"interval_days": 0},
-        {"tolerance_window_days": 0},
-        {"sleep_switch_days": 0},
-        {"doses": ()},
-        {"doses": (D("0"), D("1"))},
-        {"doses": (D("2"), D("1"))},
-        {"min_taken_share": D("-0.1")},
-        {"min_taken_share": D("1.1")},
+        ({"step_mg": D("-1")}, "step_mg must be positive"),
+        ({"target_mg": D("0")}, "target_mg must be positive"),
+        ({"ceiling_mg": D("0")}, "ceiling_mg must be positive"),
+        ({"dose_quantum_mg": D("0")}, "dose_quantum_mg must be positive"),
+        ({"interval_days": 0}, "interval_days must be at least 1"),
+        ({"tolerance_window_days": 0}, "tolerance_window_days must be at least 1"),
+        ({"sleep_switch_days": 0}, "sleep_switch_days must be at least 1"),
+        ({"doses": ()}, "doses must be positive and ascending"),
+        ({"doses": (D("0"), D("1"))}, "doses must be positive and ascending"),
+        ({"doses": (D("2"), D("1"))}, "doses must be positive and ascending"),
+        ({"min_taken_share": D("-0.1")}, "min_taken_share is a share from 0 to 1"),
+        ({"min_taken_share": D("1.1")}, "min_taken_share is a share from 0 to 1"),
     ],
 )
-def test_it_refuses_rules_a_protocol_cannot_have(overrides):
-    with pytest.raises(ValueError):
+def test_it_refuses_rules_a_protocol_cannot_have(overrides, message):
+    with pytest.raises(ValueError, match=f"^{message}$"):
         rules_with(**overrides)
 
 
@@ -684,11 +684,11 @@ def test_it_refuses_impossible_side_effects_states_and_dose_logs():
         SideEffect(day=TODAY, kind="headache", severity=SEVERE + 1)
     with pytest.raises(ValueError, match="^severity must be NONE, MILD, MODERATE or SEVERE$"):
         SideEffect(day=TODAY, kind="headache", severity=NONE - 1)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^dose_mg must be positive$"):
         State(dose_mg=D("0"), step_started=TODAY, dose_time="bedtime", last_tolerated_mg=None)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^dose_time must be 'bedtime' or 'morning'$"):
         State(dose_mg=D("1"), step_started=TODAY, dose_time="noon", last_tolerated_mg=None)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^last_tolerated_mg must be positive or None$"):
         State(dose_mg=D("1"), step_started=TODAY, dose_time="bedtime", last_tolerated_mg=D(0))
     with pytest.raises(ValueError, match="^taken is between 0 and recorded$"):
         Adherence(taken=-1, recorded=3)
