@@ -610,3 +610,11 @@ def test_the_next_change_is_each_edge_of_an_opioid_and_a_pause():
     ]
     taken = Opioid(name="morphine", started_on=None, stopped_on=None, washout_days=10)
     assert next_change(opioids=[taken], pauses=[], today=_day(1)) is None
+
+
+def test_the_next_change_counts_every_opioid_on_the_list():
+    sooner = Opioid(name="codeine", started_on=_day(5), stopped_on=_day(7), washout_days=10)
+    later = Opioid(name="tramadol", started_on=_day(20), stopped_on=_day(22), washout_days=10)
+
+    assert next_change(opioids=[sooner, later], pauses=[], today=_day(1)) == _day(5)
+    assert next_change(opioids=[later, sooner], pauses=[], today=_day(1)) == _day(5)
