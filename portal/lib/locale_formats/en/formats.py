@@ -9,8 +9,9 @@ SHORT_DATETIME_FORMAT = "j M Y, H:i"
 TIME_FORMAT = "H:i"
 MONTH_DAY_FORMAT = "j M"
 YEAR_MONTH_FORMAT = "M Y"
-# What forms accept: the ISO form the date inputs send, and the day written as shown.
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d %b %Y", "%d/%m/%Y"]
+# What forms accept: the ISO form the date inputs send, and the day written as shown. Not
+# 30/04/1980: in the US 04/05 is 5 April, so a day written with slashes is refused, not guessed.
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d %b %Y"]
 DATETIME_INPUT_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%d %b %Y %H:%M"]
 FIRST_DAY_OF_WEEK = 1
 DECIMAL_SEPARATOR = "."
