@@ -260,3 +260,22 @@ def test_a_fall_of_exactly_the_percentage_is_a_response():
     )
 
     assert response.responder is True
+
+
+def test_a_dose_band_keeps_its_first_day_over_a_long_run():
+    assert dose_bands([1, 1, 1, 1, None, 2]) == [(0, 3, Decimal("1")), (5, 5, Decimal("2"))]
+
+
+def test_rolling_means_take_a_window_of_one_day_and_a_minimum_up_to_the_window():
+    assert rolling_means([4, None, 6], window=1, min_values=1) == [
+        Decimal("4.0"),
+        None,
+        Decimal("6.0"),
+    ]
+    assert rolling_means([2, 4], window=2, min_values=2) == [None, Decimal("3.0")]
+
+
+@pytest.mark.parametrize(("window", "min_values"), [(0, 1), (3, 0), (3, 4)])
+def test_rolling_means_refuse_a_window_that_cannot_hold_the_minimum(window, min_values):
+    with pytest.raises(ValueError, match="^the window is at least 1 day and holds the minimum$"):
+        rolling_means([1, 2, 3], window=window, min_values=min_values)

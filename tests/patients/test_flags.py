@@ -406,3 +406,17 @@ def test_a_severe_flag_says_where_the_side_effect_was_reported():
 def test_a_diary_day_refuses_a_severity_off_the_scale():
     with pytest.raises(ValueError, match=r"^severities are NONE, MILD, MODERATE or SEVERE$"):
         DiaryDay(day=TODAY, severities={"headache": 4})
+
+
+def test_a_thyroid_flag_names_each_symptom_of_its_day_and_asks_for_attention():
+    entries = [day(2, palpitations=1), day(1, palpitations=2, tremor=2)]
+
+    (raised,) = evaluate(facts(days=entries, thyroid_patient=True), LIMITS)
+
+    assert raised.severity == Flag.Severity.ATTENTION
+    assert raised.evidence_on == ago(1)
+    assert raised.reason == (
+        "Palpitations (moderate), tremor (moderate) on 9 Nov 2026, in a patient with a thyroid "
+        "condition or on thyroid hormone. These can be signs of too much thyroid hormone as LDN "
+        "takes effect: consider thyroid tests."
+    )

@@ -476,3 +476,145 @@ def test_a_short_opioid_course_explains_each_date(washout, days):
 def test_an_unknown_kind_of_pause_is_a_programming_error():
     with pytest.raises(ValueError, match=r"^unknown kind 'holiday'$"):
         _reasons(kind="holiday", washout_days=10)
+
+
+# --- What the status says, in full ---------------------------------------------------------
+
+
+def _surgery(last_dose, pause_from, restart, label="knee surgery"):
+    return Pause(
+        kind=PROCEDURE,
+        label=label,
+        last_dose_on=_day(last_dose),
+        pause_from=_day(pause_from),
+        restart_on=_day(restart),
+    )
+
+
+def test_an_active_opioid_with_no_end_says_so_and_names_every_opioid_taken():
+    morphine = Opioid(name="morphine", started_on=_day(1), stopped_on=None, washout_days=10)
+    codeine = Opioid(name="codeine", started_on=_day(2), stopped_on=_day(9), washout_days=10)
+
+    status = opioid_status(opioids=[morphine, codeine], pauses=[], today=_day(3))
+
+    assert (status.state, status.until, status.opioids) == (ACTIVE, None, (morphine, codeine))
+    assert status.reason == (
+        "morphine, codeine is an opioid, and naltrexone blocks opioids: no LDN while it is "
+        "taken, nor for the days of its washout after the last dose."
+    )
+    assert not status.is_clear and not status.last_dose_tonight(_day(3))
+
+
+def test_an_active_opioid_with_its_last_day_says_until_when():
+    codeine = Opioid(name="codeine", started_on=_day(1), stopped_on=_day(3), washout_days=10)
+
+    status = opioid_status(opioids=[codeine], pauses=[], today=_day(2))
+
+    assert status.reason == (
+        "codeine is an opioid, and naltrexone blocks opioids: no LDN while it is taken, nor "
+        "after it until 13 Dec 2026, when its washout is over."
+    )
+
+
+def test_while_active_until_waits_for_the_later_of_the_washouts_and_the_pause():
+    codeine = Opioid(name="codeine", started_on=_day(1), stopped_on=_day(3), washout_days=10)
+    stopped = Opioid(name="tramadol", started_on=None, stopped_on=_day(1), washout_days=14)
+    long_pause = _surgery(1, 2, 20)
+
+    assert opioid_status(opioids=[codeine, stopped], pauses=[], today=_day(2)).until == _day(15)
+    status = opioid_status(opioids=[codeine], pauses=[long_pause], today=_day(2))
+    assert (status.state, status.until, status.pause) == (ACTIVE, _day(20), long_pause)
+    short_pause = _surgery(1, 2, 5)
+    assert opioid_status(opioids=[codeine], pauses=[short_pause], today=_day(2)).until == _day(13)
+    still = Opioid(name="morphine", started_on=None, stopped_on=None, washout_days=10)
+    assert opioid_status(opioids=[still], pauses=[long_pause], today=_day(2)).until is None
+
+
+def test_a_washout_names_the_opioid_it_waits_for_longest():
+    codeine = Opioid(name="codeine", started_on=None, stopped_on=_day(1), washout_days=10)
+    methadone = Opioid(name="methadone", started_on=None, stopped_on=_day(2), washout_days=14)
+
+    status = opioid_status(opioids=[methadone, codeine], pauses=[], today=_day(4))
+
+    assert (status.state, status.until) == (WASHOUT, _day(16))
+    assert status.opioids == (methadone, codeine)
+    assert status.pause is None
+    assert status.reason == (
+        "methadone was stopped on 2 Dec 2026: LDN waits 14 days after an opioid, until 16 Dec 2026."
+    )
+    status = opioid_status(opioids=[codeine, methadone], pauses=[], today=_day(4))
+    assert status.reason.startswith("methadone was stopped")
+
+
+def test_a_washout_during_a_pause_keeps_the_pause():
+    codeine = Opioid(name="codeine", started_on=None, stopped_on=_day(1), washout_days=10)
+    pause = _surgery(1, 2, 5)
+
+    status = opioid_status(opioids=[codeine], pauses=[pause], today=_day(3))
+
+    assert (status.state, status.until, status.pause) == (WASHOUT, _day(11), pause)
+
+
+def test_a_planned_pause_says_what_for_and_until_when():
+    pause = _surgery(7, 8, 11, label="knee surgery on 10 Dec 2026")
+
+    status = opioid_status(opioids=[], pauses=[pause], today=_day(8))
+
+    assert (status.state, status.until, status.pause, status.opioids) == (
+        PLANNED,
+        _day(11),
+        pause,
+        (),
+    )
+    assert status.reason == (
+        "LDN is paused for knee surgery on 10 Dec 2026, as planned with your care team, "
+        "until 11 Dec 2026."
+    )
+
+
+def test_of_two_overlapping_pauses_the_later_restart_counts():
+    short, long = _surgery(1, 2, 6, label="short"), _surgery(2, 3, 9, label="long")
+
+    status = opioid_status(opioids=[], pauses=[long, short], today=_day(4))
+    assert (status.until, status.pause) == (_day(9), long)
+    status = opioid_status(opioids=[], pauses=[short, long], today=_day(4))
+    assert (status.until, status.pause) == (_day(9), long)
+
+
+def test_when_clear_it_keeps_the_next_pause_from_its_last_dose_day():
+    later, sooner = _surgery(19, 20, 22, label="later"), _surgery(9, 10, 12, label="sooner")
+
+    status = opioid_status(opioids=[], pauses=[later, sooner], today=_day(5))
+    assert (status.state, status.until, status.pause, status.reason) == (CLEAR, None, sooner, "")
+    assert opioid_status(opioids=[], pauses=[later, sooner], today=_day(9)).pause == sooner
+    assert opioid_status(opioids=[], pauses=[later, sooner], today=_day(12)).pause == later
+    assert opioid_status(opioids=[], pauses=[sooner], today=_day(12)).pause is None
+
+
+def test_the_next_change_is_each_edge_of_an_opioid_and_a_pause():
+    codeine = Opioid(name="codeine", started_on=_day(5), stopped_on=_day(7), washout_days=10)
+    pause = _surgery(20, 21, 25)
+
+    def change(today):
+        return next_change(opioids=[codeine], pauses=[pause], today=_day(today))
+
+    assert [change(n) for n in (1, 5, 7, 17, 19, 20, 21, 25)] == [
+        _day(5),  # it starts
+        _day(8),  # its last day passes
+        _day(8),
+        _day(20),  # the washout ended on 17 Dec; the pause's last dose
+        _day(20),
+        _day(21),  # the first day without LDN
+        _day(25),  # the restart
+        None,
+    ]
+    taken = Opioid(name="morphine", started_on=None, stopped_on=None, washout_days=10)
+    assert next_change(opioids=[taken], pauses=[], today=_day(1)) is None
+
+
+def test_the_next_change_counts_every_opioid_on_the_list():
+    sooner = Opioid(name="codeine", started_on=_day(5), stopped_on=_day(7), washout_days=10)
+    later = Opioid(name="tramadol", started_on=_day(20), stopped_on=_day(22), washout_days=10)
+
+    assert next_change(opioids=[sooner, later], pauses=[], today=_day(1)) == _day(5)
+    assert next_change(opioids=[later, sooner], pauses=[], today=_day(1)) == _day(5)

@@ -19,6 +19,7 @@ from regimens.titration import (
     Rules,
     SideEffect,
     State,
+    next_change,
     next_dose,
     plan_steps,
     recommend,
@@ -510,6 +511,8 @@ def test_it_pauses_and_says_until_when():
 
     assert rec.action is Action.PAUSE
     assert rec.reasons == ("Tramadol.", "Pause LDN: do not take it now.", "LDN waits until 14 Nov.")
+    assert rec.review_on == TODAY + timedelta(days=4)
+    assert rec.dose_mg == D("3")
 
 
 def counted(rules, current, effects, today, severity):
@@ -616,3 +619,398 @@ def test_it_only_switches_bedtime_dosing_to_morning_at_the_same_dose(scenario):
     if rec.action is Action.SWITCH_TO_MORNING:
         assert current.dose_time == "bedtime"
         assert rec.dose_mg == current.dose_mg
+
+
+# Boundaries and full wording of every rule (each test pins one behaviour a provider reads).
+
+
+def rules_with(**overrides):
+    values = {
+        "step_mg": D("1"),
+        "interval_days": 7,
+        "target_mg": D("4.5"),
+        "ceiling_mg": D("4.5"),
+        "tolerance_window_days": 7,
+    }
+    values.update(overrides)
+    return Rules(**values)
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"step_mg": D("-1")}, "step_mg must be positive"),
+        ({"target_mg": D("0")}, "target_mg must be positive"),
+        ({"ceiling_mg": D("0")}, "ceiling_mg must be positive"),
+        ({"dose_quantum_mg": D("0")}, "dose_quantum_mg must be positive"),
+        ({"interval_days": 0}, "interval_days must be at least 1"),
+        ({"tolerance_window_days": 0}, "tolerance_window_days must be at least 1"),
+        ({"sleep_switch_days": 0}, "sleep_switch_days must be at least 1"),
+        ({"doses": ()}, "doses must be positive and ascending"),
+        ({"doses": (D("0"), D("1"))}, "doses must be positive and ascending"),
+        ({"doses": (D("2"), D("1"))}, "doses must be positive and ascending"),
+        ({"min_taken_share": D("-0.1")}, "min_taken_share is a share from 0 to 1"),
+        ({"min_taken_share": D("1.1")}, "min_taken_share is a share from 0 to 1"),
+    ],
+)
+def test_it_refuses_rules_a_protocol_cannot_have(overrides, message):
+    with pytest.raises(ValueError, match=f"^{message}$"):
+        rules_with(**overrides)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"interval_days": 1, "tolerance_window_days": 1, "sleep_switch_days": 1},
+        {"doses": (D("1"),)},
+        {"min_taken_share": D("0")},
+        {"min_taken_share": D("1")},
+    ],
+)
+def test_it_accepts_rules_at_the_edges(overrides):
+    assert rules_with(**overrides)
+
+
+def test_it_knows_which_doses_a_formulation_measures():
+    assert rules_with(doses=(D("1"), D("2"))).measurable(D("2"))
+    assert not rules_with(doses=(D("1"), D("2"))).measurable(D("1.5"))
+    assert rules_with().measurable(D("0.75"))
+    assert not rules_with().measurable(D("0.3"))
+    assert not rules_with().measurable(D("0"))
+
+
+def test_it_refuses_impossible_side_effects_states_and_dose_logs():
+    with pytest.raises(ValueError, match="^severity must be NONE, MILD, MODERATE or SEVERE$"):
+        SideEffect(day=TODAY, kind="headache", severity=SEVERE + 1)
+    with pytest.raises(ValueError, match="^severity must be NONE, MILD, MODERATE or SEVERE$"):
+        SideEffect(day=TODAY, kind="headache", severity=NONE - 1)
+    with pytest.raises(ValueError, match="^dose_mg must be positive$"):
+        State(dose_mg=D("0"), step_started=TODAY, dose_time="bedtime", last_tolerated_mg=None)
+    with pytest.raises(ValueError, match="^dose_time must be 'bedtime' or 'morning'$"):
+        State(dose_mg=D("1"), step_started=TODAY, dose_time="noon", last_tolerated_mg=None)
+    with pytest.raises(ValueError, match="^last_tolerated_mg must be positive or None$"):
+        State(dose_mg=D("1"), step_started=TODAY, dose_time="bedtime", last_tolerated_mg=D(0))
+    with pytest.raises(ValueError, match="^taken is between 0 and recorded$"):
+        Adherence(taken=-1, recorded=3)
+    with pytest.raises(ValueError, match="^taken is between 0 and recorded$"):
+        Adherence(taken=4, recorded=3)
+    assert Adherence(taken=0, recorded=0) and Adherence(taken=3, recorded=3)
+    assert State(dose_mg=D("1"), step_started=TODAY, dose_time="morning", last_tolerated_mg=None)
+
+
+def test_it_counts_side_effects_from_the_first_day_of_the_window_and_of_the_step():
+    """Window 7 on 10 Nov: 4 Nov to 10 Nov; a step begun on 6 Nov narrows it to 6 Nov."""
+    effects = [effect(6, severity=SEVERE), effect(7, severity=SEVERE)]
+    assert run(state(), effects).action is Action.STEP_BACK
+    assert run(state(), [effect(7, severity=SEVERE)]).action is Action.ADVANCE
+
+    started = TODAY - timedelta(days=4)
+    current = state(dose="2", started=started)
+    assert run(current, [effect(4, severity=SEVERE)]).action is Action.STEP_BACK
+    assert run(current, [effect(5, severity=SEVERE)]).action is Action.HOLD
+    assert run(state(), [effect(-1, severity=SEVERE)]).action is Action.ADVANCE
+
+
+def test_it_says_half_the_dose_when_it_halves():
+    rec = run(state(dose="3"), [effect(0, "nausea", SEVERE)])
+
+    assert rec.reasons == (
+        "Severe nausea or stomach upset on 10 Nov, inside the 7-day tolerance window.",
+        "Step back to 1.5 mg, half the dose.",
+    )
+
+
+def test_it_names_the_last_tolerated_dose_it_steps_back_to():
+    rec = run(state(dose="3", last="2"), [effect(1, severity=SEVERE)])
+
+    assert rec.reasons[1] == (
+        "Step back to 2 mg, the last dose taken without moderate or severe effects."
+    )
+
+
+def test_it_says_when_it_steps_back_to_the_nearest_measurable_dose():
+    rec = run(state(dose="1.25"), [effect(0, severity=SEVERE)])
+
+    assert rec.dose_mg == D("0.5")
+    assert rec.reasons[1] == (
+        "Step back to 0.5 mg, the nearest dose below half (or below the last tolerated dose) "
+        "that this formulation measures."
+    )
+
+
+def test_a_last_tolerated_dose_above_the_current_one_is_not_named():
+    rec = run(state(dose="2", last="3"), [effect(0, severity=SEVERE)])
+
+    assert rec.dose_mg == D("1")
+    assert rec.reasons[1] == "Step back to 1 mg, half the dose."
+
+
+def test_it_steps_back_to_the_highest_listed_dose_at_or_below_the_target():
+    rules = rules_with(doses=(D("0.5"), D("1"), D("1.5"), D("3"), D("4.5")))
+
+    assert step_back_dose(rules=rules, state=state(dose="3")) == D("1.5")
+    assert step_back_dose(rules=rules, state=state(dose="3", last="1")) == D("1")
+    assert step_back_dose(rules=rules, state=state(dose="0.5")) is None
+    assert step_back_dose(rules=rules, state=state(dose="4.5", last="4.5")) == D("1.5")
+
+
+def test_it_steps_back_to_the_quantum_itself_and_no_lower():
+    assert step_back_dose(rules=rules_with(), state=state(dose="0.5")) == D("0.25")
+    assert step_back_dose(rules=rules_with(), state=state(dose="0.25")) is None
+    quarter = rules_with(dose_quantum_mg=D("0.5"))
+    assert step_back_dose(rules=quarter, state=state(dose="1")) == D("0.5")
+    assert step_back_dose(rules=quarter, state=state(dose="0.75")) is None
+
+
+def test_it_takes_the_latest_severe_effect_and_the_worse_one_on_a_day():
+    effects = [
+        effect(3, "nausea", SEVERE),
+        effect(1, "headache", MODERATE),
+        effect(1, "palpitations", SEVERE),
+    ]
+
+    rec = run(state(), effects)
+    assert rec.reasons[0] == "Severe palpitations on 9 Nov, inside the 7-day tolerance window."
+
+    rec = run(state(), [effect(2, "nausea", MILD), effect(2, "headache", MODERATE)])
+    assert rec.reasons[0] == "Moderate headache on 8 Nov, inside the 7-day tolerance window."
+
+
+def test_it_words_a_kind_outside_the_catalogue_without_underscores():
+    rec = run(state(), [effect(0, "dry_mouth", MODERATE)])
+
+    assert rec.reasons[0] == "Moderate dry mouth on 10 Nov, inside the 7-day tolerance window."
+
+
+def test_it_switches_to_morning_with_its_reasons_and_review_day():
+    effects = [effect(d, "insomnia", MILD) for d in (0, 1, 2)]
+    rec = run(state(dose="3"), effects)
+
+    assert rec.reasons == (
+        "Trouble sleeping or vivid dreams on 3 days in the last 7 days.",
+        "Taking the same dose in the morning often helps sleep; keep 3 mg.",
+    )
+    assert rec.review_on == TODAY + timedelta(days=7)
+
+
+def test_it_switches_to_morning_after_one_day_when_the_protocol_says_so():
+    rules = rules_with(sleep_switch_days=1, tolerance_window_days=5)
+    rec = run(state(dose="3"), [effect(4, "vivid_dreams", MILD)], rules=rules)
+
+    assert rec.action is Action.SWITCH_TO_MORNING
+    assert rec.reasons[0] == "Trouble sleeping or vivid dreams on 1 day in the last 5 days."
+    assert rec.review_on == TODAY + timedelta(days=5)
+
+
+def test_two_days_of_sleep_trouble_are_not_enough_for_three():
+    effects = [effect(d, "insomnia", MILD) for d in (0, 1)]
+
+    assert run(state(), effects).action is Action.ADVANCE
+
+
+def test_it_holds_with_its_reasons_until_the_window_is_clear():
+    rec = run(state(dose="3"), [effect(2, "nausea", MODERATE)])
+
+    assert rec.reasons == (
+        "Moderate nausea or stomach upset on 8 Nov, inside the 7-day tolerance window.",
+        "Stay on 3 mg until 15 Nov, when the window is clear of it.",
+    )
+    assert rec.review_on == date(2025, 11, 15)
+
+
+def test_it_maintains_the_highest_dose_with_its_reason():
+    rec = run(state(dose="4.5"))
+
+    assert rec.reasons == ("4.5 mg is this protocol's highest dose of 4.5 mg.",)
+    above = run(state(dose="9"))
+    assert above.reasons == (
+        "9 mg is above this protocol's highest dose of 4.5 mg; it will not be raised. "
+        "Please review.",
+    )
+    assert above.review_on is None
+
+
+def test_it_says_when_the_next_step_is_due():
+    rec = run(state(dose="2", started=TODAY - timedelta(days=3)))
+
+    assert rec.reasons == (
+        "The next step is not due yet: each dose is kept for 7 days, so 2 mg runs until 14 Nov.",
+    )
+    assert rec.review_on == date(2025, 11, 14)
+
+
+def test_it_advances_with_its_reasons():
+    rec = run(state(dose="2"))
+
+    assert rec.reasons == (
+        "2 mg has been taken for 7 days with no moderate or severe side effects in the last "
+        "7 days.",
+        "Step up to 3 mg.",
+    )
+
+
+def advance_with(taken, recorded, share="0.8"):
+    return recommend(
+        rules=rules_with(min_taken_share=D(share)),
+        state=state(dose="2", started=TODAY - timedelta(days=10)),
+        side_effects=[],
+        today=TODAY,
+        adherence=Adherence(taken=taken, recorded=recorded),
+    )
+
+
+def test_it_steps_up_when_exactly_the_share_of_doses_was_taken():
+    assert advance_with(8, 10).action is Action.ADVANCE
+    assert advance_with(7, 10).action is Action.HOLD
+    assert advance_with(0, 0).action is Action.ADVANCE
+    assert advance_with(10, 10, share="1").action is Action.ADVANCE
+    strict = advance_with(9, 10, share="1")
+    assert strict.action is Action.HOLD
+    assert strict.reasons[0].endswith("a step up needs 100%.")
+
+
+def test_a_hold_for_missed_doses_says_what_to_do_and_when_to_look_again():
+    rec = advance_with(5, 10, share="0.55")
+
+    assert rec.reasons == (
+        "Doses missed: 5 of the 10 days recorded since 31 Oct had the dose taken; a step up "
+        "needs 55%.",
+        "Stay on 2 mg until the doses are taken regularly.",
+    )
+    assert rec.dose_mg == D("2")
+    assert rec.review_on == TODAY + timedelta(days=7)
+
+
+def test_it_keeps_a_pause_and_says_it_waits_for_the_washout():
+    paused = State(
+        dose_mg=D("3"),
+        step_started=TODAY - timedelta(days=30),
+        dose_time="bedtime",
+        last_tolerated_mg=None,
+        paused_since=TODAY - timedelta(days=2),
+        paused_for_opioid=True,
+    )
+    rec = recommend(
+        rules=rules_with(),
+        state=paused,
+        side_effects=[],
+        today=TODAY,
+        opioid=OpioidStatus(clear=False),
+    )
+
+    assert rec.action is Action.PAUSE
+    assert rec.dose_mg == D("3")
+    assert rec.reasons == (
+        "Keep the regimen paused.",
+        "LDN waits until the opioid is stopped and its washout is over.",
+    )
+    assert rec.review_on is None
+
+
+def test_it_leaves_a_pause_for_another_reason_to_the_care_team():
+    paused = State(
+        dose_mg=D("3"),
+        step_started=TODAY - timedelta(days=30),
+        dose_time="bedtime",
+        last_tolerated_mg=None,
+        paused_since=date(2025, 11, 3),
+    )
+    rec = recommend(rules=rules_with(), state=paused, side_effects=[], today=TODAY)
+
+    assert (rec.action, rec.dose_mg, rec.review_on) == (Action.PAUSE, D("3"), None)
+    assert rec.reasons == (
+        "Paused by the care team since 3 Nov, not for an opioid: it stays paused until they "
+        "decide to resume it.",
+    )
+
+
+def resumed(days_paused, start_mg="1", max_break=14):
+    paused = State(
+        dose_mg=D("3"),
+        step_started=TODAY - timedelta(days=60),
+        dose_time="bedtime",
+        last_tolerated_mg=None,
+        paused_since=TODAY - timedelta(days=days_paused),
+        paused_for_opioid=True,
+    )
+    start = D(start_mg) if start_mg is not None else None
+    rules = rules_with(start_mg=start, same_dose_max_break_days=max_break)
+    return recommend(rules=rules, state=paused, side_effects=[], today=TODAY)
+
+
+def test_it_resumes_the_old_dose_after_a_break_of_up_to_the_limit():
+    rec = resumed(14)
+
+    assert (rec.action, rec.dose_mg, rec.review_on) == (Action.RESUME, D("3"), None)
+    assert rec.reasons == (
+        "Nothing stands in the way of LDN now.",
+        "Paused since 27 Oct: resume the old dose of 3 mg (the old dose after a break of up "
+        "to 14 days, until 10 Nov).",
+    )
+
+
+def test_it_titrates_again_from_the_first_dose_after_a_longer_break():
+    rec = resumed(15)
+
+    assert (rec.action, rec.dose_mg) == (Action.RESUME, D("1"))
+    assert rec.reasons[1] == (
+        "Paused since 26 Oct, more than 14 days: titrate again from the protocol's first "
+        "dose of 1 mg."
+    )
+
+
+def test_it_resumes_the_old_dose_when_the_protocol_has_no_first_dose_or_a_higher_one():
+    assert resumed(40, start_mg=None).dose_mg == D("3")
+    assert resumed(40, start_mg="4").dose_mg == D("3")
+
+
+def changes(current, effects=(), opioid=CLEAR_STATUS, rules=WEEKLY_1MG):
+    return next_change(
+        rules=rules, state=current, side_effects=list(effects), today=TODAY, opioid=opioid
+    )
+
+
+def test_it_looks_again_when_the_step_falls_due():
+    assert changes(state(started=TODAY - timedelta(days=3))) == date(2025, 11, 14)
+    assert changes(state(started=TODAY - timedelta(days=7))) is None
+
+
+def test_it_looks_again_when_a_side_effect_leaves_the_window():
+    effects = [effect(2), effect(5), effect(8)]
+
+    assert changes(state(), effects) == date(2025, 11, 12)
+    assert changes(state(), [effect(7)]) is None
+
+
+def test_it_looks_again_when_the_washout_ends():
+    opioid = OpioidStatus(clear=False, until=TODAY + timedelta(days=3))
+
+    assert changes(state(), opioid=opioid) == date(2025, 11, 13)
+    assert changes(state(), opioid=OpioidStatus(clear=False, until=TODAY)) is None
+
+
+def test_it_looks_again_the_day_a_pause_outgrows_the_same_dose_break():
+    paused = State(
+        dose_mg=D("3"),
+        step_started=TODAY - timedelta(days=60),
+        dose_time="bedtime",
+        last_tolerated_mg=None,
+        paused_since=TODAY - timedelta(days=10),
+        paused_for_opioid=True,
+    )
+    rules = rules_with(start_mg=D("1"), same_dose_max_break_days=14)
+
+    day = changes(paused, rules=rules)
+
+    assert day == date(2025, 11, 15)
+    before = recommend(rules=rules, state=paused, side_effects=[], today=day - timedelta(days=1))
+    after = recommend(rules=rules, state=paused, side_effects=[], today=day)
+    assert (before.dose_mg, after.dose_mg) == (D("3"), D("1"))
+
+
+def test_it_does_not_name_a_last_tolerated_dose_the_formulation_cannot_measure():
+    """A last tolerated dose of 1.3 mg (another formulation): 1.25 mg is what this one makes."""
+    rec = run(state(dose="3", last="1.3"), [effect(0, severity=SEVERE)])
+
+    assert rec.dose_mg == D("1.25")
+    assert rec.reasons[1].startswith("Step back to 1.25 mg, the nearest dose below half")
