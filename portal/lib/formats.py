@@ -1,7 +1,8 @@
 """How the portal writes doses, dates and times for people: one format everywhere.
 
 Doses: "1.5 mg" (no trailing zeros, no exponent). Dates: "26 Nov 2026" (the short form
-"26 Nov" inside sentences about recent days). Times: the locale's clock.
+"26 Nov" inside sentences about recent days). Times: the locale's clock; in English the
+12-hour clock, "7:10 pm" (locale/en makes Django's "p.m." read "pm").
 """
 
 from datetime import date, datetime, time
@@ -9,11 +10,11 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, time_format
 
 DAY_FORMAT = "j M Y"
 SHORT_DAY_FORMAT = "j M"
-WHEN_FORMAT = "D j M Y, H:i"
+WHEN_DAY_FORMAT = "D j M Y"
 
 
 def mg(value: Decimal | str | int | float | None) -> str:
@@ -41,12 +42,15 @@ def short_day(value: date | None) -> str:
 
 
 def clock(value: time | datetime | None) -> str:
-    """A time of day: "19:10"."""
-    return value.strftime("%H:%M") if value is not None else ""
+    """A time of day in the locale's clock: "7:10 pm" in English."""
+    if value is None:
+        return ""
+    return time_format(value)
 
 
 def when(instant: datetime | None, zone_name: str) -> str:
-    """An instant as a local date and time in `zone_name`: "Thu 26 Nov 2026, 19:10"."""
+    """An instant as a local date and time in `zone_name`: "Thu 26 Nov 2026, 7:10 pm"."""
     if instant is None:
         return ""
-    return date_format(timezone.localtime(instant, ZoneInfo(zone_name)), WHEN_FORMAT)
+    local = timezone.localtime(instant, ZoneInfo(zone_name))
+    return f"{date_format(local, WHEN_DAY_FORMAT)}, {clock(local)}"
