@@ -10,8 +10,9 @@ SHORT_DATETIME_FORMAT = "j M Y, g:i a"
 TIME_FORMAT = "g:i a"
 MONTH_DAY_FORMAT = "j M"
 YEAR_MONTH_FORMAT = "M Y"
-# What forms accept: the ISO form the date inputs send, and the day written as shown.
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d %b %Y", "%d/%m/%Y"]
+# What forms accept: the ISO form the date inputs send, and the day written as shown. Not
+# "30/04/1980": 03/04/1980 is 3 April in London and 4 March in New York.
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d %b %Y"]
 DATETIME_INPUT_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%d %b %Y %H:%M"]
 FIRST_DAY_OF_WEEK = 1
 DECIMAL_SEPARATOR = "."
