@@ -9,7 +9,7 @@ PORT ?= 8000
 SITE_URL ?= http://127.0.0.1:$(PORT)
 export PORT SITE_URL
 
-.PHONY: run test install install-dev migrate lint format clean bench bench-quick bench-reminders bench-messages lighthouse fuzz mutation bench-fhir
+.PHONY: run test install install-dev migrate messages translations lint format clean bench bench-quick bench-reminders bench-messages lighthouse fuzz mutation bench-fhir
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,19 @@ migrate: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py createcachetable
 
-run: migrate
+# The compiled catalogues (locale/*/LC_MESSAGES/*.mo) are built here, not kept in git; msgfmt
+# comes with GNU gettext (apt-get install gettext).
+messages: install
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=staticfiles --ignore=node_modules --verbosity 0
+
+# After marking new text: bring locale/es/LC_MESSAGES/django.po up to date, then translate
+# every new entry (tests/i18n checks that none is left untranslated or fuzzy).
+MAKEMESSAGES_ARGS := -l es --no-location --no-obsolete --ignore=.venv --ignore=static \
+	--ignore=staticfiles --ignore=tests --ignore=bench --ignore=node_modules --ignore=var
+translations: install
+	$(BIN)/python manage.py makemessages $(MAKEMESSAGES_ARGS)
+
+run: migrate messages
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	$(BIN)/python manage.py seed_demo
 	@echo ""
@@ -39,7 +51,7 @@ run: migrate
 	@echo ""
 	$(BIN)/honcho start --port $(PORT) --procfile Procfile
 
-test: install-dev
+test: install-dev messages
 	mkdir -p var
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -99,7 +111,7 @@ lighthouse: install
 	kill $$server; exit $$status
 
 clean:
-	rm -rf var staticfiles .pytest_cache
+	rm -rf var staticfiles .pytest_cache locale/*/LC_MESSAGES/*.mo
 
 # Hostile form posts to every form as each role (tests/fuzz); `make test` runs a few per URL.
 LDN_FUZZ_EXAMPLES ?= 60

@@ -13,7 +13,9 @@ from interop.fhir.bundle import everything, searchset
 from interop.fhir.codes import Context
 from interop.passport import passport_pdf, passport_read
 from interop.selectors import record_read
+from messaging.models import Conversation, Message
 from patients.models import (
+    CaregiverGrant,
     CheckIn,
     DiaryEntry,
     Flag,
@@ -23,7 +25,15 @@ from patients.models import (
 )
 from patients.selectors.diary import csv_safe
 from portal.audit.models import AccessEvent
-from regimens.models import DoseLog, PausePlan, Regimen, RegimenEvent, TitrationStep
+from regimens.models import (
+    DoseLog,
+    PausePlan,
+    RefillRequest,
+    Regimen,
+    RegimenEvent,
+    SupplyFill,
+    TitrationStep,
+)
 
 
 def _tables(patient) -> dict[str, object]:
@@ -41,6 +51,13 @@ def _tables(patient) -> dict[str, object]:
         "regimen_history.csv": RegimenEvent.objects.filter(regimen__in=regimens).order_by("at"),
         "dose_log.csv": DoseLog.objects.filter(regimen__in=regimens).order_by("on"),
         "planned_pauses.csv": PausePlan.objects.filter(patient=patient),
+        "supply_fills.csv": SupplyFill.objects.filter(patient=patient).order_by("on", "pk"),
+        "refill_requests.csv": RefillRequest.objects.filter(patient=patient).order_by(
+            "requested_at", "pk"
+        ),
+        "conversations.csv": Conversation.objects.filter(patient=patient).order_by(
+            "created_at", "pk"
+        ),
         "who_viewed_my_record.csv": AccessEvent.objects.filter(patient=patient).order_by("at"),
     }
 
@@ -61,6 +78,93 @@ def _text(value) -> str:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)
+
+
+def _rows_csv(header: list[str], rows) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([csv_safe(_text(value)) for value in row])
+    return out.getvalue()
+
+
+def _messages_csv(patient) -> str:
+    """Every message of the patient's conversations with its text (left empty once withdrawn,
+    as the portal shows it) and its attachments' names (the files stay in the portal)."""
+    messages = (
+        Message.objects.filter(conversation__patient=patient)
+        .select_related("sender")
+        .prefetch_related("attachments")
+        .order_by("conversation_id", "sent_at", "pk")
+    )
+    return _rows_csv(
+        [
+            "id",
+            "conversation_id",
+            "sent_at",
+            "sender",
+            "from_patient",
+            "urgent",
+            "withdrawn_at",
+            "body",
+            "attachments",
+        ],
+        (
+            [
+                m.pk,
+                m.conversation_id,
+                m.sent_at,
+                m.sender.name or m.sender.email,
+                m.from_patient,
+                m.urgent,
+                m.withdrawn_at,
+                "" if m.is_withdrawn else m.body,
+                "; ".join(a.name for a in sorted(m.attachments.all(), key=lambda a: a.pk)),
+            ]
+            for m in messages
+        ),
+    )
+
+
+def _caregivers_csv(patient) -> str:
+    """Whom the patient let see or keep their record, what each could do, and when."""
+    grants = (
+        CaregiverGrant.objects.filter(patient=patient)
+        .select_related("caregiver")
+        .order_by("since", "pk")
+    )
+    return _rows_csv(
+        [
+            "id",
+            "caregiver",
+            "caregiver_email",
+            "can_see_plan",
+            "can_keep_diary",
+            "can_message",
+            "can_see_trends",
+            "remind_dose",
+            "remind_diary",
+            "since",
+            "ended_at",
+        ],
+        (
+            [
+                g.pk,
+                g.caregiver.name,
+                g.caregiver.email,
+                g.can_see_plan,
+                g.can_keep_diary,
+                g.can_message,
+                g.can_see_trends,
+                g.remind_dose,
+                g.remind_diary,
+                g.since,
+                g.ended_at,
+            ]
+            for g in grants
+        ),
+    )
 
 
 def _profile_csv(patient) -> str:
@@ -91,7 +195,9 @@ record.fhir.json   your whole record as a FHIR R4 Bundle (the format health reco
 ldn-passport.pdf   your one-page LDN passport for other clinicians
 csv/               one spreadsheet per table: your profile, medications, diary, PGIC answers,
                    side effects, check-ins, flags, LDN plans, steps, plan history, dose log,
-                   planned pauses, and who viewed your record
+                   planned pauses, supply fills, refill requests, conversations, messages
+                   (attachments by name; the files stay in the portal), caregivers, and who
+                   viewed your record
 """
 
 
@@ -112,6 +218,8 @@ def build_zip(patient, *, site: str, progress) -> bytes:
         archive.writestr("csv/profile.csv", _profile_csv(patient))
         for name, rows in _tables(patient).items():
             archive.writestr(f"csv/{name}", _csv(rows, rows.model))
+        archive.writestr("csv/messages.csv", _messages_csv(patient))
+        archive.writestr("csv/caregivers.csv", _caregivers_csv(patient))
         progress(80, "Your LDN passport")
         archive.writestr("ldn-passport.pdf", passport_pdf(passport_read(patient)))
     return buffer.getvalue()

@@ -15,6 +15,7 @@ PARAMETERS = {
     "MedicationRequest": {"status"},
     "MedicationStatement": {"status"},
     "Appointment": {"date", "status"},
+    "Communication": {"date", "status"},
 }
 IGNORED = {"_format"}
 
@@ -109,6 +110,8 @@ def _day_of(resource: dict) -> date | None:
         text = resource.get("effectiveDateTime")
     elif kind == "Appointment":
         text = resource.get("start")
+    elif kind == "Communication":
+        text = resource.get("sent")
     else:
         return None
     return date.fromisoformat(text[:10]) if text else None

@@ -7,10 +7,18 @@ from oauth2_provider.models import get_access_token_model, get_refresh_token_mod
 
 from interop.fhir.record import Record
 from interop.models import DataExport
-from patients.models import CareTeamMembership, CheckIn, DiaryEntry, Patient, PGICResponse
+from messaging.models import Attachment, Conversation, Message
+from patients.models import (
+    CaregiverGrant,
+    CareTeamMembership,
+    CheckIn,
+    DiaryEntry,
+    Patient,
+    PGICResponse,
+)
 from portal.accounts.models import User
 from portal.lib.timing import local_today
-from regimens.models import Regimen, TitrationStep
+from regimens.models import Regimen, SupplyFill, TitrationStep
 
 
 def record_read(patient: Patient) -> Record:
@@ -42,9 +50,30 @@ def record_read(patient: Patient) -> Record:
     diary = list(DiaryEntry.objects.filter(patient=patient).order_by("local_date"))
     pgic = list(PGICResponse.objects.filter(patient=patient).order_by("answered_on", "pk"))
     checkins = list(CheckIn.objects.filter(patient=patient).order_by("starts_at", "pk"))
+    conversations = list(
+        Conversation.objects.filter(patient=patient)
+        .order_by("created_at", "pk")
+        .prefetch_related(
+            Prefetch(
+                "messages",
+                queryset=Message.objects.order_by("sent_at", "pk").prefetch_related(
+                    Prefetch(
+                        "attachments",
+                        queryset=Attachment.objects.order_by("pk"),
+                        to_attr="attachment_list",
+                    )
+                ),
+                to_attr="message_list",
+            )
+        )
+    )
+    caregivers = list(CaregiverGrant.objects.filter(patient=patient).order_by("since", "pk"))
+    fills = list(SupplyFill.objects.filter(patient=patient).order_by("on", "pk"))
     user_ids = {patient.user_id, *(r.started_by_id for r in regimens)}
     user_ids |= {e.entered_by_id for e in diary} | {p.entered_by_id for p in pgic}
     user_ids |= {c.provider_id for c in checkins if c.provider_id}
+    user_ids |= {m.sender_id for c in conversations for m in c.message_list}
+    user_ids |= {g.caregiver_id for g in caregivers}
     names = {
         pk: name or email
         for pk, name, email in User.objects.filter(pk__in=user_ids).values_list(
@@ -62,6 +91,9 @@ def record_read(patient: Patient) -> Record:
         pgic=pgic,
         checkins=checkins,
         names=names,
+        conversations=conversations,
+        caregivers=caregivers,
+        fills=fills,
     )
 
 

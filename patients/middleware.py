@@ -7,7 +7,20 @@ from portal.accounts.models import Role
 class RequireOnboardingMiddleware:
     """A patient who has not finished onboarding is taken back to it from any other page."""
 
-    ALLOWED_PREFIXES = ("/onboarding/", "/accounts/", "/invitations/", "/static/", "/healthz")
+    # The language switch and the installable app's files (manifest, service worker, offline
+    # page) work before onboarding too; the offline entries wait until it is done.
+    ALLOWED_PREFIXES = (
+        "/onboarding/",
+        "/accounts/",
+        "/invitations/",
+        "/static/",
+        "/healthz",
+        "/i18n/",
+        "/manifest.webmanifest",
+        "/sw.js",
+        "/offline/en/",
+        "/offline/es/",
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response

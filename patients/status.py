@@ -11,6 +11,8 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from portal.lib.language import in_portal_language
+
 _REFRESHERS: list[Callable[..., None]] = []
 
 
@@ -20,6 +22,7 @@ def register_refresher(refresher: Callable[..., None]) -> None:
         _REFRESHERS.append(refresher)
 
 
+@in_portal_language
 def status_refresh(*, patient, now: datetime | None = None) -> None:
     now = now or timezone.now()
     for refresher in _REFRESHERS:

@@ -93,7 +93,7 @@ def protocol_name_errors(
         if days != interval_days:
             errors.append(
                 _(
-                    "The name says \u201c%(words)s\u201d, but each step lasts %(days)d days. "
+                    "The name says “%(words)s”, but each step lasts %(days)d days. "
                     "Change the name or the days per step."
                 )
                 % {"words": words, "days": interval_days}

@@ -1,9 +1,12 @@
 """The shared cast: patient, other patient, provider, other provider, admin; and a real SMTP
 server (aiosmtpd) in this process for the tests whose worker sends e-mail."""
 
+import shutil
 import socket
+import subprocess
 import threading
 from importlib import import_module
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -11,6 +14,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache
+from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from tests.factories import AdminFactory, PatientUserFactory, ProviderFactory
@@ -26,12 +30,40 @@ hypothesis_settings.register_profile(
     "mutation", deadline=None, derandomize=True, database=None, max_examples=25
 )
 
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+
+
+def pytest_configure(config):
+    """Compile the translation catalogues that are newer than their .mo (`make test` does it
+    too, with compilemessages), so a bare `pytest` on a clean checkout speaks Spanish."""
+    for po in LOCALE_DIR.glob("*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        msgfmt = shutil.which("msgfmt")
+        if msgfmt is None:
+            raise pytest.UsageError(
+                "msgfmt is missing: install GNU gettext (apt-get install gettext)"
+            )
+        subprocess.run([msgfmt, "--check-format", "-o", str(mo), str(po)], check=True)
+
+
+@pytest.fixture(autouse=True)
+def _portal_language():
+    """A request in Spanish leaves its language active in the test's thread (a server thread
+    starts each request afresh): each test starts and ends in the portal's language."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 # Reference data that data migrations load. Browser and worker tests empty every table when
 # they finish, so a database reused from an earlier run may have lost it: load it again.
 REFERENCE_DATA = [
     ("patients.migrations.0002_condition_catalogue", "seed"),
     ("regimens.migrations.0002_seed_protocols", "seed"),
     ("portal.content.migrations.0002_starter_library", "load"),
+    ("portal.content.migrations.0004_starter_library_es", "load"),
 ]
 
 

@@ -8,6 +8,7 @@ open to them answers 404, never 403.
 A refused write must change nothing. The guard at the bottom fails when a URL is missing.
 """
 
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -113,6 +114,7 @@ class Entry:
     url: object  # a function of the world returning the path
     methods: dict  # method -> outcomes
     data: object = None  # a function of the world returning POST data
+    content_type: str | None = None  # JSON for the offline sends
     bearer: bool = False  # the FHIR API: each viewer sends an access token of their own
 
 
@@ -120,8 +122,43 @@ def _url(name, **kwargs):
     return lambda w: reverse(name, kwargs={k: v(w) for k, v in kwargs.items()})
 
 
+def _offline_entry(w, **fields):
+    return {
+        "key": str(uuid.uuid4()),
+        "owner": w.patient_user.pk,
+        "day": w.today.isoformat(),
+        "saved_at": timezone.now().isoformat(),
+        **fields,
+    }
+
+
+# The owner of an entry kept offline is the patient it was kept for: anyone else is told so.
+OFFLINE_SEND = outcomes(403, patient=OK, other_patient=409)
+
 MATRIX = {
     "home": Entry(_url("home"), {"GET": EVERYONE}),
+    "language_set": Entry(
+        _url("language_set"),
+        {"POST": EVERYONE, "GET": NOT_ALLOWED},
+        data=lambda w: {"language": "es", "next": "/"},
+    ),
+    "web_manifest": Entry(_url("web_manifest"), {"GET": EVERYONE, "POST": NOT_ALLOWED}),
+    "service_worker": Entry(_url("service_worker"), {"GET": EVERYONE, "POST": NOT_ALLOWED}),
+    "offline_page": Entry(
+        _url("offline_page", language=lambda w: "es"), {"GET": EVERYONE, "POST": NOT_ALLOWED}
+    ),
+    "offline_dose": Entry(
+        _url("offline_dose"),
+        {"POST": OFFLINE_SEND, "GET": NOT_ALLOWED},
+        data=lambda w: _offline_entry(w, status="taken"),
+        content_type="application/json",
+    ),
+    "offline_diary": Entry(
+        _url("offline_diary"),
+        {"POST": OFFLINE_SEND, "GET": NOT_ALLOWED},
+        data=lambda w: _offline_entry(w, fields={"pain": "3"}),
+        content_type="application/json",
+    ),
     "healthz": Entry(_url("healthz"), {"GET": EVERYONE, "POST": NOT_ALLOWED}),
     "favicon": Entry(_url("favicon"), {"GET": EVERYONE}),
     "patient_home": Entry(_url("patient_home"), {"GET": PATIENTS}),
@@ -223,6 +260,13 @@ MATRIX = {
     "fhir_search": Entry(
         lambda w: (
             reverse("fhir_search", kwargs={"kind": "Observation"}) + f"?patient={w.patient.pk}"
+        ),
+        {"GET": API_RECORD},
+        bearer=True,
+    ),
+    "fhir_search_messages": Entry(
+        lambda w: (
+            reverse("fhir_search", kwargs={"kind": "Communication"}) + f"?patient={w.patient.pk}"
         ),
         {"GET": API_RECORD},
         bearer=True,
@@ -816,7 +860,11 @@ def test_access(client, db, name, method, viewer):
     before = _fingerprint() if method == "POST" and expected != OK else None
 
     if method == "POST":
-        response = client.post(url, entry.data(world) if entry.data else {}, **headers)
+        data = entry.data(world) if entry.data else {}
+        if entry.content_type:
+            response = client.post(url, data, content_type=entry.content_type, **headers)
+        else:
+            response = client.post(url, data, **headers)
     else:
         response = client.get(url, **headers)
 

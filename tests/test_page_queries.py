@@ -26,30 +26,30 @@ SMALL, LARGE = 25, 60  # 25: a second page of triage, and some wait in the titra
 DIARY_DAYS = 40
 
 # The page -> its queries at either size: the session, the user, the second-factor check
-# (providers) and the page's own.
+# (providers), the navigation's unread counts and the page's own.
 PINNED = {
-    "triage home": 8,
-    "triage home, page 2": 8,
-    "titration queue": 8,
-    "titration queue: due": 8,
-    "titration queue: side effects": 8,
-    "titration queue: hold requests": 8,
-    "titration queue: opioids": 8,
-    "patient list": 7,
-    "check-ins": 5,
-    "invitations": 5,
-    "new invitation": 4,
-    "patient record": 28,
-    "patient medications": 7,
-    "diary review": 16,
-    "trends, 90 days": 19,
-    "trends, 365 days": 19,
-    "regimen": 21,
-    "report a side effect": 9,
-    "start a regimen": 11,
-    "book a check-in": 6,
-    "planned pauses": 11,
-    "notifications": 5,
+    "triage home": 11,
+    "triage home, page 2": 11,
+    "titration queue": 9,
+    "titration queue: due": 9,
+    "titration queue: side effects": 9,
+    "titration queue: hold requests": 9,
+    "titration queue: opioids": 9,
+    "patient list": 8,
+    "check-ins": 6,
+    "invitations": 6,
+    "new invitation": 5,
+    "patient record": 31,
+    "patient medications": 8,
+    "diary review": 17,
+    "trends, 90 days": 24,
+    "trends, 365 days": 24,
+    "regimen": 22,
+    "report a side effect": 10,
+    "start a regimen": 12,
+    "book a check-in": 7,
+    "planned pauses": 12,
+    "notifications": 6,
 }
 
 

@@ -1,6 +1,8 @@
 """Every resource of a patient's record, and the Bundles the API answers with."""
 
 from interop.fhir.appointment import appointment_resource
+from interop.fhir.caregiver import related_person_resources
+from interop.fhir.communication import communication_resources
 from interop.fhir.condition import condition_resources
 from interop.fhir.diary import (
     diary_observations,
@@ -11,16 +13,20 @@ from interop.fhir.diary import (
 )
 from interop.fhir.medication import medication_requests, medication_statements
 from interop.fhir.patient import patient_resource
+from interop.fhir.supply import dispense_resources
 
 KINDS = (
     "Patient",
     "Condition",
     "MedicationStatement",
     "MedicationRequest",
+    "MedicationDispense",
     "Observation",
     "QuestionnaireResponse",
     "Provenance",
     "Appointment",
+    "RelatedPerson",
+    "Communication",
 )
 
 
@@ -48,6 +54,12 @@ def resources_of(record, ctx, kind: str) -> list:
         return [diary_provenance(record, ctx, entry) for entry in record.diary]
     if kind == "Appointment":
         return [appointment_resource(record, ctx, checkin) for checkin in record.checkins]
+    if kind == "MedicationDispense":
+        return dispense_resources(record, ctx)
+    if kind == "RelatedPerson":
+        return related_person_resources(record, ctx)
+    if kind == "Communication":
+        return communication_resources(record, ctx)
     raise ValueError(kind)
 
 

@@ -4,6 +4,7 @@ a QuestionnaireResponse and one Observation (docs/clinical-rules.md §9)."""
 
 from functools import lru_cache
 
+from interop.fhir.caregiver import caregiver_ref
 from interop.fhir.codes import (
     GLUCOSE_CODE,
     LOINC,
@@ -61,9 +62,13 @@ def _observation(record, ctx, *, rid, code, day, value, derived_from, performer)
     }
 
 
-def _entered_by(record, user_id) -> dict:
+def _entered_by(record, user_id, at) -> dict:
+    """The patient, the caregiver (their RelatedPerson) or someone on the care team."""
     if user_id == record.patient.user_id:
         return patient_ref(record.patient)
+    caregiver = caregiver_ref(record, user_id, at)
+    if caregiver is not None:
+        return caregiver
     return {"display": (record.names.get(user_id) or "").strip() or "Care team"}
 
 
@@ -194,7 +199,7 @@ def diary_response(record, ctx, entry) -> dict:
         "status": "completed",
         "subject": me,
         "authored": entry.updated_at.isoformat(),
-        "author": _entered_by(record, entry.entered_by_id),
+        "author": _entered_by(record, entry.entered_by_id, entry.created_at),
         "source": me,
     }
     if items:
@@ -203,17 +208,19 @@ def diary_response(record, ctx, entry) -> dict:
 
 
 def diary_provenance(record, ctx, entry) -> dict:
-    """Who entered the day: the patient (author), or someone on the care team (enterer, for
-    the patient)."""
+    """Who entered the day: the patient (author), or, for the patient (enterer), one of
+    their caregivers (a RelatedPerson) or someone on the care team."""
     by_patient = entry.entered_by_id == record.patient.user_id
     agent_type = "author" if by_patient else "enterer"
+    who = _entered_by(record, entry.entered_by_id, entry.created_at)
     agent = {
         "type": {"coding": [{"system": PROVENANCE_AGENT_TYPE, "code": agent_type}]},
-        "who": _entered_by(record, entry.entered_by_id),
+        "who": who,
     }
     if not by_patient:
         agent["onBehalfOf"] = patient_ref(record.patient)
-        agent["role"] = [{"text": "Care team"}]
+        caregiver = who.get("type") == "RelatedPerson"
+        agent["role"] = [{"text": "Caregiver" if caregiver else "Care team"}]
     data = {
         "id": f"diary-{entry.pk}",
         "target": [ref("QuestionnaireResponse", f"diary-{entry.pk}")],
@@ -230,7 +237,7 @@ def pgic_response(record, ctx, answer) -> dict:
         "status": "completed",
         "subject": patient_ref(record.patient),
         "authored": answer.created_at.isoformat(),
-        "author": _entered_by(record, answer.entered_by_id),
+        "author": _entered_by(record, answer.entered_by_id, answer.created_at),
         "item": [
             _answer_item(
                 PGIC_CODE,

@@ -17,3 +17,8 @@ class Record:
     pgic: list = field(default_factory=list)
     checkins: list = field(default_factory=list)  # each with `provider` loaded
     names: dict = field(default_factory=dict)  # user id -> name, for who entered what
+    # Conversations (by start), each with `message_list` (by sending time), each message
+    # with `attachment_list`.
+    conversations: list = field(default_factory=list)
+    caregivers: list = field(default_factory=list)  # CaregiverGrant rows, by `since`
+    fills: list = field(default_factory=list)  # SupplyFill rows, by day

@@ -203,7 +203,7 @@ def metadata(request):
                 + [{"name": p, "type": types[p]} for p in sorted(params)],
             }
         )
-    for kind in ("QuestionnaireResponse", "Provenance"):
+    for kind in ("QuestionnaireResponse", "Provenance", "RelatedPerson", "MedicationDispense"):
         resources.append({"type": kind, "interaction": []})
     data = {
         "resourceType": "CapabilityStatement",

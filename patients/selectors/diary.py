@@ -21,7 +21,7 @@ from patients.rules import side_effects as catalogue
 from patients.rules.diary import can_edit as _can_edit
 from patients.rules.diary import day_errors
 from patients.treatment import DoseQuestion, treatment
-from portal.lib.formats import mg, short_day
+from portal.lib.formats import plain_mg, short_day
 
 TIMELINE_PAGE_SIZE = 31
 GLUCOSE_CONDITIONS = ("insulin-resistance",)
@@ -298,7 +298,7 @@ def diary_export_rows(*, patient: Patient) -> Iterator[list[str]]:
             elif name == "dose_status":
                 value = DOSE_STATUS_LABELS.get(dose.logged, "") if dose else ""
             elif name == "dose_mg":
-                value = mg(dose.dose_mg) if dose and dose.logged else ""
+                value = plain_mg(dose.dose_mg) if dose and dose.logged else ""
             elif name == "dose_logged_by":
                 value = (
                     caregiver_mark(dose.logged_by_caregiver)

@@ -21,6 +21,7 @@ from patients.selectors.side_effects import side_effect_days
 from patients.status import history_record, status_refresh
 from patients.treatment import treatment
 from portal.accounts.models import User
+from portal.lib.language import in_portal_language
 from portal.lib.timing import local_today
 from portal.notifications.models import Kind
 from portal.notifications.services import notify_now
@@ -134,6 +135,7 @@ def flag_facts(*, patient: Patient, today: date, limits: rules.Thresholds) -> ru
     )
 
 
+@in_portal_language
 @transaction.atomic(savepoint=False)  # a part of the save that called it, or its own
 def flags_evaluate(
     *, patient: Patient, today: date, now: datetime | None = None, refresh_status: bool = True
@@ -324,6 +326,7 @@ def flag_close_or_acknowledge(flag: Flag, reviewed_by: User, note: str, now: dat
     flag.save(update_fields=["resolved_at", "resolved_by", "resolution_note"])
 
 
+@in_portal_language
 def flag_dose_during_pause(*, patient: Patient, day: date, reason: str, now: datetime) -> Flag:
     """LDN was taken on a day it should not have been (an opioid, its washout, or a pause):
     an urgent flag and safety notice, and any acknowledged opioid flag is raised again."""

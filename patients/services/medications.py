@@ -16,6 +16,7 @@ from patients.services.flags import flag_raise
 from patients.status import status_refresh
 from portal.accounts.models import User
 from portal.lib.formats import day
+from portal.lib.language import in_portal_language
 
 
 def _screen(medication: Medication) -> None:
@@ -32,6 +33,7 @@ def _screen(medication: Medication) -> None:
     medication.is_full_dose_naltrexone = result.full_dose_naltrexone
 
 
+@in_portal_language
 def _sync_naltrexone_flag(medication: Medication, now: datetime) -> None:
     """Full-dose naltrexone on the list while LDN is taken is a duplicate therapy: an urgent
     flag for the care team while it is taken; closed when it is stopped or renamed."""
@@ -70,6 +72,7 @@ def _after_change(medication: Medication, now: datetime) -> None:
     status_refresh(patient=medication.patient, now=now)
 
 
+@in_portal_language
 def _sync_opioid_flag(medication: Medication, now: datetime) -> None:
     """Open (or update) the care team's flag for an opioid; close it if the name changed."""
     cause = f"medication:{medication.pk}"

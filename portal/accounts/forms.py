@@ -1,6 +1,7 @@
 from functools import cache
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
@@ -181,6 +182,14 @@ class InvitationForm(forms.Form):
             "invalid": _("Enter a complete e-mail address, such as name@example.org."),
         },
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+
+    language = forms.ChoiceField(
+        label=_("Language of the invitation"),
+        choices=lambda: list(settings.LANGUAGES),
+        required=False,
+        help_text=_("The e-mail is written in this language, and their account starts in it."),
+        error_messages={"invalid_choice": _("Choose one of the languages in the list.")},
     )
 
     def clean_email(self):

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
@@ -15,6 +16,45 @@ _LAST_SEEN = "last_seen"
 # changes nothing else then saves no session (one query fewer on nearly every request). A
 # session can therefore be logged out up to this many seconds before its full timeout.
 LAST_SEEN_RESOLUTION = 60
+
+
+class ClearSiteDataOnLogoutMiddleware:
+    """Logging out tells the browser to drop this site's caches and storage (the service
+    worker's caches and the entries kept offline in IndexedDB), so nothing of the patient's
+    stays on a shared phone; the page's script clears them too (static/js/offline.js)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.method == "POST"
+            and request.path == reverse("account_logout")
+            and response.status_code in (200, 302)
+        ):
+            response["Clear-Site-Data"] = '"cache", "storage"'
+        return response
+
+
+class UserLanguageMiddleware:
+    """A logged-in user's own language (User.language) wins over the cookie and the browser's
+    Accept-Language, which LocaleMiddleware has already applied."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        language = getattr(user, "language", "") if user and user.is_authenticated else ""
+        if language and language in dict(settings.LANGUAGES):
+            request.LANGUAGE_CODE = language
+            with translation.override(language):
+                response = self.get_response(request)
+                # LocaleMiddleware, outside this one, names the response's language.
+                response.headers.setdefault("Content-Language", language)
+                return response
+        return self.get_response(request)
 
 
 class IdleTimeoutMiddleware:
@@ -48,7 +88,16 @@ class RequireMFAMiddleware:
     """Providers and admins enrol a second factor before they reach any other page."""
 
     # Pages a user without MFA may still reach: enrolment itself, logout, static files.
-    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/")
+    ALLOWED_PREFIXES = (
+        "/accounts/",
+        "/static/",
+        "/healthz",
+        "/i18n/",
+        "/manifest.webmanifest",
+        "/sw.js",
+        "/offline/en/",
+        "/offline/es/",
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response

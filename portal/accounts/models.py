@@ -1,6 +1,7 @@
 import zoneinfo
 from functools import cache
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
@@ -35,6 +36,11 @@ class Role(models.TextChoices):
     CAREGIVER = "caregiver", _("Caregiver")
 
 
+# The languages a user may choose (settings.LANGUAGES); blank follows the browser.
+def language_choices():
+    return [("", _("The browser's language")), *settings.LANGUAGES]
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -60,6 +66,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.PATIENT)
     timezone = models.CharField(
         _("time zone"), max_length=64, default="UTC", validators=[validate_timezone]
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        choices=language_choices,
+        help_text=_("The portal's pages, reminders and e-mails use this language."),
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=django_timezone.now)
@@ -104,6 +117,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.role == Role.ADMIN
 
     @property
+    def message_language(self) -> str:
+        """The language of reminders and e-mails to this user: their choice, else the
+        portal's default."""
+        return self.language or settings.LANGUAGE_CODE
+
+    @property
     def is_caregiver(self) -> bool:
         return self.role == Role.CAREGIVER
 
@@ -133,6 +152,8 @@ class Invitation(models.Model):
 
     email = models.EmailField(_("e-mail address"))
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    # The invitation e-mail's language; the new account starts in it.
+    language = models.CharField(_("language"), max_length=8, blank=True)
     invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField()

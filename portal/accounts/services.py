@@ -56,6 +56,7 @@ def user_create(
     name: str = "",
     timezone_name: str = "UTC",
     password: str | None = None,
+    language: str = "",
     email_verified: bool = False,
     invited_by: User | None = None,
     now=None,
@@ -71,6 +72,7 @@ def user_create(
         role=role,
         name=name,
         timezone=timezone_name,
+        language=language,
         is_superuser=role == Role.ADMIN,
     )
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=email_verified)
@@ -88,6 +90,15 @@ def account_update(*, user: User, name: str, timezone_name: str) -> User:
     user.save(update_fields=["name", "timezone"])
     if moved:
         timezone_changed(user)
+    return user
+
+
+def account_language_set(*, user: User, language: str) -> User:
+    """Keep `language` (one of settings.LANGUAGES, or "" for the browser's) on the account."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose one of the languages in the list.")})
+    user.language = language
+    user.save(update_fields=["language"])
     return user
 
 
@@ -109,7 +120,7 @@ def _token_hash(token: str) -> str:
 
 
 @transaction.atomic
-def invitation_create(*, email: str, role: str, invited_by: User, now=None):
+def invitation_create(*, email: str, role: str, invited_by: User, language: str = "", now=None):
     """Invite a person by e-mail. Providers invite patients; admins invite providers.
 
     Returns the invitation and the raw token (only its hash is stored). The e-mail names
@@ -168,12 +179,17 @@ def invitation_create(*, email: str, role: str, invited_by: User, now=None):
         role=role,
         invited_by=invited_by,
         token_hash=_token_hash(token),
+        language=language if language in dict(settings.LANGUAGES) else "",
         created_at=now,
         expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
     )
     link = settings.SITE_URL + reverse("invitation_accept", args=[token])
     context = {"link": link, "valid_days": settings.INVITATION_VALID_DAYS}
-    transaction.on_commit(lambda: send_templated_mail("emails/invitation", context, [email]))
+    transaction.on_commit(
+        lambda: send_templated_mail(
+            "emails/invitation", context, [email], language=invitation.language or None
+        )
+    )
     return invitation, token
 
 
@@ -215,6 +231,7 @@ def invitation_accept(*, invitation: Invitation, password: str, name: str, now=N
         name=name,
         timezone_name=invitation.invited_by.timezone,
         password=password,
+        language=invitation.language,
         email_verified=True,
         invited_by=inviter,
         now=now,

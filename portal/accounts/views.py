@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -37,11 +38,14 @@ def invitation_list(request):
 @role_required(Role.PROVIDER, Role.ADMIN)
 def invitation_new(request):
     role = INVITED_ROLE[request.user.role]
-    form = InvitationForm(request.POST or None)
+    form = InvitationForm(request.POST or None, initial={"language": get_language()})
     if request.method == "POST" and form.is_valid():
         try:
             invitation, _token = services.invitation_create(
-                email=form.cleaned_data["email"], role=role, invited_by=request.user
+                email=form.cleaned_data["email"],
+                role=role,
+                invited_by=request.user,
+                language=form.cleaned_data["language"],
             )
         except ValidationError as error:
             form.add_error(None, error)

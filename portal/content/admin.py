@@ -75,8 +75,15 @@ class ArticleAdmin(SimpleHistoryAdmin):
     form = ArticleForm
     change_form_template = "content/admin/article_change_form.html"
     change_list_template = "content/admin/article_change_list.html"
-    list_display = ["title", "status", "audience", "live_version_number", "next_review"]
-    list_filter = ["status", "audience", ReviewDueFilter, "tags"]
+    list_display = [
+        "title",
+        "language",
+        "status",
+        "audience",
+        "live_version_number",
+        "next_review",
+    ]
+    list_filter = ["language", "status", "audience", ReviewDueFilter, "tags"]
     search_fields = ["title", "slug", "summary"]
     list_select_related = ["live_version"]
     prepopulated_fields = {"slug": ("title",)}

@@ -13,6 +13,8 @@ class ArticleForm(forms.ModelForm):
         fields = [
             "title",
             "slug",
+            "language",
+            "translation_of",
             "summary",
             "body",
             "audience",

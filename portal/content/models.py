@@ -137,6 +137,25 @@ class Article(models.Model):
             "unique": _("Another article already uses this address. Choose a different one.")
         },
     )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("Readers see articles in their own language first."),
+    )
+    translation_of = models.ForeignKey(
+        "self",
+        verbose_name=_("translation of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="translations",
+        help_text=_(
+            "For a translation: the original article. A reader then sees one of the two, in "
+            "their language when there is one."
+        ),
+    )
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(
         _("summary"), max_length=600, help_text=_("One or two sentences shown in lists.")

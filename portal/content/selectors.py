@@ -5,8 +5,9 @@ from datetime import date
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
+from django.utils.translation import get_language
 
 from portal.content.models import Article, Audience, Tag, TagKind, add_months
 
@@ -20,15 +21,38 @@ def audiences_for(viewer) -> list[str]:
     return [Audience.PATIENTS, Audience.PROVIDERS, Audience.BOTH]
 
 
-def visible_articles(*, viewer) -> QuerySet[Article]:
-    """Live articles for the viewer's audience, with their live version."""
+def visible_articles(*, viewer, language: str | None = "") -> QuerySet[Article]:
+    """Live articles for the viewer's audience, with their live version.
+
+    In `language` (the reader's, by default the active one) when an article is there in it:
+    an article with a live translation in that language gives way to it, and a translation
+    gives way to its original written in that language. `lang_rank` puts the reader's
+    language first. With `language=None` every live article is there (an address reaches
+    either version)."""
     if not viewer.is_authenticated:
         return Article.objects.none()
-    return (
+    articles = (
         Article.objects.live()
         .filter(live_version__audience__in=audiences_for(viewer))
         .select_related("live_version")
     )
+    if language is None:
+        return articles
+    language = (language or get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    live = Article.objects.live()
+    shadowed = Q(translation_of__language=language, translation_of__in=live) | Q(
+        pk__in=live.filter(language=language, translation_of__isnull=False).values("translation_of")
+    )
+    return articles.exclude(~Q(language=language) & shadowed).annotate(
+        lang_rank=Case(When(language=language, then=Value(0)), default=Value(1))
+    )
+
+
+def translations_of(article: Article) -> list[Article]:
+    """The other live language versions of an article (its original and its translations)."""
+    original = article.translation_of or article
+    versions = Article.objects.live().filter(Q(pk=original.pk) | Q(translation_of=original))
+    return list(versions.exclude(pk=article.pk).order_by("language"))
 
 
 def _with_tags(articles: QuerySet[Article]) -> QuerySet[Article]:
@@ -48,7 +72,7 @@ def _search(articles: QuerySet[Article], query: str) -> QuerySet[Article]:
         return (
             articles.annotate(search=vector, rank=SearchRank(vector, search))
             .filter(search=search)
-            .order_by("-rank", "live_version__title")
+            .order_by("lang_rank", "-rank", "live_version__title")
         )
     # SQLite (the embedded default): every word must appear somewhere in the article.
     for word in query.split():
@@ -64,7 +88,7 @@ def library_articles(
     *, viewer, query: str = "", topic: str = "", condition: str = ""
 ) -> QuerySet[Article]:
     """The library list: optionally searched and filtered by a topic and a condition slug."""
-    articles = visible_articles(viewer=viewer).order_by("live_version__title")
+    articles = visible_articles(viewer=viewer).order_by("lang_rank", "live_version__title")
     if topic:
         articles = articles.filter(
             live_version__tags__kind=TagKind.TOPIC, live_version__tags__slug=topic
@@ -81,7 +105,7 @@ def library_articles(
 def library_tags(*, viewer) -> dict[str, list[Tag]]:
     """Topics and conditions that have at least one article the viewer can read, with counts."""
     tags = (
-        Tag.objects.filter(versions__live_of__in=visible_articles(viewer=viewer))
+        Tag.objects.filter(versions__live_of__in=visible_articles(viewer=viewer).values("pk"))
         .annotate(article_count=Count("versions", distinct=True))
         .order_by("name")
     )
@@ -93,7 +117,7 @@ def library_tags(*, viewer) -> dict[str, list[Tag]]:
 
 def article_for(*, viewer, slug: str) -> Article:
     """The live article at this address, or 404 for anyone who may not read it."""
-    article = visible_articles(viewer=viewer).filter(slug=slug).first()
+    article = visible_articles(viewer=viewer, language=None).filter(slug=slug).first()
     if article is None:
         raise Http404("No such article")
     return article
@@ -114,7 +138,7 @@ def articles_for_tags(
         visible_articles(viewer=viewer)
         .filter(live_version__tags__slug__in=slugs)
         .annotate(matches=Count("live_version__tags", distinct=True))
-        .order_by("-matches", "live_version__title")
+        .order_by("lang_rank", "-matches", "live_version__title")
     )
     if exclude is not None:
         articles = articles.exclude(pk=exclude.pk)

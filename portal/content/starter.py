@@ -11,6 +11,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 STARTER_DIR = Path(__file__).resolve().parent / "starter"
+# The Spanish versions: the same front matter, plus `language: es` and `translation_of:` the
+# English article's slug.
+STARTER_ES_DIR = STARTER_DIR / "es"
 # The date the starter library was clinically reviewed and loaded.
 STARTER_REVIEWED_ON = date(2026, 11, 21)
 
@@ -67,6 +70,8 @@ class StarterArticle:
     topics: list[str] = field(default_factory=list)
     conditions: list[str] = field(default_factory=list)
     sources: list[dict] = field(default_factory=list)
+    language: str = "en"
+    translation_of: str = ""  # the original's slug, for a translation
 
     @property
     def sources_text(self) -> str:
@@ -115,13 +120,15 @@ def parse_starter(text: str, *, name: str = "") -> StarterArticle:
         topics=_split_list(meta.get("topics", "")),
         conditions=_split_list(meta.get("conditions", "")),
         sources=_parse_sources(meta.get("sources", "")),
+        language=meta.get("language", "en"),
+        translation_of=meta.get("translation_of", ""),
     )
 
 
-def starter_articles() -> list[StarterArticle]:
+def starter_articles(directory: Path = STARTER_DIR) -> list[StarterArticle]:
     return [
         parse_starter(path.read_text(encoding="utf-8"), name=path.name)
-        for path in sorted(STARTER_DIR.glob("*.md"))
+        for path in sorted(directory.glob("*.md"))
     ]
 
 
@@ -129,7 +136,9 @@ def _tag_name(slug: str, names: dict[str, str]) -> str:
     return names.get(slug) or slug.replace("-", " ").capitalize()
 
 
-def load_starter(apps, *, reviewed_on: date = STARTER_REVIEWED_ON, now: datetime) -> int:
+def load_starter(
+    apps, *, reviewed_on: date = STARTER_REVIEWED_ON, now: datetime, directory: Path = STARTER_DIR
+) -> int:
     """Create every starter article that is not there yet as published version 1.
 
     Takes an app registry (the migration's, or `django.apps.apps`) so it works on historical
@@ -140,9 +149,17 @@ def load_starter(apps, *, reviewed_on: date = STARTER_REVIEWED_ON, now: datetime
     ArticleVersion = apps.get_model("content", "ArticleVersion")
     Tag = apps.get_model("content", "Tag")
     created = 0
-    for item in starter_articles():
+    for item in starter_articles(directory):
         if Article.objects.filter(slug=item.slug).exists():
             continue
+        # Translations (starter/es/) name their original; the English files predate the
+        # language fields, so they are left to the fields' defaults.
+        language = {}
+        if item.translation_of:
+            original = Article.objects.filter(slug=item.translation_of).first()
+            if original is None:
+                continue
+            language = {"language": item.language, "translation_of": original}
         tags = [
             Tag.objects.get_or_create(
                 slug=slug, defaults={"kind": kind, "name": _tag_name(slug, names)}
@@ -162,6 +179,7 @@ def load_starter(apps, *, reviewed_on: date = STARTER_REVIEWED_ON, now: datetime
             sources=item.sources_text,
             status="published",
             last_reviewed=reviewed_on,
+            **language,
         )
         version = ArticleVersion.objects.create(
             article=article,

@@ -49,4 +49,5 @@ def article_context(viewer, article, version=None) -> dict:
         "related": selectors.articles_for_tags(
             viewer=viewer, tags=[tag.slug for tag in tags], exclude=article
         ),
+        "other_languages": selectors.translations_of(article) if article.pk else [],
     }

@@ -1,14 +1,24 @@
+import hashlib
+import json
+import uuid
+from datetime import date, datetime
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
 from django.db.models import Count
-from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from interop.selectors import connected_apps
 from messaging.selectors.conversations import (
@@ -23,9 +33,11 @@ from portal.accounts.decorators import role_required
 from portal.accounts.forms import AccountForm
 from portal.accounts.mfa import mfa_enrolled
 from portal.accounts.models import Role
-from portal.accounts.services import account_update
+from portal.accounts.services import account_language_set, account_update
+from portal.core import offline
 from portal.core.health import broker_status, database_status, reminder_lag
 from portal.core.staff import staff_home_sections
+from portal.lib.redirects import safe_next
 from portal.lib.timing import local_today
 from regimens.selectors.regimens import tonight_for
 from regimens.services.status import statuses_refresh_due
@@ -121,6 +133,28 @@ def account(request):
     )
 
 
+@require_POST
+def language_set(request):
+    """The language switch (My account, the login page): kept on the account of a logged-in
+    user, and in the language cookie for everyone, so the login page follows it too."""
+    language = request.POST.get("language", "")
+    response = redirect(safe_next(request, default="/"))
+    if language not in dict(settings.LANGUAGES):
+        messages.error(request, _("Choose one of the languages in the list."))
+        return response
+    if request.user.is_authenticated:
+        account_language_set(user=request.user, language=language)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=request.is_secure(),
+        httponly=True,
+    )
+    return response
+
+
 @never_cache
 @require_GET
 def healthz(request):
@@ -130,6 +164,188 @@ def healthz(request):
     if checks["database"] == "ok":
         body["reminder_lag_seconds"] = reminder_lag()
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+# --- Installable app and offline entries (README, "Install and offline") -------------------
+
+# What the service worker keeps: the application shell (styles, scripts, icons) and the offline
+# page in each language. Never a page with health data: pages are fetched from the network
+# every time and, with no connection, the offline page stands in for them.
+SHELL_STATIC = (
+    "vendor/bootstrap/bootstrap.min.css",
+    "css/portal.css",
+    "vendor/bootstrap/bootstrap.bundle.min.js",
+    "vendor/htmx/htmx.min.js",
+    "js/portal.js",
+    "js/offline-store.js",
+    "js/offline.js",
+    "img/favicon.svg",
+    "img/icons/icon-192.png",
+)
+MANIFEST_ICONS = (
+    ("img/icons/icon-192.png", "192x192", "any"),
+    ("img/icons/icon-512.png", "512x512", "any"),
+    ("img/icons/maskable-512.png", "512x512", "maskable"),
+)
+THEME_COLOUR = "#2c5d8a"
+BACKGROUND_COLOUR = "#ffffff"
+
+
+def _start_url(user) -> str:
+    if user.is_authenticated and user.role in ROLE_HOMES:
+        return reverse(ROLE_HOMES[user.role])
+    return reverse("home")
+
+
+@require_GET
+def web_manifest(request):
+    """The web app manifest: the portal installs as an app that opens on the user's home
+    (Tonight's card for a patient, the triage queue for a provider)."""
+    body = {
+        "id": "/",
+        "name": _("LDN Portal"),
+        "short_name": _("LDN"),
+        "description": _(
+            "Tonight's LDN dose, a daily symptom diary and reminders, with your care team."
+        ),
+        "lang": translation.get_language(),
+        "start_url": _start_url(request.user),
+        "scope": "/",
+        "display": "standalone",
+        "theme_color": THEME_COLOUR,
+        "background_color": BACKGROUND_COLOUR,
+        "icons": [
+            {"src": static(path), "sizes": sizes, "type": "image/png", "purpose": purpose}
+            for path, sizes, purpose in MANIFEST_ICONS
+        ],
+    }
+    response = JsonResponse(body, content_type="application/manifest+json")
+    patch_vary_headers(response, ["Cookie", "Accept-Language"])
+    return response
+
+
+def _service_worker_source() -> str:
+    path = finders.find("js/sw.js")
+    if path is None:  # collected static files only (no finders in production)
+        path = str(Path(settings.STATIC_ROOT) / "js" / "sw.js")
+    return Path(path).read_text(encoding="utf-8")
+
+
+@require_GET
+def service_worker(request):
+    """static/js/sw.js, served from the site's root so that its scope covers every page.
+    The list of shell files (their hashed names in production) and a version that changes
+    with them are filled in here."""
+    shell = [static(path) for path in SHELL_STATIC]
+    shell += [reverse("offline_page", args=[code]) for code, _name in settings.LANGUAGES]
+    source = _service_worker_source()
+    version = hashlib.sha256((source + "\n".join(shell)).encode()).hexdigest()[:16]
+    config = {
+        "version": version,
+        "shell": shell,
+        "offline": {code: reverse("offline_page", args=[code]) for code, _n in settings.LANGUAGES},
+        "defaultLanguage": settings.LANGUAGE_CODE,
+        "store": static("js/offline-store.js"),
+    }
+    body = source.replace("self.LDN_CONFIG = {};", f"self.LDN_CONFIG = {json.dumps(config)};", 1)
+    response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@require_GET
+def offline_page(request, language):
+    """The page the service worker shows for any page that cannot load without a
+    connection. The same for everyone: no name, no health data, nothing from the session;
+    what this phone still has to send is listed by the page's script from the phone's own
+    store."""
+    if language not in dict(settings.LANGUAGES):
+        raise Http404
+    with translation.override(language):
+        response = render(request, "core/offline.html", {"language": language})
+    response["Content-Language"] = language
+    return response
+
+
+def _offline_payload(request):
+    try:
+        payload = json.loads(request.body or b"{}")
+        key = uuid.UUID(str(payload["key"]))
+        day = date.fromisoformat(str(payload["day"]))
+        saved_at = datetime.fromisoformat(str(payload["saved_at"]))
+    except (ValueError, KeyError, TypeError):
+        return None
+    if timezone.is_naive(saved_at):
+        return None
+    choice = payload.get("choice") or ""
+    if choice not in offline.CHOICES:
+        return None
+    return payload, key, day, saved_at, choice
+
+
+def _offline_response(outcome: offline.Outcome) -> JsonResponse:
+    status = {"saved": 201, "conflict": 409, "invalid": 400}.get(outcome.result, 200)
+    body = {"result": outcome.result, "errors": outcome.errors, "server": outcome.server}
+    return JsonResponse(body, status=status)
+
+
+def _offline_refusal():
+    return JsonResponse(
+        {"result": "invalid", "errors": {"__all__": [_("This entry could not be read.")]}},
+        status=400,
+    )
+
+
+def _not_theirs(request, payload) -> bool:
+    """An entry kept for another account on this browser is never saved to this one."""
+    return str(payload.get("owner", "")) != str(request.user.pk)
+
+
+@require_POST
+@role_required(Role.PATIENT)
+def offline_dose(request):
+    """Tonight's dose mark, kept by the phone while offline (JSON; portal.core.offline)."""
+    parsed = _offline_payload(request)
+    if parsed is None:
+        return _offline_refusal()
+    payload, key, day, saved_at, choice = parsed
+    if _not_theirs(request, payload):
+        return JsonResponse({"result": "not_yours"}, status=409)
+    patient = own_patient(request.user)
+    outcome = offline.offline_dose_submit(
+        patient=patient,
+        key=key,
+        day=day,
+        status=str(payload.get("status", "")),
+        saved_at=saved_at,
+        today=local_today(patient),
+        choice=choice,
+    )
+    return _offline_response(outcome)
+
+
+@require_POST
+@role_required(Role.PATIENT)
+def offline_diary(request):
+    """A diary day, kept by the phone while offline (JSON; portal.core.offline)."""
+    parsed = _offline_payload(request)
+    if parsed is None or not isinstance(parsed[0].get("fields"), dict):
+        return _offline_refusal()
+    payload, key, day, saved_at, choice = parsed
+    if _not_theirs(request, payload):
+        return JsonResponse({"result": "not_yours"}, status=409)
+    patient = own_patient(request.user)
+    outcome = offline.offline_diary_submit(
+        patient=patient,
+        key=key,
+        day=day,
+        fields=payload["fields"],
+        saved_at=saved_at,
+        today=local_today(patient),
+        choice=choice,
+    )
+    return _offline_response(outcome)
 
 
 @require_safe

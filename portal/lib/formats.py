@@ -1,8 +1,12 @@
-"""How the portal writes doses, dates and times for people: one format everywhere.
+"""How the portal writes doses, dates and times for people: one format everywhere, in the
+reader's language (the patterns below, chosen by the active language; the decimal separator
+is the language's own, from Django's locale formats).
 
-Doses: "1.5 mg" (no trailing zeros, no exponent). Dates: "26 Nov 2026" (the short form
-"26 Nov" inside sentences about recent days). Times: the locale's clock; in English the
-12-hour clock, "7:10 pm" (locale/en makes Django's "p.m." read "pm").
+Doses: "1.5 mg", "1,5 mg" in Spanish (no trailing zeros, no exponent). Dates: "26 Nov 2026",
+"26 nov 2026" in Spanish (the short form "26 Nov" inside sentences about recent days). Times:
+the language's clock (its TIME_FORMAT): English the 12-hour clock, "7:10 pm" (locale/en makes
+Django's "p.m." read "pm"), Spanish the 24-hour clock, "19:10". `plain_mg` is the machine
+form ("1.5") for files and stored values.
 """
 
 from datetime import date, datetime, time
@@ -10,19 +14,36 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
-from django.utils.formats import date_format, time_format
+from django.utils.formats import date_format, get_format, time_format
+from django.utils.translation import get_language
 
-DAY_FORMAT = "j M Y"
-SHORT_DAY_FORMAT = "j M"
-WHEN_DAY_FORMAT = "D j M Y"
+# Per language: English writes "26 Nov 2026", Spanish "26 nov 2026" (a lower-case month).
+DAY_FORMATS = {"en": "j M Y", "es": "j b Y"}
+SHORT_DAY_FORMATS = {"en": "j M", "es": "j b"}
+# The day part of an instant; the time follows in the language's clock (clock()).
+WHEN_DAY_FORMATS = {"en": "D j M Y", "es": "D j b Y"}
+DAY_FORMAT = DAY_FORMATS["en"]
+SHORT_DAY_FORMAT = SHORT_DAY_FORMATS["en"]
 
 
-def mg(value: Decimal | str | int | float | None) -> str:
-    """A dose in mg without its unit, as people write it: Decimal("4.500") -> "4.5"."""
+def _pattern(patterns: dict[str, str]) -> str:
+    language = (get_language() or "en").split("-")[0]
+    return patterns.get(language, patterns["en"])
+
+
+def plain_mg(value: Decimal | str | int | float | None) -> str:
+    """A dose in mg for files and stored values, whatever the language: "4.5"."""
     if value is None or value == "":
         return ""
     number = value if isinstance(value, Decimal) else Decimal(str(value))
     return f"{number.normalize():f}"
+
+
+def mg(value: Decimal | str | int | float | None) -> str:
+    """A dose in mg without its unit, as people write it in the active language:
+    Decimal("4.500") -> "4.5" ("4,5" in Spanish)."""
+    text = plain_mg(value)
+    return text.replace(".", get_format("DECIMAL_SEPARATOR")) if text else ""
 
 
 def dose(value: Decimal | str | int | float | None) -> str:
@@ -33,12 +54,12 @@ def dose(value: Decimal | str | int | float | None) -> str:
 
 def day(value: date | None) -> str:
     """ "26 Nov 2026"."""
-    return date_format(value, DAY_FORMAT) if value else ""
+    return date_format(value, _pattern(DAY_FORMATS)) if value else ""
 
 
 def short_day(value: date | None) -> str:
     """ "26 Nov", for a recent day inside a sentence."""
-    return date_format(value, SHORT_DAY_FORMAT) if value else ""
+    return date_format(value, _pattern(SHORT_DAY_FORMATS)) if value else ""
 
 
 def clock(value: time | datetime | None) -> str:
@@ -53,4 +74,4 @@ def when(instant: datetime | None, zone_name: str) -> str:
     if instant is None:
         return ""
     local = timezone.localtime(instant, ZoneInfo(zone_name))
-    return f"{date_format(local, WHEN_DAY_FORMAT)}, {clock(local)}"
+    return f"{date_format(local, _pattern(WHEN_DAY_FORMATS))}, {clock(local)}"

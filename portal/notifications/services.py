@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Min, Q, prefetch_related_objects
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from portal.lib.mail import send_templated_mail
 from portal.lib.timing import in_quiet_hours
@@ -271,24 +271,35 @@ def _enqueue_sends(rows: list[tuple[int, int, str]]) -> None:
                 app.send_task(SEND_ONE, args=(pk, version), producer=producer)
 
 
+def _language_of(notification: Notification) -> str:
+    """The recipient's language (User.message_language): reminders are written in it at send
+    time, whoever or whatever process sends them."""
+    language = getattr(notification, "recipient_language", None)
+    if language is None:
+        language = notification.recipient.language
+    return language or settings.LANGUAGE_CODE
+
+
 def _compose(notification: Notification) -> Message | None:
-    return _kind_module(notification.kind).compose(notification)
+    with translation.override(_language_of(notification)):
+        return _kind_module(notification.kind).compose(notification)
 
 
 def _compose_all(rows: list[Notification]) -> list[Message | None]:
     """Messages for rows of any kinds, in order. A kind may offer `compose_many(rows)` to
     write many at once (one query for the lot); otherwise each row is composed alone."""
-    by_kind: dict[str, list[int]] = {}
+    by_kind: dict[tuple[str, str], list[int]] = {}
     for index, row in enumerate(rows):
-        by_kind.setdefault(row.kind, []).append(index)
+        by_kind.setdefault((row.kind, _language_of(row)), []).append(index)
     messages: list[Message | None] = [None] * len(rows)
-    for kind, indexes in by_kind.items():
+    for (kind, language), indexes in by_kind.items():
         module = _kind_module(kind)
         batch = [rows[i] for i in indexes]
-        if hasattr(module, "compose_many"):
-            written = module.compose_many(batch)
-        else:
-            written = [module.compose(row) for row in batch]
+        with translation.override(language):
+            if hasattr(module, "compose_many"):
+                written = module.compose_many(batch)
+            else:
+                written = [module.compose(row) for row in batch]
         for index, message in zip(indexes, written, strict=True):
             messages[index] = message
     return messages
@@ -299,8 +310,12 @@ def _queued(pairs, *, recipients: bool = True) -> dict[int, Notification]:
     recipients unless `recipients` is False."""
     wanted = dict(pairs)
     rows = Notification.objects.filter(pk__in=wanted, status=Status.QUEUED)
-    # Without recipients, only what a send reads: the text columns are written, not read.
-    rows = rows.select_related("recipient") if recipients else rows.only(*SEND_FIELDS)
+    # Without recipients, only what a send reads (and the recipient's language, to write in
+    # it): the text columns are written, not read.
+    if recipients:
+        rows = rows.select_related("recipient")
+    else:
+        rows = rows.only(*SEND_FIELDS).annotate(recipient_language=F("recipient__language"))
     return {row.pk: row for row in rows if row.version == wanted[row.pk]}
 
 
@@ -535,6 +550,7 @@ def _send_email(notification: Notification, message: Message, *, detailed: bool)
         context,
         [notification.recipient.email],
         headers={"X-LDN-Notification": str(notification.pk)},
+        language=_language_of(notification),
     )
 
 

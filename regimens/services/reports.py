@@ -12,6 +12,7 @@ from patients.services.flags import flag_dose_during_pause, flags_evaluate
 from patients.status import status_refresh
 from portal.accounts.models import User
 from portal.lib.formats import day
+from portal.lib.language import in_portal_language
 from portal.lib.timing import local_today
 from regimens.models import DoseLog, Regimen
 from regimens.selectors.opioids import opioid_status_for
@@ -75,6 +76,7 @@ def dose_log_mark(
     return log
 
 
+@in_portal_language
 def _taken_when_it_should_not_be(regimen: Regimen, on: date, now: datetime) -> None:
     patient = regimen.patient
     status = opioid_status_for(patient=patient, today=on)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from patients.models import Patient
 from portal.accounts.models import User
-from portal.lib.formats import mg
+from portal.lib.formats import plain_mg
 from regimens import safety, titration
 from regimens.models import Protocol, Regimen, TitrationStep
 from regimens.services._shared import (
@@ -77,7 +77,9 @@ def regimen_start(
         patient=patient,
         protocol=protocol,
         form=formulation.kind,
-        capsule_strengths=",".join(mg(s) for s in sorted(set(formulation.capsule_strengths_mg))),
+        capsule_strengths=",".join(
+            plain_mg(s) for s in sorted(set(formulation.capsule_strengths_mg))
+        ),
         concentration_mg_per_ml=formulation.concentration_mg_per_ml,
         mg_per_drop=formulation.mg_per_drop,
         dose_time=dose_time,

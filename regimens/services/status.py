@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from patients.models import DiaryEntry, Flag, Patient, PatientStatus
 from portal.lib.formats import day
+from portal.lib.language import in_portal_language
 from portal.lib.timing import local_today
 from portal.notifications.services import reminders_replan_on_commit
 from regimens import opioids
@@ -108,6 +109,7 @@ def compute_status(*, patient: Patient, today: date) -> dict:
     return values
 
 
+@in_portal_language
 @transaction.atomic(savepoint=False)  # a part of the service that changed the picture
 def status_refresh_patient(*, patient: Patient, now: datetime | None = None) -> PatientStatus:
     """Bring the patient's status row up to date, on their local date."""

@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from messaging.services.conversations import conversation_start
 from patients.services.diary import diary_entry_save
 from patients.services.medications import medication_add
 from portal.audit.models import AccessEvent
@@ -35,6 +36,9 @@ def test_a_patient_downloads_the_passport_and_all_their_data(page, live_server, 
     today = local_today(patient)
     diary_entry_save(patient=patient, day=today, entered_by=user, today=today, values={"pain": 5})
     medication_add(patient=patient, name="Tramadol 50 mg", added_by=user)
+    conversation_start(
+        patient=patient, started_by=user, subject="Dreams", topic="other", body="Vivid dreams"
+    )
 
     log_in(page, "journey@example.org")
     page.goto("/profile/")
@@ -65,6 +69,11 @@ def test_a_patient_downloads_the_passport_and_all_their_data(page, live_server, 
     passport = PdfReader(io.BytesIO(archive.read("ldn-passport.pdf")))
     assert "Jo Journey" in passport.pages[0].extract_text()
     assert "Tramadol 50 mg" in archive.read("csv/medications.csv").decode()
+    assert "Vivid dreams" in archive.read("csv/messages.csv").decode()
+    (message,) = [
+        e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Communication"
+    ]
+    assert message["payload"] == [{"contentString": "Vivid dreams"}]
     assert AccessEvent.objects.filter(patient=patient, action="export_record").count() == 1
 
     page.goto("/profile/my-data/")

@@ -6,12 +6,14 @@ from datetime import timedelta
 import pytest
 
 from interop.fhir.references import validated
+from messaging.services.conversations import message_send
 from patients.services.diary import diary_entry_save
 from patients.services.medications import medication_add
 from patients.services.profile import care_team_add
 from portal.audit.models import AccessEvent
 from portal.lib.timing import local_today
 from tests.interop.helpers import app_register, bearer, token_for
+from tests.messaging.helpers import start
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +87,37 @@ def test_everything_is_a_valid_bundle_of_every_kind(client, world, patient_user)
     kinds = {e["resource"]["resourceType"] for e in data["entry"]}
     assert {"Patient", "Observation", "QuestionnaireResponse", "Provenance"} <= kinds
     assert "MedicationStatement" in kinds
+
+
+def test_messages_are_communications_in_everything_and_in_a_search(
+    client, world, patient_user, provider
+):
+    conversation = start(world["patient"], body="Vivid dreams since the step up")
+    message_send(conversation=conversation, sender=provider, body="Try it in the morning.")
+    raw = token_for(patient_user)
+    pid = world["patient"].pk
+    data = _json(client.get(f"/fhir/Patient/{pid}/$everything", **bearer(raw)))
+    everything = [
+        e["resource"] for e in data["entry"] if e["resource"]["resourceType"] == "Communication"
+    ]
+    bundle = _json(client.get(f"/fhir/Communication?patient={pid}", **bearer(raw)))
+    validated(bundle)
+    found = [e["resource"] for e in bundle["entry"]]
+    assert found == everything
+    assert [c["payload"][0]["contentString"] for c in found] == [
+        "Vivid dreams since the step up",
+        "Try it in the morning.",
+    ]
+    assert found[1]["sender"]["type"] == "Practitioner"
+    assert found[1]["inResponseTo"] == [{"reference": f"Communication/{found[0]['id']}"}]
+    sent = found[0]["sent"][:10]
+    on_day = _json(client.get(f"/fhir/Communication?patient={pid}&date={sent}", **bearer(raw)))
+    assert on_day["total"] == 2
+    before = _json(client.get(f"/fhir/Communication?patient={pid}&date=lt{sent}", **bearer(raw)))
+    assert before["total"] == 0
+    _outcome(client.get(f"/fhir/Communication?patient={pid}&code=x", **bearer(raw)), 400)
+    only_observations = token_for(patient_user, scope="launch/patient patient/Observation.rs")
+    _outcome(client.get(f"/fhir/Communication?patient={pid}", **bearer(only_observations)), 403)
 
 
 def test_a_patient_token_reads_no_one_else(client, world, patient_user, other_patient_user):

@@ -17,10 +17,20 @@ from interop.fhir.codes import Context
 from interop.fhir.record import Record
 from interop.fhir.references import validated
 from interop.selectors import record_read
-from patients.models import CheckIn, Condition, DiaryEntry, Medication, Patient, PGICResponse
+from messaging.models import Attachment, Conversation, Message
+from messaging.services.conversations import conversation_start
+from patients.models import (
+    CaregiverGrant,
+    CheckIn,
+    Condition,
+    DiaryEntry,
+    Medication,
+    Patient,
+    PGICResponse,
+)
 from patients.rules.side_effects import ITEMS
 from portal.accounts.models import User
-from regimens.models import Protocol, Regimen, TitrationStep
+from regimens.models import Protocol, Regimen, SupplyFill, TitrationStep
 
 CTX = Context(site="https://portal.example.org")
 
@@ -39,6 +49,14 @@ def _roundtrip(resources):
 @pytest.mark.django_db
 def test_every_demo_patient_exports_a_valid_bundle():
     call_command("seed_demo", verbosity=0)
+    pat = Patient.objects.get(user__email="patient@example.com")
+    conversation_start(
+        patient=pat,
+        started_by=pat.user,
+        subject="Vivid dreams",
+        topic="side_effect",
+        body="Since the step up I dream a lot. Should I take it in the morning?",
+    )
     kinds_seen = set()
     for patient in Patient.objects.all():
         record = record_read(patient)
@@ -59,7 +77,7 @@ day = st.dates(date(2020, 1, 1), date(2030, 12, 31))
 
 
 @st.composite
-def diary_entries(draw, patient_user, provider):
+def diary_entries(draw, patient_user, provider, caregiver):
     days = draw(st.lists(day, unique=True, max_size=12))
     out = []
     for pk, when in enumerate(days, start=1):
@@ -77,7 +95,7 @@ def diary_entries(draw, patient_user, provider):
             glucose_unit=draw(st.sampled_from(["mmol/L", "mg/dL"])) if glucose else "",
             stools_per_day=draw(st.none() | st.integers(0, 40)),
             notes=draw(text),
-            entered_by_id=draw(st.sampled_from([patient_user.pk, provider.pk])),
+            entered_by_id=draw(st.sampled_from([patient_user.pk, provider.pk, caregiver.pk])),
             created_at=NOW,
             updated_at=NOW,
         )
@@ -88,9 +106,70 @@ def diary_entries(draw, patient_user, provider):
 
 
 @st.composite
+def conversations(draw, senders):
+    out = []
+    pk = 0
+    for c in range(draw(st.integers(0, 3))):
+        conversation = Conversation(
+            pk=c + 1,
+            subject=draw(text.filter(str.strip)),
+            topic=draw(st.sampled_from(["dose", "side_effect", "medications", "checkin", "other"])),
+            created_at=NOW,
+        )
+        conversation.message_list = []
+        for _ in range(draw(st.integers(1, 4))):
+            pk += 1
+            sent = NOW + timedelta(minutes=draw(st.integers(-10_000, 10_000)))
+            sender = draw(st.sampled_from(senders))
+            message = Message(
+                pk=pk,
+                conversation=conversation,
+                sender_id=sender.pk,
+                from_patient=sender.role != "provider",
+                body=draw(text.filter(str.strip)),
+                sent_at=sent,
+                urgent=draw(st.booleans()),
+                withdrawn_at=draw(st.none() | st.just(sent + timedelta(minutes=2))),
+            )
+            message.attachment_list = [
+                Attachment(
+                    pk=pk * 10 + a,
+                    name=draw(st.sampled_from(["rash.jpg", "label.png", "letter.pdf"])),
+                    content_type=draw(
+                        st.sampled_from(["image/jpeg", "image/png", "application/pdf"])
+                    ),
+                    size=draw(st.integers(1, 5_000_000)),
+                )
+                for a in range(draw(st.integers(0, 2)))
+            ]
+            conversation.message_list.append(message)
+        out.append(conversation)
+    return out
+
+
+@st.composite
 def records(draw):
     user = User(pk=1, email="p@example.org", name=draw(text), role="patient", timezone="UTC")
     provider = User(pk=2, email="d@example.org", name=draw(text), role="provider")
+    caregiver = User(pk=3, email="c@example.org", name=draw(text), role="caregiver")
+    caregivers = [
+        CaregiverGrant(
+            pk=1,
+            caregiver_id=caregiver.pk,
+            since=NOW - timedelta(days=400),
+            ended_at=draw(st.none() | st.just(NOW + timedelta(days=1))),
+        )
+    ]
+    if draw(st.booleans()):  # asked again after an earlier grant ended
+        caregivers.insert(
+            0,
+            CaregiverGrant(
+                pk=2,
+                caregiver_id=caregiver.pk,
+                since=NOW - timedelta(days=800),
+                ended_at=NOW - timedelta(days=500),
+            ),
+        )
     patient = Patient(
         pk=1,
         user=user,
@@ -198,10 +277,26 @@ def records(draw):
         care_team=draw(st.sampled_from([[], [provider]])),
         medications=medications,
         regimens=regimens,
-        diary=draw(diary_entries(user, provider)),
+        diary=draw(diary_entries(user, provider, caregiver)),
         pgic=pgic,
         checkins=checkins,
-        names={user.pk: user.name or user.email, provider.pk: provider.name or provider.email},
+        names={
+            user.pk: user.name or user.email,
+            provider.pk: provider.name or provider.email,
+            caregiver.pk: caregiver.name or caregiver.email,
+        },
+        conversations=draw(conversations([user, provider, caregiver])),
+        caregivers=caregivers,
+        fills=[
+            SupplyFill(
+                pk=i + 1,
+                on=draw(day),
+                form=draw(st.sampled_from(["capsule", "liquid", "drops"])),
+                strength_mg=draw(st.decimals(Decimal("0.001"), Decimal("999.999"), places=3)),
+                quantity=draw(st.decimals(Decimal("0.1"), Decimal("999999.9"), places=1)),
+            )
+            for i in range(draw(st.integers(0, 3)))
+        ],
     )
 
 
@@ -230,7 +325,41 @@ def test_every_resource_of_a_generated_record_validates(record):
         if any(x["valueCode"] == "block" for x in s.get("extension", []))
     ]
     assert len(marked) == len(opioids)
+    related = {f"RelatedPerson/{r['id']}" for r in by_kind["RelatedPerson"]}
+    assert len(related) == len(record.caregivers)
     for entry, prov in zip(record.diary, by_kind["Provenance"], strict=True):
         by_patient = entry.entered_by_id == record.patient.user_id
         expected = "author" if by_patient else "enterer"
-        assert prov["agent"][0]["type"]["coding"][0]["code"] == expected
+        agent = prov["agent"][0]
+        assert agent["type"]["coding"][0]["code"] == expected
+        if entry.entered_by_id == 3:  # the caregiver, named as who they are
+            assert agent["who"]["type"] == "RelatedPerson"
+            assert agent["who"]["reference"] in related
+            assert agent["role"] == [{"text": "Caregiver"}]
+        elif not by_patient:
+            assert agent["role"] == [{"text": "Care team"}]
+    for fill, dispense in zip(record.fills, by_kind["MedicationDispense"], strict=True):
+        assert Decimal(str(dispense["quantity"]["value"])) == fill.quantity
+        assert dispense["whenHandedOver"] == fill.on.isoformat()
+    messages = [m for c in record.conversations for m in c.message_list]
+    communications = by_kind["Communication"]
+    assert len(communications) == len(messages)
+    for message, communication in zip(messages, communications, strict=True):
+        assert communication["id"] == f"message-{message.pk}"
+        if message.withdrawn_at:
+            assert communication["status"] == "entered-in-error"
+            assert "payload" not in communication
+            continue
+        assert communication["status"] == "completed"
+        payload = communication["payload"]
+        assert payload[0]["contentString"] == message.body
+        attached = [p["contentAttachment"] for p in payload[1:]]
+        assert [a["title"] for a in attached] == [a.name for a in message.attachment_list]
+        assert all("data" not in a and "url" not in a for a in attached)
+        sender = communication["sender"]
+        if message.sender_id == 1:
+            assert sender["reference"] == "Patient/1"
+        elif message.sender_id == 3:
+            assert sender["reference"] in related
+        else:
+            assert sender["type"] == "Practitioner"

@@ -1,10 +1,12 @@
 """Profile → Download my data: a zip built by the worker's task, its progress on the page,
 the link working once and for 24 hours, the download in the access log."""
 
+import csv
 import io
 import json
 import zipfile
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -12,12 +14,23 @@ from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 from pypdf import PdfReader
 
+from interop.fhir.codes import UCUM
 from interop.models import DataExport
 from interop.services import data_export_build
+from messaging.services.attachments import clean_files
+from messaging.services.conversations import message_send, message_withdraw
+from patients.models import CaregiverGrant
+from patients.services.care import caregiver_invite
 from patients.services.diary import diary_entry_save
 from patients.services.medications import medication_add
+from patients.services.profile import care_team_add
+from portal.accounts.services import invitation_accept_existing
 from portal.audit.models import AccessEvent
 from portal.lib.timing import local_today
+from regimens.services.supply import refill_request_send, supply_fill_record
+from tests.factories import CaregiverFactory
+from tests.messaging.helpers import png, start
+from tests.patients.diary_factories import NOW, TODAY, start_regimen
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +123,89 @@ def test_no_one_else_reaches_the_download(
     assert client.get(f"/profile/my-data/{export.pk}/file/").status_code == 403
     export.refresh_from_db()
     assert export.status == "ready"
+
+
+def _csv_rows(archive, name):
+    return list(csv.DictReader(io.StringIO(archive.read(f"csv/{name}").decode())))
+
+
+def test_the_zip_holds_supply_messages_and_caregivers(client, patient_user, provider):
+    with time_machine.travel(NOW, tick=False):
+        patient = patient_user.patient
+        care_team_add(patient=patient, provider=provider, added_by=provider)
+        start_regimen(patient, provider)
+        supply_fill_record(
+            patient=patient,
+            entered_by=patient_user,
+            on=TODAY,
+            form="liquid",
+            strength_mg=Decimal("1"),
+            quantity=Decimal("30"),
+            today=TODAY,
+        )
+        refill_request_send(patient=patient, requested_by=patient_user, today=TODAY, note="Soon")
+        conversation = start(
+            patient,
+            body="The pharmacy sent 4.5 mg capsules",
+            files=clean_files([png("label.png")]),
+        )
+        answer = message_send(conversation=conversation, sender=provider, body="Please wait.")
+        oops = message_send(conversation=conversation, sender=patient_user, body="=Oops, wrong")
+        message_withdraw(message=oops, by=patient_user)
+        ana = CaregiverFactory(email="ana@example.org", name="Ana Ruiz")
+        offer, _token = caregiver_invite(
+            patient=patient, email=ana.email, permissions=["diary"], invited_by=patient_user
+        )
+        invitation_accept_existing(invitation=offer.invitation, user=ana)
+        grant = CaregiverGrant.objects.get(caregiver=ana)
+        diary_entry_save(
+            patient=patient, day=TODAY, entered_by=ana, today=TODAY, values={"pain": 4}
+        )
+
+        export = _ask(client, patient_user)
+        assert data_export_build(export_id=export.pk) == "ready"
+        response = client.get(f"/profile/my-data/{export.pk}/file/")
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+
+    fills = _csv_rows(archive, "supply_fills.csv")
+    assert [(f["form"], f["quantity"]) for f in fills] == [("liquid", "30.0")]
+    refills = _csv_rows(archive, "refill_requests.csv")
+    assert [(r["note"], r["status"]) for r in refills] == [("Soon", "open")]
+    assert [c["subject"] for c in _csv_rows(archive, "conversations.csv")] == ["Wrong capsules"]
+    messages = _csv_rows(archive, "messages.csv")
+    assert [(m["body"], m["attachments"]) for m in messages] == [
+        ("The pharmacy sent 4.5 mg capsules", "label.png"),
+        ("Please wait.", ""),
+        ("", ""),  # withdrawn: kept, without its text, as the portal shows it
+    ]
+    assert messages[2]["withdrawn_at"]
+    assert messages[1]["sender"] == provider.name
+    caregivers = _csv_rows(archive, "caregivers.csv")
+    assert [(c["caregiver"], c["can_keep_diary"], c["can_message"]) for c in caregivers] == [
+        ("Ana Ruiz", "True", "False")
+    ]
+
+    bundle = json.loads(archive.read("record.fhir.json"))
+    Bundle.model_validate(bundle)
+    by_kind = {}
+    for entry in bundle["entry"]:
+        by_kind.setdefault(entry["resource"]["resourceType"], []).append(entry["resource"])
+    assert [r["id"] for r in by_kind["RelatedPerson"]] == [f"caregiver-{grant.pk}"]
+    (dispense,) = by_kind["MedicationDispense"]
+    assert dispense["quantity"] == {"value": 30.0, "unit": "mL", "system": UCUM, "code": "mL"}
+    assert dispense["medicationCodeableConcept"]["text"].endswith("liquid, 1 mg/mL")
+    communications = {c["id"]: c for c in by_kind["Communication"]}
+    first = communications[f"message-{conversation.messages.earliest('sent_at').pk}"]
+    assert first["payload"][1]["contentAttachment"]["title"] == "label.png"
+    assert communications[f"message-{answer.pk}"]["recipient"][0]["reference"] == (
+        f"Patient/{patient.pk}"
+    )
+    assert communications[f"message-{oops.pk}"]["status"] == "entered-in-error"
+    (provenance,) = by_kind["Provenance"]
+    agent = provenance["agent"][0]
+    assert agent["who"] == {
+        "reference": f"RelatedPerson/caregiver-{grant.pk}",
+        "type": "RelatedPerson",
+        "display": "Ana Ruiz",
+    }
+    assert agent["type"]["coding"][0]["code"] == "enterer"

@@ -11,7 +11,7 @@ TIME_FORMAT = "g:i a"
 MONTH_DAY_FORMAT = "j M"
 YEAR_MONTH_FORMAT = "M Y"
 # What forms accept: the ISO form the date inputs send, and the day written as shown. Not
-# "30/04/1980": 03/04/1980 is 3 April in London and 4 March in New York.
+# 30/04/1980: in the US 04/05 is 5 April, so a day written with slashes is refused, not guessed.
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d %b %Y"]
 DATETIME_INPUT_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%d %b %Y %H:%M"]
 FIRST_DAY_OF_WEEK = 1

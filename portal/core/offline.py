@@ -1,0 +1,183 @@
+"""Entries a patient's phone kept while it had no connection, sent when it is back online:
+tonight's dose mark and a diary day (README, "Install and offline").
+
+Each entry carries the key the phone gave it (a UUID). The key is saved in the same
+transaction as the entry, under a unique constraint, so the same entry sent twice (a retry,
+Background Sync and the page both sending it, two tabs) is saved once. An entry for a day the
+portal already has a newer answer for (written later, from another device) is not saved over
+it: the answer is a conflict, shown to the patient to choose, and sent again with their
+choice ("phone" to save it, "portal" to keep what is there).
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from patients.forms.diary import DiaryEntryForm
+from patients.models import Patient
+from patients.selectors import diary as diary_selectors
+from patients.services.diary import diary_entry_save
+from portal.core.models import OfflineSubmission
+from portal.lib.formats import when
+from regimens.models import DoseLog
+from regimens.selectors.regimens import current_regimen
+from regimens.services.reports import dose_log_mark
+
+CHOICES = ("", "phone", "portal")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """saved, duplicate (sent before: nothing more saved), kept_server (the patient kept the
+    portal's answer), conflict (a newer answer is on the portal: `server` describes it) or
+    invalid (`errors` by field, nothing saved)."""
+
+    result: str
+    errors: dict = field(default_factory=dict)
+    server: dict = field(default_factory=dict)
+
+
+def _claim(*, key, user, kind, day, outcome, now) -> bool:
+    """Write the key; False when it is there already (this entry was sent before)."""
+    try:
+        with transaction.atomic():
+            OfflineSubmission.objects.create(
+                key=key, user=user, kind=kind, day=day, outcome=outcome, received_at=now
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def _refuse(result: str, **details) -> Outcome:
+    transaction.set_rollback(True)
+    return Outcome(result, **details)
+
+
+@transaction.atomic
+def offline_dose_submit(
+    *,
+    patient: Patient,
+    key,
+    day: date,
+    status: str,
+    saved_at: datetime,
+    today: date,
+    choice: str = "",
+    now: datetime | None = None,
+) -> Outcome:
+    """Mark `day`'s dose as the phone recorded it at `saved_at`."""
+    now = now or timezone.now()
+    user = patient.user
+    kept = choice == "portal"
+    outcome = OfflineSubmission.Outcome.KEPT_SERVER if kept else OfflineSubmission.Outcome.SAVED
+    if not _claim(key=key, user=user, kind="dose", day=day, outcome=outcome, now=now):
+        return Outcome("duplicate")
+    if kept:
+        return Outcome("kept_server")
+    if status not in DoseLog.Status.values:
+        return _refuse("invalid", errors={"status": [_("Choose taken, skipped or missed.")]})
+    day_errors = diary_selectors.diary_day_errors(day=day, today=today)
+    if day_errors:
+        return _refuse("invalid", errors={"day": day_errors})
+    regimen = current_regimen(patient=patient)
+    if regimen is None:
+        return _refuse(
+            "invalid", errors={"status": [_("You have no active regimen, so no dose to record.")]}
+        )
+    existing = DoseLog.objects.filter(regimen=regimen, on=day).first()
+    if (
+        existing is not None
+        and existing.status != status
+        and existing.recorded_at > saved_at
+        and choice != "phone"
+    ):
+        return _refuse(
+            "conflict",
+            server={
+                "status": str(existing.get_status_display()),
+                "recorded_at": when(existing.recorded_at, user.timezone),
+            },
+        )
+    try:
+        dose_log_mark(regimen=regimen, on=day, status=status, recorded_by=user, now=now)
+    except ValidationError as error:
+        return _refuse("invalid", errors={"status": error.messages})
+    return Outcome("saved")
+
+
+def _diary_summary(entry, form) -> dict:
+    """The portal's entry in the words of the diary form, for the patient to compare."""
+    answers = []
+    for name, form_field in form.fields.items():
+        value = getattr(entry, name, None)
+        if value in (None, "") or name == "day":
+            continue
+        choices = dict(getattr(form_field, "choices", []) or [])
+        answers.append([str(form_field.label), str(choices.get(value, value))])
+    return {"answers": answers}
+
+
+@transaction.atomic
+def offline_diary_submit(
+    *,
+    patient: Patient,
+    key,
+    day: date,
+    fields: dict,
+    saved_at: datetime,
+    today: date,
+    choice: str = "",
+    now: datetime | None = None,
+) -> Outcome:
+    """Save the diary day the phone kept: the diary form's own checks, then its service."""
+    now = now or timezone.now()
+    user = patient.user
+    kept = choice == "portal"
+    outcome = OfflineSubmission.Outcome.KEPT_SERVER if kept else OfflineSubmission.Outcome.SAVED
+    if not _claim(key=key, user=user, kind="diary", day=day, outcome=outcome, now=now):
+        return Outcome("duplicate")
+    if kept:
+        return Outcome("kept_server")
+    day_errors = diary_selectors.diary_day_errors(day=day, today=today)
+    if day_errors:
+        return _refuse("invalid", errors={"day": day_errors})
+    existing = diary_selectors.diary_entry_on(patient=patient, day=day)
+    question = diary_selectors.dose_question(patient=patient, day=day)
+    data = QueryDict(mutable=True)
+    for name, value in fields.items():
+        if name in ("csrfmiddlewaretoken", "day"):
+            continue
+        data.setlist(name, [str(v) for v in value] if isinstance(value, list) else [str(value)])
+    form = DiaryEntryForm(
+        data,
+        questions=diary_selectors.diary_questions(patient=patient),
+        today=today,
+        day=day,
+        entry=existing,
+        ask_dose=question is not None,
+        dose_status=question.logged if question else "",
+    )
+    if not form.is_valid():
+        errors = {name: [str(m) for m in messages] for name, messages in form.errors.items()}
+        return _refuse("invalid", errors=errors)
+    if existing is not None and existing.updated_at > saved_at and choice != "phone":
+        return _refuse("conflict", server=_diary_summary(existing, form))
+    try:
+        diary_entry_save(
+            patient=patient,
+            day=day,
+            entered_by=user,
+            today=today,
+            values=form.entry_values(),
+            dose_status=form.dose_status(),
+            now=now,
+        )
+    except ValidationError as error:
+        return _refuse("invalid", errors={"__all__": error.messages})
+    return Outcome("saved")

@@ -1,0 +1,175 @@
+"""Offline journeys in Chromium (Playwright's offline mode): a patient with no connection
+logs tonight's dose and a diary day; both are kept on the phone, and on the server exactly
+once when the connection returns. The same kept entry sent twice is saved once. The service
+worker's caches never hold a page with health data, and after logout nothing of the diary is
+left in IndexedDB or the caches."""
+
+import re
+from datetime import timedelta
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import expect
+
+from patients.models import DiaryEntry
+from patients.services.profile import care_team_add
+from portal.core.models import OfflineSubmission
+from portal.lib.timing import local_today
+from regimens.models import DoseLog
+from tests.e2e.helpers import log_in, log_out
+from tests.factories import PatientUserFactory, ProviderFactory
+from tests.notifications.factories import start_regimen
+from tests.regimens.seeds import ensure_protocols
+
+pytestmark = pytest.mark.e2e
+SAVED = "Saved on this phone, it will be sent when you are back online."
+NOTE = "Woke twice, knee sore (kept offline)"
+
+# Every kept entry, and every response in every cache (URL and body), read in the page.
+KEPT = "() => LDNStore.all()"
+CACHED = """async () => {
+  const found = [];
+  for (const name of await caches.keys()) {
+    const cache = await caches.open(name);
+    for (const request of await cache.keys()) {
+      const response = await cache.match(request);
+      found.push({cache: name, url: request.url, body: await response.clone().text()});
+    }
+  }
+  return found;
+}"""
+
+
+@pytest.fixture
+def patient(db):
+    ensure_protocols()
+    provider = ProviderFactory(email="doc@example.org", name="Dana Doc")
+    patient = PatientUserFactory(email="pat.offline@example.org", name="Pat Offline").patient
+    care_team_add(patient=patient, provider=provider, added_by=provider)
+    start_regimen(patient, provider, start_on=local_today(patient) - timedelta(days=3))
+    return patient
+
+
+@pytest.fixture
+def context(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
+    context.set_default_timeout(15_000)
+    yield context
+    context.close()
+
+
+def _service_worker_ready(page):
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+
+
+def _wait_until(page, check, message):
+    for _ in range(100):
+        if check():
+            return
+        page.wait_for_timeout(200)
+    raise AssertionError(message)
+
+
+def test_a_dose_and_a_diary_day_kept_offline_reach_the_server_exactly_once(context, patient):
+    tonight = context.new_page()
+    log_in(tonight, patient.user.email)
+    tonight.goto("/tonight/")
+    _service_worker_ready(tonight)
+    diary = context.new_page()
+    diary.goto("/diary/new/")
+
+    context.set_offline(True)
+    tonight.get_by_role("button", name="I took it").click()
+    expect(tonight.locator("#offline-status")).to_contain_text(SAVED)
+    diary.locator("label[for=id_pain_6]").click()
+    diary.get_by_text("Add a note (optional)").click()
+    diary.get_by_label("Notes (optional)").fill(NOTE)
+    diary.get_by_role("button", name="Save the diary").click()
+    expect(diary.locator("#offline-status")).to_contain_text(SAVED)
+
+    kept = diary.evaluate(KEPT)
+    assert sorted(entry["kind"] for entry in kept) == ["diary", "dose"]
+    assert len({entry["key"] for entry in kept}) == 2
+    assert not DoseLog.objects.exists() and not DiaryEntry.objects.exists()
+    # Another page with no connection: the offline page, which lists what waits.
+    other = context.new_page()
+    other.goto("/medications/")
+    expect(other.get_by_test_id("offline-title")).to_have_text("No connection")
+    expect(other.locator("[data-offline-entry]")).to_have_count(2)
+
+    context.set_offline(False)  # both pages (and Background Sync) send what was kept
+
+    _wait_until(
+        tonight,
+        lambda: OfflineSubmission.objects.count() == 2 and not tonight.evaluate(KEPT),
+        "the kept entries were not all sent",
+    )
+    dose = DoseLog.objects.get()
+    assert (dose.on, dose.status) == (local_today(patient), "taken")
+    entry = DiaryEntry.objects.get()
+    assert (entry.local_date, entry.pain, entry.notes) == (local_today(patient), 6, NOTE)
+    expect(diary.locator("#offline-status")).to_contain_text("Sent:")
+    tonight.reload()
+    expect(tonight.get_by_text("You marked today's dose: taken.")).to_be_visible()
+
+
+def test_the_same_kept_entry_sent_twice_is_saved_once(context, patient):
+    page = context.new_page()
+    log_in(page, patient.user.email)
+    page.goto("/tonight/")
+    _service_worker_ready(page)
+    context.route("**/offline/send/**", lambda route: route.abort())  # nothing gets through
+
+    context.set_offline(True)
+    page.get_by_role("button", name="I skipped it").click()
+    expect(page.locator("#offline-status")).to_contain_text(SAVED)
+    context.set_offline(False)
+    page.wait_for_timeout(500)
+    assert not DoseLog.objects.exists()
+    [entry] = page.evaluate(KEPT)
+    context.unroute("**/offline/send/**")
+
+    # A retry racing the first send (two tabs, Background Sync and the page): same key.
+    answers = page.evaluate(
+        "(entry) => Promise.all([LDNStore.send(entry), LDNStore.send(entry)])", entry
+    )
+
+    assert sorted(answer["result"] for answer in answers) == ["duplicate", "saved"]
+    assert DoseLog.objects.get().status == "skipped"
+    assert OfflineSubmission.objects.filter(key=entry["key"]).count() == 1
+
+
+def test_nothing_of_the_diary_stays_in_the_browser_after_logout(context, patient):
+    page = context.new_page()
+    log_in(page, patient.user.email)
+    for path in ("/patient/", "/tonight/", "/diary/", "/medications/", "/diary/new/"):
+        page.goto(path)
+    _service_worker_ready(page)
+    context.route("**/offline/send/**", lambda route: route.abort())
+    context.set_offline(True)
+    page.get_by_text("Add a note (optional)").click()
+    page.get_by_label("Notes (optional)").fill(NOTE)
+    page.get_by_role("button", name="Save the diary").click()
+    expect(page.locator("#offline-status")).to_contain_text(SAVED)
+    context.set_offline(False)
+
+    # During the session: the caches hold the shell and the offline pages, no patient data.
+    cached = page.evaluate(CACHED)
+    assert any("/offline/en/" in item["url"] for item in cached)
+    for item in cached:
+        path = urlparse(item["url"]).path
+        assert path.startswith(("/static/", "/offline/", "/__language")), path
+        for secret in (NOTE, patient.user.email, patient.user.name):
+            assert secret not in item["body"], (item["url"], secret)
+    assert len(page.evaluate(KEPT)) == 1
+
+    page.get_by_role("button", name="Show navigation").click()  # a phone's menu
+    log_out(page)
+
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    _wait_until(page, lambda: page.evaluate(KEPT) == [], "IndexedDB still holds the entry")
+    for item in page.evaluate(CACHED):
+        for secret in (NOTE, patient.user.email, patient.user.name):
+            assert secret not in item["body"], (item["url"], secret)
+    assert page.evaluate("() => LDNStore.getMeta('owner')") is None
+    assert not DiaryEntry.objects.exists()
