@@ -39,7 +39,8 @@ messages: install
 # After marking new text: bring locale/es/LC_MESSAGES/django.po up to date, then translate
 # every new entry (tests/i18n checks that none is left untranslated or fuzzy).
 MAKEMESSAGES_ARGS := -l es --no-location --no-obsolete --ignore=.venv --ignore=static \
-	--ignore=staticfiles --ignore=tests --ignore=bench --ignore=node_modules --ignore=var
+	--ignore=staticfiles --ignore=tests --ignore=bench --ignore=node_modules --ignore=var \
+	--ignore=mutants --no-wrap
 translations: install
 	$(BIN)/python manage.py makemessages $(MAKEMESSAGES_ARGS)
 

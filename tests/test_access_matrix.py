@@ -104,8 +104,19 @@ CARING = outcomes(403, **dict.fromkeys(CAREGIVERS, OK))
 PLAN_PAGE = outcomes(403, patient=OK, other_patient=OK, caregiver_plan=OK)
 DIARY_PAGE = outcomes(403, patient=OK, other_patient=OK, caregiver_diary=OK)
 TRENDS_PAGE = outcomes(403, patient=OK, other_patient=OK, caregiver_trends=OK)
-# A conversation: its patient and the care team; 404 for anyone else, 403 for admins.
-CONVERSATION = outcomes(404, patient=OK, provider=OK, admin=403, anonymous=LOGIN, deactivated=LOGIN)
+# The patient's messages, open to a caregiver whose grant includes messages.
+MESSAGES_PAGE = outcomes(403, patient=OK, other_patient=OK, caregiver_messages=OK)
+# A conversation: its patient, their caregiver with the messages permission and the care
+# team; 404 for anyone else, 403 for admins.
+CONVERSATION = outcomes(
+    404,
+    patient=OK,
+    provider=OK,
+    caregiver_messages=OK,
+    admin=403,
+    anonymous=LOGIN,
+    deactivated=LOGIN,
+)
 OWN_INVITATION = outcomes(403, provider=OK, provider_off_team=404, provider_ended=404, admin=404)
 
 
@@ -333,10 +344,10 @@ MATRIX = {
         data=lambda w: {"note": "Seen"},
     ),
     # Messages
-    "message_list": Entry(_url("message_list"), {"GET": PATIENTS}),
+    "message_list": Entry(_url("message_list"), {"GET": MESSAGES_PAGE}),
     "conversation_new": Entry(
         _url("conversation_new"),
-        {"GET": PATIENTS, "POST": PATIENTS},
+        {"GET": MESSAGES_PAGE, "POST": MESSAGES_PAGE},
         data=lambda w: {"subject": "A question", "topic": "other", "body": "Hello"},
     ),
     "provider_inbox": Entry(_url("provider_inbox"), {"GET": PROVIDERS}),

@@ -1,8 +1,11 @@
 """Reads of messaging, scoped to the viewer.
 
-A conversation is visible to its patient and to the providers on the patient's care team
-while they are on it (patients.selectors.records.visible_patients); to nobody else, admins
-included. Anything else answers 404. Opening a conversation writes the access event.
+A conversation is visible to its patient, to the providers on the patient's care team
+while they are on it (patients.selectors.records.visible_patients), and to a caregiver acting
+for the patient (`caring_for`, the patient of the switcher) while their open grant includes
+messages; to nobody else, admins included. Anything else answers 404. Opening a
+conversation writes the access event. Read marks are each reader's own: a caregiver reading
+leaves the patient's unread conversations unread.
 """
 
 from dataclasses import dataclass
@@ -15,7 +18,7 @@ from django.utils import timezone
 
 from messaging.models import Attachment, Conversation, Message
 from messaging.rules import wait_label
-from patients.models import CareTeamMembership, Patient
+from patients.models import CaregiverGrant, CareTeamMembership, Patient
 from patients.selectors.records import visible_patients
 from portal.accounts.models import Role
 from portal.audit.models import AccessEvent
@@ -26,18 +29,29 @@ THREAD_PAGE_SIZE = 30
 FILTERS = ("open", "unread", "waiting", "mine", "closed")
 
 
-def visible_conversations(viewer) -> QuerySet[Conversation]:
+def visible_conversations(viewer, *, caring_for: Patient | None = None) -> QuerySet[Conversation]:
+    """The conversations the viewer may read; for a caregiver, those of `caring_for` while
+    their open grant for that patient includes messages (none without a patient)."""
     if not viewer.is_authenticated or not viewer.is_active:
         return Conversation.objects.none()
     if viewer.role == Role.PATIENT:
         return Conversation.objects.filter(patient__user=viewer)
     if viewer.role == Role.PROVIDER:
         return Conversation.objects.filter(patient__in=visible_patients(viewer))
+    if viewer.role == Role.CAREGIVER and caring_for is not None:
+        granted = CaregiverGrant.objects.filter(
+            caregiver=viewer, patient=caring_for, ended_at__isnull=True, can_message=True
+        ).values("patient_id")
+        return Conversation.objects.filter(patient=caring_for, patient_id__in=granted)
     return Conversation.objects.none()
 
 
+def _patient_side(viewer) -> bool:
+    return viewer.role in (Role.PATIENT, Role.CAREGIVER)
+
+
 def _other_side_last(viewer) -> str:
-    return "last_team_message_at" if viewer.role == Role.PATIENT else "last_patient_message_at"
+    return "last_team_message_at" if _patient_side(viewer) else "last_patient_message_at"
 
 
 def with_read_state(conversations: QuerySet[Conversation], viewer) -> QuerySet[Conversation]:
@@ -55,12 +69,15 @@ def _unread_q(viewer) -> Q:
     )
 
 
-def unread_count(*, viewer) -> int:
-    """Conversations with a message from the other side the viewer has not read."""
-    if viewer.role not in (Role.PATIENT, Role.PROVIDER):
+def unread_count(*, viewer, caring_for: Patient | None = None) -> int:
+    """Conversations with a message from the other side the viewer has not read (for a
+    caregiver: of the patient they act for, by their own read marks)."""
+    if viewer.role not in (Role.PATIENT, Role.PROVIDER, Role.CAREGIVER):
+        return 0
+    if viewer.role == Role.CAREGIVER and caring_for is None:
         return 0
     return (
-        with_read_state(visible_conversations(viewer), viewer)
+        with_read_state(visible_conversations(viewer, caring_for=caring_for), viewer)
         .filter(_unread_q(viewer), closed_at__isnull=True)
         .count()
     )
@@ -79,12 +96,19 @@ class InboxRow:
         return wait_label((timezone.now() - since).total_seconds())
 
 
-def inbox_page(*, viewer, status: str = "open", page=1, patient: Patient | None = None):
+def inbox_page(
+    *,
+    viewer,
+    status: str = "open",
+    page=1,
+    patient: Patient | None = None,
+    caring_for: Patient | None = None,
+):
     """One page of the viewer's conversations, newest activity first ("waiting": the longest
     waiting first), in a fixed number of queries at any size."""
-    conversations = with_read_state(visible_conversations(viewer), viewer).select_related(
-        "patient__user", "assigned_to"
-    )
+    conversations = with_read_state(
+        visible_conversations(viewer, caring_for=caring_for), viewer
+    ).select_related("patient__user", "assigned_to")
     if patient is not None:
         conversations = conversations.filter(patient=patient)
     order = ("-last_message_at", "-id")
@@ -112,12 +136,14 @@ def inbox_page(*, viewer, status: str = "open", page=1, patient: Patient | None 
     return result, rows
 
 
-def conversation_for(viewer, pk, *, path: str = "") -> Conversation:
+def conversation_for(
+    viewer, pk, *, path: str = "", caring_for: Patient | None = None
+) -> Conversation:
     """The conversation `pk` if the viewer may read it (404 otherwise), with the access
     event written when the viewer is not the patient."""
     try:
         conversation = (
-            visible_conversations(viewer)
+            visible_conversations(viewer, caring_for=caring_for)
             .select_related("patient__user", "assigned_to", "closed_by")
             .get(pk=pk)
         )

@@ -3,7 +3,8 @@
 Conversations and messages keep their full history (django-simple-history). A message is
 never edited; withdrawing one marks it withdrawn and keeps it. Every new message notifies
 the other side (portal.notifications, kind "message"): ids only in the outbox row, and the
-notice says only that there is a new message.
+notice says only that there is a new message. A caregiver whose open grant includes messages
+writes on the patient's side, as themselves (the message's sender).
 """
 
 from datetime import datetime
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from messaging.models import Attachment, Conversation, Message, ReadMark, Topic
 from messaging.rules import may_withdraw, safety_words_in
 from messaging.services.attachments import CleanFile
-from patients.models import CareTeamMembership, Patient
+from patients.models import CaregiverGrant, CareTeamMembership, Patient
 from portal.accounts.models import Role
 from portal.notifications.models import Kind
 from portal.notifications.services import notify_now
@@ -54,9 +55,20 @@ def _team(patient: Patient) -> list:
 
 
 def _may_write(conversation: Conversation, sender) -> None:
-    """The sender is the patient or a provider on their care team (views resolve this first;
-    the service refuses anyone else too)."""
+    """The sender is the patient, a caregiver whose open grant for the patient includes
+    messages, or a provider on their care team (views resolve this first; the service
+    refuses anyone else too)."""
     if sender.role == Role.PATIENT and conversation.patient.user_id == sender.pk:
+        return
+    if (
+        sender.role == Role.CAREGIVER
+        and CaregiverGrant.objects.filter(
+            patient_id=conversation.patient_id,
+            caregiver=sender,
+            ended_at__isnull=True,
+            can_message=True,
+        ).exists()
+    ):
         return
     if (
         sender.role == Role.PROVIDER
@@ -65,13 +77,13 @@ def _may_write(conversation: Conversation, sender) -> None:
         ).exists()
     ):
         return
-    raise ValidationError(_("Only the patient and their care team write here."))
+    raise ValidationError(_("Only the patient, their caregivers and their care team write here."))
 
 
 def _add_message(
     *, conversation: Conversation, sender, body: str, files: list[CleanFile], now: datetime
 ) -> Message:
-    from_patient = sender.role == Role.PATIENT
+    from_patient = sender.role in (Role.PATIENT, Role.CAREGIVER)
     message = Message.objects.create(
         conversation=conversation,
         sender=sender,

@@ -1,7 +1,9 @@
 """Message pages. Patients: their conversations, a new one (from any page's "Ask my care
 team"), a conversation. Providers: the care team's inbox, a conversation, assigning,
-closing and reopening, writing to a patient. Only the patient and the providers on their
-care team see a conversation (404 for anyone else; other roles 403)."""
+closing and reopening, writing to a patient. Caregivers whose grant includes messages: the
+patient's pages, for the patient they are on in the switcher, as themselves. Only the
+patient, those caregivers and the providers on the patient's care team see a conversation
+(404 for anyone else, caregivers without the permission included; other roles 403)."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,6 +20,7 @@ from messaging.rules import may_withdraw, safety_words_in
 from messaging.selectors import conversations as selectors
 from messaging.selectors.context import question_context
 from messaging.services import conversations as services
+from patients.selectors.care import Permission, acting_patient, current_grant
 from patients.selectors.records import Purpose, own_patient, patient_for
 from portal.accounts.decorators import role_required
 from portal.accounts.models import Role
@@ -32,7 +35,7 @@ def _needs_guidance(request, form) -> bool:
     """A patient's message with a safety word is sent only after the emergency guidance has
     been shown (the form comes back once with it); it is then flagged urgent."""
     return (
-        request.user.role == Role.PATIENT
+        request.user.role in (Role.PATIENT, Role.CAREGIVER)
         and bool(_safety_words(form.cleaned_data.get("body", "")))
         and not form.cleaned_data.get("safety_acknowledged")
     )
@@ -42,25 +45,52 @@ def _common(request) -> dict:
     return {"reply_promise": settings.MESSAGES["REPLY_PROMISE"]}
 
 
-# Patients -------------------------------------------------------------------------------
+def _caring_for(request):
+    """For a caregiver: the patient they are on, when their grant includes messages (404
+    otherwise, read on every request); None for anyone else."""
+    if request.user.role != Role.CAREGIVER:
+        return None
+    grant = current_grant(request)
+    if grant is None or not grant.allows(Permission.MESSAGES):
+        raise Http404
+    return grant.patient
 
 
-@role_required(Role.PATIENT)
+# Patients and their caregivers ------------------------------------------------------------
+
+
+@role_required(Role.PATIENT, Role.CAREGIVER)
 def message_list(request):
+    caring_for = None
+    if request.user.role == Role.CAREGIVER:
+        caring_for = acting_patient(
+            request, permission=Permission.MESSAGES, purpose=Purpose.VIEW_MESSAGES
+        )
     status = "closed" if request.GET.get("status") == "closed" else "open"
     page, rows = selectors.inbox_page(
-        viewer=request.user, status=status, page=request.GET.get("page")
+        viewer=request.user, status=status, page=request.GET.get("page"), caring_for=caring_for
     )
     return render(
         request,
         "messaging/patient_list.html",
-        {"page": page, "rows": rows, "status": status, **_common(request)},
+        {
+            "page": page,
+            "rows": rows,
+            "status": status,
+            "caring_for": caring_for,
+            **_common(request),
+        },
     )
 
 
-@role_required(Role.PATIENT)
+@role_required(Role.PATIENT, Role.CAREGIVER)
 def conversation_new(request):
-    patient = own_patient(request.user)
+    if request.user.role == Role.CAREGIVER:
+        patient = acting_patient(
+            request, permission=Permission.MESSAGES, purpose=Purpose.VIEW_MESSAGES
+        )
+    else:
+        patient = own_patient(request.user)
     source = request.POST if request.method == "POST" else request.GET
     about = question_context(
         patient=patient,
@@ -108,6 +138,7 @@ def conversation_new(request):
                 "id": source.get("id", ""),
             },
             "guidance": guidance,
+            "caring_for": patient if request.user.role == Role.CAREGIVER else None,
             **_common(request),
         },
     )
@@ -166,9 +197,11 @@ def provider_conversation_new(request, pk):
 # Both ------------------------------------------------------------------------------------
 
 
-@role_required(Role.PATIENT, Role.PROVIDER)
+@role_required(Role.PATIENT, Role.CAREGIVER, Role.PROVIDER)
 def conversation_detail(request, pk):
-    conversation = selectors.conversation_for(request.user, pk, path=request.path)
+    conversation = selectors.conversation_for(
+        request.user, pk, path=request.path, caring_for=_caring_for(request)
+    )
     form = ReplyForm(request.POST or None, request.FILES or None)
     guidance = False
     if request.method == "POST" and form.is_valid():
@@ -217,9 +250,11 @@ def conversation_detail(request, pk):
 
 
 @require_POST
-@role_required(Role.PATIENT, Role.PROVIDER)
+@role_required(Role.PATIENT, Role.CAREGIVER, Role.PROVIDER)
 def message_withdraw(request, pk, message_pk):
-    conversation = selectors.conversation_for(request.user, pk, path=request.path)
+    conversation = selectors.conversation_for(
+        request.user, pk, path=request.path, caring_for=_caring_for(request)
+    )
     message = selectors.message_for(request.user, message_pk, conversation=conversation)
     try:
         services.message_withdraw(message=message, by=request.user)
@@ -231,9 +266,11 @@ def message_withdraw(request, pk, message_pk):
 
 
 @require_GET
-@role_required(Role.PATIENT, Role.PROVIDER)
+@role_required(Role.PATIENT, Role.CAREGIVER, Role.PROVIDER)
 def attachment_download(request, pk, attachment_pk):
-    conversation = selectors.conversation_for(request.user, pk, path=request.path)
+    conversation = selectors.conversation_for(
+        request.user, pk, path=request.path, caring_for=_caring_for(request)
+    )
     attachment = selectors.attachment_for(request.user, attachment_pk, conversation=conversation)
     if attachment.message.is_withdrawn:
         raise Http404

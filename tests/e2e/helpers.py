@@ -32,4 +32,7 @@ def log_in(page, email: str, password: str = TEST_PASSWORD, *, totp_secret: str 
 
 
 def log_out(page):
-    page.get_by_role("button", name="Log out").click()
+    # The page first empties the phone's offline store and caches, then submits the form:
+    # wait for that navigation, or the next page.goto would cut it off.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log out").click()

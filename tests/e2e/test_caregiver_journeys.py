@@ -106,8 +106,8 @@ def test_a_diary_only_caregiver_keeps_the_diary_until_the_patient_ends_access(
     caregiver_page.wait_for_url("**/diary/")
     axe_check(caregiver_page)
     caregiver_page.get_by_role("link", name="Write today's diary").click()
-    caregiver_page.get_by_label("I took it").check()
-    caregiver_page.get_by_label("Pain", exact=True).fill("4")
+    caregiver_page.get_by_text("I took it", exact=True).click()
+    caregiver_page.locator("label[for=id_pain_4]").click()
     caregiver_page.get_by_role("button", name="Save the diary").click()
     caregiver_page.wait_for_url("**/diary/")
     expect(caregiver_page.get_by_test_id("provenance").first).to_have_text(

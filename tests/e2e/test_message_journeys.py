@@ -1,7 +1,9 @@
 """The messages issue's journeys: a patient asks from Tonight with a photo of a pharmacy
 label; the provider sees the unread badge, assigns, replies; the patient sees the reply and
 the count clears. An outsider provider and another patient get 404 on the conversation and
-the photo. "chest pain" shows the emergency guidance before the message goes."""
+the photo. "chest pain" shows the emergency guidance before the message goes. A caregiver
+with the messages permission asks for the patient, as themselves, until the patient takes
+the permission back."""
 
 from io import BytesIO
 
@@ -9,9 +11,17 @@ import pytest
 from PIL import Image
 
 from messaging.models import Attachment, Conversation
+from patients.models import CaregiverGrant
+from patients.services.care import caregiver_grant_update, caregiver_invite
 from patients.services.profile import care_team_add
+from portal.accounts.services import invitation_accept_existing
 from tests.e2e.helpers import log_in
-from tests.factories import TEST_TOTP_SECRET, PatientUserFactory, ProviderFactory
+from tests.factories import (
+    TEST_TOTP_SECRET,
+    CaregiverFactory,
+    PatientUserFactory,
+    ProviderFactory,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -137,3 +147,62 @@ def test_chest_pain_shows_the_emergency_guidance_before_sending(page, live_serve
     page.get_by_role("button", name="Send my message").click()
     page.wait_for_url("**/messages/*/")
     assert Conversation.objects.get().urgent
+
+
+def test_a_caregiver_with_messages_asks_for_the_patient_until_the_patient_takes_it_back(
+    page, browser, live_server, axe_check
+):
+    patient_user = PatientUserFactory(email="pat@example.org", name="Pat Patient")
+    patient = patient_user.patient
+    provider = ProviderFactory(email="doc@example.org", name="Dana Doc")
+    care_team_add(patient=patient, provider=provider, added_by=provider)
+    ana = CaregiverFactory(email="ana@example.org", name="Ana Ruiz")
+    offer, _token = caregiver_invite(
+        patient=patient, email=ana.email, permissions=["plan", "messages"], invited_by=patient_user
+    )
+    invitation_accept_existing(invitation=offer.invitation, user=ana)
+
+    # Ana asks from Pat's Tonight, as herself.
+    log_in(page, "ana@example.org")
+    page.wait_for_url("**/care/")
+    page.goto("/tonight/")
+    page.get_by_test_id("ask-care-team").click()
+    page.wait_for_url("**/messages/new/?about=tonight*")
+    assert "Pat Patient" in page.get_by_role("heading", level=1).inner_text()
+    axe_check(page)
+    page.get_by_label("Subject").fill("Pat slept badly")
+    page.get_by_label("Topic").select_option("dose")
+    page.get_by_label("Message", exact=True).fill("She woke at 3 am twice this week.")
+    page.get_by_role("button", name="Send", exact=True).click()
+    page.wait_for_url("**/messages/*/")
+    conversation = Conversation.objects.get()
+    assert conversation.patient == patient and conversation.started_by == ana
+    axe_check(page)
+
+    # The provider sees whose message it is and answers.
+    doc_context, doc = _context(browser, live_server)
+    log_in(doc, "doc@example.org", totp_secret=TEST_TOTP_SECRET)
+    doc.wait_for_url("**/provider/")
+    doc.goto(f"/messages/{conversation.pk}/")
+    assert doc.get_by_test_id("sent-by-caregiver").inner_text() == "sent by Ana Ruiz (caregiver)"
+    doc.get_by_label("Message", exact=True).fill("Try taking it an hour earlier.")
+    doc.get_by_role("button", name="Send", exact=True).click()
+    doc.wait_for_url(f"**/messages/{conversation.pk}/")
+    doc_context.close()
+
+    # Ana sees the badge and the answer.
+    page.goto("/care/")
+    assert page.get_by_test_id("messages-unread").inner_text().startswith("1")
+    page.get_by_role("link", name="Messages 1 unread").click()
+    page.get_by_role("link", name="Pat slept badly").click()
+    assert "an hour earlier" in page.content()
+    assert page.get_by_test_id("messages-unread").count() == 0
+    axe_check(page)
+
+    # Pat takes messages back: from Ana's next request every message URL is 404.
+    grant = CaregiverGrant.objects.get(patient=patient, caregiver=ana)
+    caregiver_grant_update(grant=grant, permissions=["plan"], changed_by=patient_user)
+    for path in ("/messages/", f"/messages/{conversation.pk}/"):
+        assert page.request.get(path).status == 404, path
+    page.goto("/tonight/")
+    assert page.get_by_test_id("ask-care-team").count() == 0

@@ -9,8 +9,9 @@ each person logs in again after one, as they would.
 """
 
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -36,7 +37,11 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def clock():
-    with time_machine.travel(timezone.now(), tick=True) as traveller:
+    """10:00 today in the patient's zone (the factory's New York), whatever the hour the suite
+    runs: the evening's reminders are still ahead."""
+    zone = ZoneInfo("America/New_York")
+    morning = datetime.combine(timezone.now().astimezone(zone).date(), time(10), tzinfo=zone)
+    with time_machine.travel(morning, tick=True) as traveller:
         yield traveller
 
 
