@@ -13,7 +13,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.lib.formats import dose, mg
 from regimens.models import Protocol
+from regimens.rules import protocol_name_errors
 from regimens.services.protocols import PROTOCOL_FIELDS, protocol_retire, protocol_revise
 
 
@@ -23,14 +25,27 @@ def _formfield(db_field, **kwargs):
     return db_field.formfield(**kwargs)
 
 
+DOSE_FIELDS = ("start_mg", "step_mg", "target_mg", "ceiling_mg")
+
+
 class ProtocolForm(forms.ModelForm):
     class Meta:
         model = Protocol
         fields = ["family", *PROTOCOL_FIELDS]
         formfield_callback = _formfield
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in DOSE_FIELDS:  # "1.5", as everywhere else, not the stored "1.500"
+            if self.initial.get(field) is not None:
+                self.initial[field] = Decimal(mg(self.initial[field]))
+
     def clean(self):
         cleaned = super().clean()
+        numbers = {f: cleaned.get(f) for f in (*DOSE_FIELDS, "interval_days")}
+        if cleaned.get("name") and None not in numbers.values():
+            for error in protocol_name_errors(name=cleaned["name"], **numbers):
+                self.add_error("name", error)
         start, target, ceiling = (cleaned.get(f) for f in ("start_mg", "target_mg", "ceiling_mg"))
         allowed = settings.LDN.get("ALLOWED_CEILING_MG")
         top = max(Decimal(str(settings.LDN["LDN_MAX_MG"])), Decimal(str(allowed or 0)))
@@ -44,7 +59,7 @@ class ProtocolForm(forms.ModelForm):
             self.add_error("target_mg", _("The target cannot be above the ceiling."))
         if start is not None and target is not None and start > target:
             self.add_error("start_mg", _("The start dose cannot be above the target."))
-        for field in ("start_mg", "step_mg", "target_mg", "ceiling_mg"):
+        for field in DOSE_FIELDS:
             value = cleaned.get(field)
             if value is not None and value <= 0:
                 self.add_error(field, _("Enter a dose above 0 mg."))
@@ -58,11 +73,11 @@ class ProtocolAdmin(SimpleHistoryAdmin):
         "name",
         "family",
         "version",
-        "start_mg",
-        "step_mg",
+        "start_dose",
+        "step_dose",
         "interval_days",
-        "target_mg",
-        "ceiling_mg",
+        "target_dose",
+        "ceiling_dose",
         "requires_approval",
         "is_current",
     ]
@@ -74,6 +89,31 @@ class ProtocolAdmin(SimpleHistoryAdmin):
     @admin.display(boolean=True, description=_("offered for new regimens"))
     def is_current(self, obj):
         return obj.is_current
+
+    # Doses as the portal writes them ("1.5 mg", portal.lib.formats), not the stored "1.500".
+    @admin.display(description=_("start dose"), ordering="start_mg")
+    def start_dose(self, obj):
+        return dose(obj.start_mg)
+
+    @admin.display(description=_("step size"), ordering="step_mg")
+    def step_dose(self, obj):
+        return dose(obj.step_mg)
+
+    @admin.display(description=_("target dose"), ordering="target_mg")
+    def target_dose(self, obj):
+        return dose(obj.target_mg)
+
+    @admin.display(description=_("ceiling"), ordering="ceiling_mg")
+    def ceiling_dose(self, obj):
+        return dose(obj.ceiling_mg)
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if obj is not None and not self.has_change_permission(request, obj):
+            # A retired version is shown read-only: its doses through the displays above.
+            shown = {f: f.replace("_mg", "_dose") for f in DOSE_FIELDS}
+            fields = [shown.get(f, f) for f in fields]
+        return fields
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if isinstance(db_field, URLField):

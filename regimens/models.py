@@ -64,7 +64,10 @@ class Protocol(models.Model):
     requires_approval = models.BooleanField(
         _("steps need a provider's approval"),
         default=True,
-        help_text=_("Untick to let the portal apply due step-ups with no side effects itself."),
+        help_text=_(
+            "Untick to let the portal apply a due step-up itself when no moderate or severe "
+            "side effect was reported in the tolerance window."
+        ),
     )
     source = models.CharField(_("source"), max_length=300)
     source_url = models.URLField(_("source address"), max_length=300)
@@ -376,7 +379,10 @@ class DecisionReason(models.TextChoices):
     SURGERY = "surgery", _("Surgery")
     TREATMENT_COMPLETED = "treatment_completed", _("Treatment completed")
     OTHER = "other", _("Other")
-    PROTOCOL_SCHEDULE = "protocol_schedule", _("Protocol schedule, no side effects")
+    PROTOCOL_SCHEDULE = (
+        "protocol_schedule",
+        _("Protocol schedule: no moderate or severe side effect reported"),
+    )
 
 
 class RegimenEvent(models.Model):

@@ -1,19 +1,22 @@
 """One format for dates and times, including what Django writes by itself (the admin)."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
 
 import pytest
 from django.template import Context, Template
 from django.utils import formats
 
 from portal.accounts.services import invitation_create
+from portal.lib import formats as portal_formats
 
 
 def test_django_writes_dates_and_times_as_the_portal_does():
     day, instant = date(2026, 11, 26), datetime(2026, 11, 26, 19, 10, tzinfo=UTC)
 
     assert formats.date_format(day) == "26 Nov 2026"
-    assert formats.date_format(instant, "DATETIME_FORMAT") == "26 Nov 2026, 19:10"
+    assert formats.date_format(instant, "DATETIME_FORMAT") == "26 Nov 2026, 7:10 pm"
+    assert formats.time_format(time(7, 5)) == "7:05 am"
     assert Template("{{ day }} · {{ day|date }}").render(Context({"day": day})) == (
         "26 Nov 2026 · 26 Nov 2026"
     )
@@ -27,3 +30,36 @@ def test_the_admin_lists_invitations_with_the_portal_s_dates(client_for, admin_u
 
     assert "a.m." not in page and "p.m." not in page
     assert "Nov. " not in page
+
+
+@pytest.mark.parametrize(
+    ("at", "written"),
+    [
+        (time(19, 10), "7:10 pm"),
+        (time(7, 10), "7:10 am"),
+        (time(0, 5), "12:05 am"),
+        (time(12, 0), "12:00 pm"),
+        (time(22, 30), "10:30 pm"),
+    ],
+)
+def test_english_writes_times_on_the_12_hour_clock_everywhere(at, written):
+    instant = datetime(2026, 11, 26, at.hour, at.minute, tzinfo=UTC)
+
+    assert portal_formats.clock(at) == written
+    assert portal_formats.when(instant, "UTC") == f"Thu 26 Nov 2026, {written}"
+    assert Template("{{ t|time }}").render(Context({"t": at})) == written
+    assert Template("{% load formats %}{{ t|time_format }}").render(Context({"t": at})) == written
+
+
+def test_doses_are_written_without_trailing_zeros():
+    assert portal_formats.dose(Decimal("1.500")) == "1.5 mg"
+    assert portal_formats.dose(Decimal("4.500")) == "4.5 mg"
+    assert portal_formats.dose(Decimal("10.000")) == "10 mg"
+
+
+@pytest.mark.django_db
+def test_the_admin_lists_protocols_with_the_portal_s_doses(client_for, admin_user):
+    page = client_for(admin_user).get("/admin/regimens/protocol/").content.decode()
+
+    assert "1.5 mg" in page and "4.5 mg" in page
+    assert "1.500" not in page and "4.500" not in page

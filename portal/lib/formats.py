@@ -4,7 +4,9 @@ is the language's own, from Django's locale formats).
 
 Doses: "1.5 mg", "1,5 mg" in Spanish (no trailing zeros, no exponent). Dates: "26 Nov 2026",
 "26 nov 2026" in Spanish (the short form "26 Nov" inside sentences about recent days). Times:
-the 24-hour clock. `plain_mg` is the machine form ("1.5") for files and stored values.
+the language's clock (its TIME_FORMAT): English the 12-hour clock, "7:10 pm" (locale/en makes
+Django's "p.m." read "pm"), Spanish the 24-hour clock, "19:10". `plain_mg` is the machine
+form ("1.5") for files and stored values.
 """
 
 from datetime import date, datetime, time
@@ -12,16 +14,16 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
-from django.utils.formats import date_format, get_format
+from django.utils.formats import date_format, get_format, time_format
 from django.utils.translation import get_language
 
 # Per language: English writes "26 Nov 2026", Spanish "26 nov 2026" (a lower-case month).
 DAY_FORMATS = {"en": "j M Y", "es": "j b Y"}
 SHORT_DAY_FORMATS = {"en": "j M", "es": "j b"}
-WHEN_FORMATS = {"en": "D j M Y, H:i", "es": "D j b Y, H:i"}
+# The day part of an instant; the time follows in the language's clock (clock()).
+WHEN_DAY_FORMATS = {"en": "D j M Y", "es": "D j b Y"}
 DAY_FORMAT = DAY_FORMATS["en"]
 SHORT_DAY_FORMAT = SHORT_DAY_FORMATS["en"]
-WHEN_FORMAT = WHEN_FORMATS["en"]
 
 
 def _pattern(patterns: dict[str, str]) -> str:
@@ -61,12 +63,15 @@ def short_day(value: date | None) -> str:
 
 
 def clock(value: time | datetime | None) -> str:
-    """A time of day: "19:10"."""
-    return value.strftime("%H:%M") if value is not None else ""
+    """A time of day in the locale's clock: "7:10 pm" in English."""
+    if value is None:
+        return ""
+    return time_format(value)
 
 
 def when(instant: datetime | None, zone_name: str) -> str:
-    """An instant as a local date and time in `zone_name`: "Thu 26 Nov 2026, 19:10"."""
+    """An instant as a local date and time in `zone_name`: "Thu 26 Nov 2026, 7:10 pm"."""
     if instant is None:
         return ""
-    return date_format(timezone.localtime(instant, ZoneInfo(zone_name)), _pattern(WHEN_FORMATS))
+    local = timezone.localtime(instant, ZoneInfo(zone_name))
+    return f"{date_format(local, _pattern(WHEN_DAY_FORMATS))}, {clock(local)}"

@@ -15,17 +15,23 @@ from regimens import rules, safety
 from regimens.forms.fields import AboveCeilingMixin, DoseField, OpioidOverrideMixin, dose_text
 from regimens.models import DecisionReason, DoseTime, Regimen
 
+# The reasons a provider gives; "protocol schedule" is the portal's own, for automatic steps.
+REASON_CHOICES = [c for c in DecisionReason.choices if c[0] != DecisionReason.PROTOCOL_SCHEDULE]
+
 
 class DecisionForm(forms.Form):
-    """A coded reason and an optional note; subclasses add what their decision needs."""
+    """A coded reason and an optional note; subclasses add what their decision needs. A
+    reason is proposed only for a step up or a maintenance dose ("tolerating well"); a hold,
+    a step back, a time switch, a pause, a restart or a stop has no assumed reason (a hold
+    for a holiday must not read "Reason: side effects" in the plan history)."""
 
     title = _("Decision")
     submit = _("Save the decision")
-    default_reason = DecisionReason.TOLERATING_WELL
+    default_reason: str | None = None
 
     reason = forms.ChoiceField(
         label=_("Reason"),
-        choices=[c for c in DecisionReason.choices if c[0] != DecisionReason.PROTOCOL_SCHEDULE],
+        choices=REASON_CHOICES,
         error_messages={"required": _("Pick the reason for this decision.")},
     )
     note = forms.CharField(
@@ -41,9 +47,12 @@ class DecisionForm(forms.Form):
         self.regimen = regimen
         self.today = today
         self.current = regimen.current_step
-        initial = {"reason": self.default_reason, **self.initial_for(suggestion)}
+        initial = {"reason": self.default_reason or "", **self.initial_for(suggestion)}
         kwargs.setdefault("initial", initial)
         super().__init__(data, **kwargs)
+        if self.default_reason is None:
+            # No reason is assumed: the plan history shows the one the provider picked.
+            self.fields["reason"].choices = [("", _("Pick the reason")), *REASON_CHOICES]
 
     def initial_for(self, suggestion) -> dict:
         return {}
@@ -67,6 +76,7 @@ class DecisionForm(forms.Form):
 
 
 class AdvanceForm(AboveCeilingMixin, DecisionForm):
+    default_reason = DecisionReason.TOLERATING_WELL
     title = _("Step up")
     submit = _("Step up")
     dose_mg = DoseField(label=_("New dose (mg)"))
@@ -104,7 +114,6 @@ class AdvanceForm(AboveCeilingMixin, DecisionForm):
 class HoldForm(DecisionForm):
     title = _("Hold the next step")
     submit = _("Hold")
-    default_reason = DecisionReason.SIDE_EFFECTS
     until = DateField(
         label=_("Next step on"),
         widget=DateInput(),
@@ -134,7 +143,6 @@ class HoldForm(DecisionForm):
 class StepBackForm(DecisionForm):
     title = _("Step back")
     submit = _("Step back")
-    default_reason = DecisionReason.SIDE_EFFECTS
     dose_mg = DoseField(label=_("Lower dose (mg)"))
 
     def initial_for(self, suggestion) -> dict:
@@ -159,13 +167,13 @@ class StepBackForm(DecisionForm):
 
 class MaintenanceForm(DecisionForm):
     title = _("Keep this dose (maintenance)")
+    default_reason = DecisionReason.TOLERATING_WELL
     submit = _("Set maintenance")
 
 
 class DoseTimeForm(DecisionForm):
     title = _("Switch the dose time")
     submit = _("Switch the dose time")
-    default_reason = DecisionReason.SIDE_EFFECTS
     dose_time = forms.ChoiceField(
         label=_("Take the dose"), choices=DoseTime.choices, widget=forms.RadioSelect
     )
@@ -189,7 +197,6 @@ class DoseTimeForm(DecisionForm):
 class PauseForm(DecisionForm):
     title = _("Pause the regimen")
     submit = _("Pause")
-    default_reason = DecisionReason.SURGERY
 
 
 class ResumeForm(OpioidOverrideMixin, DecisionForm):
@@ -230,10 +237,9 @@ class ResumeForm(OpioidOverrideMixin, DecisionForm):
 class StopForm(DecisionForm):
     title = _("Stop the regimen")
     submit = _("Stop the regimen")
-    default_reason = DecisionReason.PATIENT_REQUEST
     reason = forms.ChoiceField(
         label=_("Reason"),
-        choices=[c for c in DecisionReason.choices if c[0] != DecisionReason.PROTOCOL_SCHEDULE],
+        choices=REASON_CHOICES,
         help_text=_("“Treatment completed” marks the regimen completed; any other, stopped."),
         error_messages={"required": _("Pick the reason for this decision.")},
     )

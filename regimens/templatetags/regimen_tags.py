@@ -43,7 +43,7 @@ QUEUE_REASONS = {
     "restart": _("Restart due"),
     "step_back": _("Step back recommended"),
     "hold_requested": _("Patient asked to hold"),
-    "side_effects": _("Side effects in the window"),
+    "side_effects": _("Moderate or severe side effect reported"),
     "switch_time": _("Sleep trouble"),
     "due": _("Step due"),
 }

@@ -19,7 +19,16 @@ pytestmark = pytest.mark.e2e
 PHONE = {"width": 390, "height": 844}
 PASSWORD = "ldn-demo-2026"
 # Not pages: files, feeds and leaving.
-SKIPPED = ("/accounts/logout/", ".csv", ".ics", "/calendar", "/healthz", "/static/", "/media/")
+SKIPPED = (
+    "/accounts/logout/",
+    ".csv",
+    ".ics",
+    ".pdf",
+    "/calendar",
+    "/healthz",
+    "/static/",
+    "/media/",
+)
 MAX_PAGES = 90
 # Markup of the Django admin's own widgets that the portal does not render: the split date
 # and time inputs and the inline "delete" boxes and choices labelled by their column only, the empty
@@ -32,7 +41,10 @@ ADMIN_WIDGET_RULES = (
     "empty-table-header",
     "aria-prohibited-attr",
 )
-LINKS = "[...document.querySelectorAll('a[href]')].map((a) => a.getAttribute('href'))"
+# Downloads (a[download]: the passport and visit summary PDFs, exports) are files, not pages.
+LINKS = (
+    "[...document.querySelectorAll('a[href]:not([download])')].map((a) => a.getAttribute('href'))"
+)
 
 
 @pytest.fixture

@@ -83,7 +83,7 @@ def test_it_books_a_check_in_and_asks_the_patient_to_confirm(checkin, patient, p
     [notice] = _send_all(patient.user)
     assert notice.title == "Check-in booked"
     assert notice.body == (
-        f"{provider} booked a check-in with you on Thu 12 Mar 2026, 15:00 (your time): "
+        f"{provider} booked a check-in with you on Thu 12 Mar 2026, 3:00 pm (your time): "
         "video call. Please confirm it or ask for another time."
     )
     assert notice.link == "/check-ins/"
@@ -107,8 +107,8 @@ def test_it_writes_each_reminder_in_the_readers_own_time(checkin, patient, provi
     mine = rows(patient.user, "checkin", channel="in_app", context__event="1h").get()
     theirs = rows(provider, "checkin", channel="in_app", context__event="1h").get()
     assert mine.title == theirs.title == "Check-in in 1 hour"
-    assert "Thu 12 Mar 2026, 15:00" in mine.body
-    assert "Thu 12 Mar 2026, 19:00" in theirs.body  # GMT in London on 12 March
+    assert "Thu 12 Mar 2026, 3:00 pm" in mine.body
+    assert "Thu 12 Mar 2026, 7:00 pm" in theirs.body  # GMT in London on 12 March
     assert patient.user.name in theirs.body
     assert theirs.link == f"/patients/{patient.pk}/check-ins/{checkin.pk}/"
 
@@ -189,7 +189,7 @@ def test_it_asks_for_another_time_with_a_suggestion_in_the_patients_time(
     checkin.refresh_from_db()
     assert checkin.status == Status.RESCHEDULE_REQUESTED
     assert checkin.patient_message == (
-        "Mornings suit me better.\nSuggested time: Fri 13 Mar 2026, 09:30 (America/New_York)"
+        "Mornings suit me better.\nSuggested time: Fri 13 Mar 2026, 9:30 am (America/New_York)"
     )
     assert not _reminders(patient.user).exists(), "no reminders for a time being changed"
     [notice] = _send_all(provider)
@@ -292,7 +292,7 @@ def test_it_flags_a_check_in_24_hours_past_without_completion(checkin):
     flag = _overdue_flags(checkin).get()
     assert flag.is_open
     assert flag.severity == Flag.Severity.ATTENTION
-    assert "Thu 12 Mar 2026, 15:00" in flag.reason
+    assert "Thu 12 Mar 2026, 3:00 pm" in flag.reason
 
 
 def test_completing_an_overdue_check_in_resolves_its_flag(checkin, provider):
@@ -416,7 +416,7 @@ def test_it_puts_open_check_ins_in_the_calendar_feed(checkin, patient):
     assert plain.day == date(2026, 3, 12)
     assert plain.title == "LDN check-in"
     assert detailed.title == "LDN check-in: Video call"
-    assert "15:00" in detailed.description
+    assert "3:00 pm" in detailed.description
 
 
 def test_the_periodic_task_raises_the_overdue_flags(checkin):

@@ -109,7 +109,7 @@ def test_it_books_in_the_providers_time_and_shows_the_patients(client_for, patie
     client = client_for(provider)
     page = client.get(_book_url(patient)).content.decode()
     assert "America/New_York" in page and "Europe/London" in page
-    assert "Tue 10 Mar 2026, 14:00" in page  # now, in London
+    assert "Tue 10 Mar 2026, 2:00 pm" in page  # now, in London
 
     response = client.post(
         _book_url(patient), {"date": "2026-03-12", "time": "15:00", "kind": "phone"}
@@ -119,8 +119,8 @@ def test_it_books_in_the_providers_time_and_shows_the_patients(client_for, patie
     assert response.status_code == 302 and response["Location"] == _detail_url(checkin)
     assert checkin.starts_at == THURSDAY_3PM
     detail = client.get(_detail_url(checkin)).content.decode()
-    assert "Thu 12 Mar 2026, 15:00 (America/New_York)" in detail
-    assert "Thu 12 Mar 2026, 19:00 (Europe/London)" in detail
+    assert "Thu 12 Mar 2026, 3:00 pm (America/New_York)" in detail
+    assert "Thu 12 Mar 2026, 7:00 pm (Europe/London)" in detail
     assert AccessEvent.objects.filter(actor=provider, patient=patient).exists()
 
 
@@ -174,7 +174,7 @@ def test_it_refuses_bad_input_next_to_the_field(
 def test_the_patient_sees_their_check_ins_in_their_own_time(client_for, checkin, patient):
     page = client_for(patient.user).get(reverse("my_checkins")).content.decode()
 
-    assert "Thu 12 Mar 2026, 19:00" in page
+    assert "Thu 12 Mar 2026, 7:00 pm" in page
     assert "Please confirm this time" in page
 
 
@@ -199,7 +199,7 @@ def test_the_patient_asks_for_another_time(client_for, checkin, patient):
     assert response.status_code == 302
     checkin.refresh_from_db()
     assert checkin.status == Status.RESCHEDULE_REQUESTED
-    assert "Fri 13 Mar 2026, 09:30 (Europe/London)" in checkin.patient_message
+    assert "Fri 13 Mar 2026, 9:30 am (Europe/London)" in checkin.patient_message
 
 
 @pytest.mark.parametrize(
@@ -360,8 +360,8 @@ def test_the_record_the_regimen_page_and_the_home_page_show_check_ins(
     assert _detail_url(checkin) in record.content.decode()
     assert _book_url(patient) in record.content.decode()
     page = client_for(provider).get(reverse("regimen_detail", args=[patient.pk, regimen.pk]))
-    assert "Booked automatically 14 days after each step, phone call at 10:00" in (
+    assert "Booked automatically 14 days after each step, phone call at 10:00 am" in (
         page.content.decode()
     )
     home = client_for(patient.user).get(reverse("patient_home")).content.decode()
-    assert "Upcoming check-ins" in home and "Thu 12 Mar 2026, 19:00" in home
+    assert "Upcoming check-ins" in home and "Thu 12 Mar 2026, 7:00 pm" in home

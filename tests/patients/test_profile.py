@@ -181,7 +181,7 @@ def test_it_groups_who_viewed_the_record_by_person_and_day_in_local_time(
     ) in html
     assert "<strong>Ada Admin</strong> (Admin) looked at your record, 9 Mar 2026, once" in html
     assert html.index("Ada Admin") < html.index("Dr Pia Provider")
-    assert "11:00" in html and "11:04" in html and "22:30" in html
+    assert "11:00 am" in html and "11:04 am" in html and "10:30 pm" in html
     assert "Times are in America/New_York" in html
 
 

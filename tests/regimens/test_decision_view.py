@@ -145,3 +145,43 @@ def test_it_refuses_a_decision_on_a_stopped_regimen_with_a_message(
     assert response.status_code == 200
     assert "This regimen is stopped" in str(response.context["form"].non_field_errors())
     assert (_plan(regimen), regimen.events.count()) == before
+
+
+@pytest.mark.parametrize(
+    ("action", "proposed"),
+    [
+        ("advance", "tolerating_well"),
+        ("maintenance", "tolerating_well"),
+        ("hold", ""),
+        ("step-back", ""),
+        ("dose-time", ""),
+        ("pause", ""),
+        ("stop", ""),
+    ],
+)
+@pytest.mark.django_db
+def test_it_assumes_no_reason_the_provider_has_not_given(
+    client_for, frozen, regimen, team, action, proposed
+):
+    """A hold for a holiday must not read "Reason: Side effects" because the form said so."""
+    page = client_for(team).get(_url(regimen, action))
+
+    form = page.context["form"]
+    assert form.initial["reason"] == proposed
+    if not proposed:
+        assert form.fields["reason"].choices[0] == ("", "Pick the reason")
+        assert '<option value="" selected>Pick the reason</option>' in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_hold_without_a_reason_is_refused_and_records_nothing(client_for, frozen, regimen, team):
+    before = _plan(regimen)
+    until = (TODAY + timedelta(days=5)).isoformat()
+
+    response = client_for(team).post(_url(regimen, "hold"), {"until": until})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["reason"] == ["Pick the reason for this decision."]
+    assert f'value="{until}"' in response.content.decode()
+    assert _plan(regimen) == before
+    assert not regimen.events.filter(kind="held").exists()

@@ -135,6 +135,9 @@ def test_full_dose_naltrexone_is_an_urgent_duplicate_until_it_is_stopped(
     page = client_for(patient_user).get(reverse("medication_list"))
     assert b'data-testid="naltrexone-duplicate"' in page.content
     assert b"Do not take both" in page.content
+    # True whether or not LDN has started: "the same medicine as LDN", not "as your LDN".
+    assert b"the same medicine as LDN at many times the dose" in page.content
+    assert b"your LDN" not in page.content
 
     medication_stop(medication=vivitrol, stopped_on=TODAY)
 

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from regimens.models import Protocol
+from regimens.rules import protocol_name_errors
 from regimens.selectors.regimens import startable_protocols
 from regimens.services.protocols import protocol_retire, protocol_revise
 from tests.regimens.conftest import CLINIC, SENSITIVE, WEEKLY, protocol
@@ -93,7 +94,9 @@ def test_it_versions_a_protocol_in_use_when_an_admin_saves_it(
     client = client_for(admin_user)
     url = reverse("admin:regimens_protocol_change", args=[old.pk])
 
-    response = client.post(url, _admin_values(old, interval_days=21))
+    response = client.post(
+        url, _admin_values(old, interval_days=21, name="1 mg, plus 1 mg every 21 days to 4.5 mg")
+    )
 
     new = Protocol.objects.get(family=old.family, version=2)
     assert response.status_code == 302
@@ -101,7 +104,9 @@ def test_it_versions_a_protocol_in_use_when_an_admin_saves_it(
     assert new.interval_days == 21
     old.refresh_from_db()
     assert old.interval_days == 7 and old.retired_at is not None
-    assert client.get(url).status_code == 200  # a retired version is shown read-only
+    retired = client.get(url)  # a retired version is shown read-only, doses as "1 mg"
+    assert retired.status_code == 200
+    assert "4.5 mg" in retired.content.decode() and "4.500" not in retired.content.decode()
     assert client.post(url, _admin_values(old, interval_days=3)).status_code == 403
 
 
@@ -116,6 +121,91 @@ def test_it_refuses_a_ceiling_above_the_ldn_range_in_the_admin(client_for, admin
     assert "at most 6 mg" in response.content.decode()
     weekly.refresh_from_db()
     assert weekly.ceiling_mg == D("4.5")
+
+
+@pytest.mark.django_db
+def test_the_admin_refuses_a_name_that_contradicts_the_protocol_s_numbers(client_for, admin_user):
+    clinic = protocol(CLINIC)  # "Common clinic schedule: 1.5 mg steps every 14 days"
+    url = reverse("admin:regimens_protocol_change", args=[clinic.pk])
+
+    response = client_for(admin_user).post(url, _admin_values(clinic, interval_days=21))
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors["name"] == [
+        "The name says \u201cevery 14 days\u201d, but each step lasts 21 days. "
+        "Change the name or the days per step."
+    ]
+    assert 'value="Common clinic schedule: 1.5 mg steps every 14 days"' in response.content.decode()
+    clinic.refresh_from_db()
+    assert clinic.interval_days == 14
+
+
+@pytest.mark.django_db
+def test_the_admin_refuses_a_name_stating_a_dose_the_protocol_does_not_have(client_for, admin_user):
+    weekly = protocol(WEEKLY)
+    url = reverse("admin:regimens_protocol_change", args=[weekly.pk])
+
+    response = client_for(admin_user).post(
+        url, _admin_values(weekly, target_mg="3", ceiling_mg="3")
+    )
+
+    assert response.status_code == 200
+    [error] = response.context["adminform"].form.errors["name"]
+    assert error.startswith("The name says 4.5 mg, which is none of this protocol's doses")
+    weekly.refresh_from_db()
+    assert weekly.target_mg == D("4.5")
+
+
+@pytest.mark.django_db
+def test_the_admin_saves_a_name_that_agrees_with_the_numbers(client_for, admin_user):
+    clinic = protocol(CLINIC)
+    url = reverse("admin:regimens_protocol_change", args=[clinic.pk])
+
+    response = client_for(admin_user).post(
+        url, _admin_values(clinic, interval_days=21, name="Clinic: 1.5 mg steps every 3 weeks")
+    )
+
+    assert response.status_code == 302
+    clinic.refresh_from_db()
+    assert (clinic.name, clinic.interval_days) == ("Clinic: 1.5 mg steps every 3 weeks", 21)
+
+
+@pytest.mark.django_db
+def test_the_admin_lists_and_edits_doses_as_the_portal_writes_them(client_for, admin_user):
+    clinic = protocol(CLINIC)
+    client = client_for(admin_user)
+
+    listing = client.get(reverse("admin:regimens_protocol_changelist")).content.decode()
+    form = client.get(reverse("admin:regimens_protocol_change", args=[clinic.pk])).content.decode()
+
+    assert "1.5 mg" in listing and "4.5 mg" in listing and "1.500" not in listing
+    assert 'value="1.5"' in form and "1.500" not in form
+
+
+@pytest.mark.parametrize(
+    ("name", "interval", "agrees"),
+    [
+        ("0.5 mg, plus 0.5 mg weekly", 7, True),
+        ("0.5 mg, plus 0.5 mg weekly", 14, False),
+        ("Slow: fortnightly steps", 14, True),
+        ("Slow: every two weeks", 21, False),
+        ("A 10-day schedule", 10, True),
+        ("A 10-day schedule", 7, False),
+        ("Steps daily", 1, True),
+        ("Clinic schedule", 30, True),
+    ],
+)
+def test_a_protocol_name_s_interval_is_checked_against_its_days_per_step(name, interval, agrees):
+    errors = protocol_name_errors(
+        name=name,
+        start_mg=D("0.5"),
+        step_mg=D("0.5"),
+        interval_days=interval,
+        target_mg=D("4.5"),
+        ceiling_mg=D("4.5"),
+    )
+    assert (errors == []) is agrees
 
 
 @pytest.mark.django_db

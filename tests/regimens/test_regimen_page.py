@@ -106,5 +106,5 @@ def test_it_shows_the_queue_with_a_hold_after_side_effects(client_for, frozen, r
 
     page = client_for(team).get(reverse("titration_queue")).content.decode()
 
-    assert "Side effects in the window" in page and "Hold at 1 mg" in page
+    assert "Moderate or severe side effect reported" in page and "Hold at 1 mg" in page
     assert reverse("regimen_decision", args=[regimen.patient_id, regimen.pk, "hold"]) in page

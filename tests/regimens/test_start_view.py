@@ -136,7 +136,7 @@ def test_it_explains_the_washout_and_needs_an_override_with_a_reason(
     client = client_for(team)
 
     page = client.get(_url(patient)).content.decode()
-    assert "Opioids stand in the way of starting LDN" in page
+    assert "LDN must wait: opioids taken now or still in their washout" in page
     assert "Tramadol 50 mg is still taken" in page
     response = client.post(_url(patient), _data())
     assert "tick this box" in _errors(response, "opioid_override")[0]

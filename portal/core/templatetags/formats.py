@@ -1,6 +1,6 @@
 """The portal's one way of writing doses, dates and times in templates (portal.lib.formats):
 {{ step.dose_mg|dose }} → "1.5 mg", {{ day|day_format }} → "26 Nov 2026",
-{{ checkin.starts_at|when:user.timezone }} → "Thu 26 Nov 2026, 19:10"."""
+{{ checkin.starts_at|when:user.timezone }} → "Thu 26 Nov 2026, 7:10 pm"."""
 
 from django import template
 
@@ -33,7 +33,7 @@ def short_day(value) -> str:
 
 @register.filter(expects_localtime=True)
 def time_format(value) -> str:
-    """A time of day: "19:10"."""
+    """A time of day: "7:10 pm"."""
     return formats.clock(value)
 
 
