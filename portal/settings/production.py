@@ -10,7 +10,7 @@ for _name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS"):
     env_required(_name)
 
 from portal.settings.base import *  # noqa: E402, F403
-from portal.settings.base import DATABASES, MIDDLEWARE  # noqa: E402
+from portal.settings.base import DATABASES, MIDDLEWARE, OAUTH2_PROVIDER  # noqa: E402
 
 SECRET_KEY = env_required("SECRET_KEY")
 if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("dev-only"):
@@ -48,3 +48,7 @@ MIDDLEWARE = list(MIDDLEWARE)
 
 if os.environ.get("EMAIL_BACKEND", "").endswith("console.EmailBackend"):
     raise ImproperlyConfigured("Production must not print e-mail to the console.")
+
+# Apps are registered with https redirect URIs only in production (the suite's test apps
+# call back to http://127.0.0.1).
+OAUTH2_PROVIDER = {**OAUTH2_PROVIDER, "ALLOWED_REDIRECT_URI_SCHEMES": ["https"]}
