@@ -46,9 +46,9 @@ SAFETY = {
     "es un opioide. La naltrexona bloquea los opioides: tomar los dos puede provocar "
     "abstinencia o quitar el alivio del dolor. No tome LDN mientras lo tome; su equipo de "
     "atención ya lo sabe.",
-    "This is naltrexone at a full dose, the same medicine as your LDN at many times the dose. "
+    "This is naltrexone at a full dose, the same medicine as LDN at many times the dose. "
     "Do not take both: your care team has been told and will advise you.": "Esto es naltrexona "
-    "a dosis completa, el mismo medicamento que su LDN a una dosis muchas veces mayor. No tome "
+    "a dosis completa, el mismo medicamento que la LDN a una dosis muchas veces mayor. No tome "
     "los dos: su equipo de atención ya lo sabe y le dirá qué hacer.",
     "Tonight's dose is marked as missed. Do not take two doses to make up for it: take your "
     "next dose at the usual time.": "La dosis de esta noche está anotada como olvidada. No tome "
