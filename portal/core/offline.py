@@ -54,6 +54,16 @@ def _claim(*, key, user, kind, day, outcome, now) -> bool:
     return True
 
 
+def _settled_by_key(*, key, user, kind, day, choice, now) -> Outcome | None:
+    """Claim the entry's key. The answer when nothing more is to be saved (it was sent
+    before, or the patient kept the portal's version); None to go on and save it."""
+    kept = choice == "portal"
+    outcome = OfflineSubmission.Outcome.KEPT_SERVER if kept else OfflineSubmission.Outcome.SAVED
+    if not _claim(key=key, user=user, kind=kind, day=day, outcome=outcome, now=now):
+        return Outcome("duplicate")
+    return Outcome("kept_server") if kept else None
+
+
 def _refuse(result: str, **details) -> Outcome:
     transaction.set_rollback(True)
     return Outcome(result, **details)
@@ -74,12 +84,9 @@ def offline_dose_submit(
     """Mark `day`'s dose as the phone recorded it at `saved_at`."""
     now = now or timezone.now()
     user = patient.user
-    kept = choice == "portal"
-    outcome = OfflineSubmission.Outcome.KEPT_SERVER if kept else OfflineSubmission.Outcome.SAVED
-    if not _claim(key=key, user=user, kind="dose", day=day, outcome=outcome, now=now):
-        return Outcome("duplicate")
-    if kept:
-        return Outcome("kept_server")
+    settled = _settled_by_key(key=key, user=user, kind="dose", day=day, choice=choice, now=now)
+    if settled is not None:
+        return settled
     if status not in DoseLog.Status.values:
         return _refuse("invalid", errors={"status": [_("Choose taken, skipped or missed.")]})
     day_errors = diary_selectors.diary_day_errors(day=day, today=today)
@@ -138,12 +145,9 @@ def offline_diary_submit(
     """Save the diary day the phone kept: the diary form's own checks, then its service."""
     now = now or timezone.now()
     user = patient.user
-    kept = choice == "portal"
-    outcome = OfflineSubmission.Outcome.KEPT_SERVER if kept else OfflineSubmission.Outcome.SAVED
-    if not _claim(key=key, user=user, kind="diary", day=day, outcome=outcome, now=now):
-        return Outcome("duplicate")
-    if kept:
-        return Outcome("kept_server")
+    settled = _settled_by_key(key=key, user=user, kind="diary", day=day, choice=choice, now=now)
+    if settled is not None:
+        return settled
     day_errors = diary_selectors.diary_day_errors(day=day, today=today)
     if day_errors:
         return _refuse("invalid", errors={"day": day_errors})
