@@ -34,6 +34,8 @@ migrate: install
 # The compiled catalogues (locale/*/LC_MESSAGES/*.mo) are built here, not kept in git; msgfmt
 # comes with GNU gettext (apt-get install gettext).
 messages: install
+	@command -v msgfmt >/dev/null || { echo "Installing GNU gettext (msgfmt)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }
 	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=staticfiles --ignore=node_modules --verbosity 0
 
 # After marking new text: bring locale/es/LC_MESSAGES/django.po up to date, then translate
