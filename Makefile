@@ -36,6 +36,9 @@ migrate: install
 messages: install
 	@command -v msgfmt >/dev/null || { echo "Installing GNU gettext (msgfmt)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }
+	@ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || { echo "Installing Pango for the PDFs (WeasyPrint)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 \
+		libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core >/dev/null; }
 	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=staticfiles --ignore=node_modules --verbosity 0
 
 # After marking new text: bring locale/es/LC_MESSAGES/django.po up to date, then translate
