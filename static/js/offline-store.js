@@ -68,6 +68,7 @@
           tx.objectStore("meta").clear();
           tx.oncomplete = function () { db.close(); resolve(); };
           tx.onerror = function () { db.close(); reject(tx.error); };
+          tx.onabort = function () { db.close(); reject(tx.error); };
         });
       });
     },

@@ -18,6 +18,7 @@
   var owner = data.offlineOwner || null;
   var status = document.getElementById("offline-status");
   var flushing = false;
+  var LOGOUT_WAIT_MS = 2000;
   var notice = "";
 
   function say(name) {
@@ -75,10 +76,17 @@
     var form = event.target;
     if (!data.logoutUrl || pathOf(form.action) !== data.logoutUrl || form.dataset.cleared) { return; }
     event.preventDefault();
-    Promise.all([store.clear(), clearCaches()]).catch(function () {}).then(function () {
+    // Logging out never waits on the phone's storage: if clearing has not finished within
+    // LOGOUT_WAIT_MS the form goes anyway, and the logged-out page clears the store again.
+    var submitted = false;
+    function submit() {
+      if (submitted) { return; }
+      submitted = true;
       form.dataset.cleared = "1";
       form.submit();
-    });
+    }
+    setTimeout(submit, LOGOUT_WAIT_MS);
+    Promise.all([store.clear(), clearCaches()]).catch(function () {}).then(submit);
   }, true);
 
   // --- Keeping an entry while offline --------------------------------------------------

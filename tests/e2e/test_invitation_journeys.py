@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.core import mail
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from patients.models import CareTeamMembership, Patient
 from portal.accounts.models import Role, User
@@ -91,8 +92,10 @@ def test_a_logged_in_person_logs_out_from_the_link_and_gets_the_form(page, axe_c
     page.goto(f"/invitations/accept/{token}/")
     assert page.get_by_role("heading", name="Log out to accept this invitation").is_visible()
     axe_check(page)
-    page.get_by_role("button", name="Log out and continue").click()
+    # The form comes back to the same address: wait for the navigation, not for the URL.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log out and continue").click()
 
     page.wait_for_url(f"**/invitations/accept/{token}/")
-    assert page.get_by_role("heading", name="Join the LDN Portal").is_visible()
+    expect(page.get_by_role("heading", name="Join the LDN Portal")).to_be_visible()
     assert page.get_by_role("button", name="Log out").count() == 0
