@@ -36,7 +36,7 @@ try {
   await page.goto(`${BASE}/accounts/login/`, { waitUntil: "networkidle0" });
   await page.type("input[name=login]", EMAIL);
   await page.type("input[name=password]", PASSWORD);
-  await Promise.all([page.waitForNavigation({ waitUntil: "networkidle0" }), page.click("button[type=submit]")]);
+  await Promise.all([page.waitForNavigation({ waitUntil: "networkidle0" }), page.click("form[action=\"/accounts/login/\"] button[type=submit]")]);
   if (!page.url().includes("/patient/")) {
     throw new Error(`the demo patient could not log in (landed on ${page.url()}): run seed_demo`);
   }
