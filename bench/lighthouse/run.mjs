@@ -43,18 +43,26 @@ try {
   fs.mkdirSync(REPORTS, { recursive: true });
   const scores = {};
   for (const [name, address] of PAGES) {
-    const result = await lighthouse(
-      `${BASE}${address}`,
-      {
-        port: chrome.port,
-        output: "html",
-        logLevel: "error",
-        onlyCategories: CATEGORIES,
-        disableStorageReset: true,
-      },
-      undefined,
-      page,
-    );
+    // Lighthouse itself sometimes fails to record a trace (NO_NAVSTART, "run Lighthouse
+    // again"): such a run scores 0 for reasons outside the page, so it is run again, at most
+    // twice, and the retry is printed.
+    let result;
+    for (let attempt = 1; attempt <= 3; attempt += 1) {
+      result = await lighthouse(
+        `${BASE}${address}`,
+        {
+          port: chrome.port,
+          output: "html",
+          logLevel: "error",
+          onlyCategories: CATEGORIES,
+          disableStorageReset: true,
+        },
+        undefined,
+        page,
+      );
+      if (!result.lhr.runtimeError) break;
+      console.error(`${name}: ${result.lhr.runtimeError.code}, running it again`);
+    }
     fs.writeFileSync(path.join(REPORTS, `${name}.html`), result.report);
     const lhr = result.lhr;
     if (lhr.finalDisplayedUrl.includes("/accounts/login")) {
