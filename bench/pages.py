@@ -5,7 +5,7 @@
 
 What it does, in order:
 
-1. For each size, a PostgreSQL database `ldn_bench_p<size>` (a provider whose care team is
+1. For each size, a PostgreSQL database `ldn_bench_p<size>` (prefix: BENCH_DB_PREFIX) (a provider whose care team is
    that many patients, 365 diary days each: bench/world.py). It is built once; --reuse
    measures a database built by an earlier run (it is rebuilt when missing or built with
    other options). In a subprocess per size (settings are per process), Django's test
@@ -57,7 +57,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PROVIDER_EMAIL = "bench-provider@example.org"
 PATIENT_SESSIONS = 9  # one for the latency rounds, eight for the concurrent diary saves
-PREFIX = "ldn_bench_p"
+# BENCH_DB_PREFIX keeps two checkouts measuring at once apart.
+PREFIX = os.environ.get("BENCH_DB_PREFIX", "ldn_bench_p")
 MARKER = "bench_world"
 # One key for the whole run: the sessions made in the prepare step must be valid in gunicorn.
 SECRET_KEY = "bench-" + secrets.token_urlsafe(48)
