@@ -5,13 +5,13 @@
 
 What it does, in order:
 
-1. For each size, a PostgreSQL database `ldn_bench_p<size>` (prefix: BENCH_DB_PREFIX) (a provider whose care team is
-   that many patients, 365 diary days each: bench/world.py). It is built once; --reuse
-   measures a database built by an earlier run (it is rebuilt when missing or built with
-   other options). In a subprocess per size (settings are per process), Django's test
-   client logs in the world's provider and nine of its patients (their session cookies
-   are handed to the HTTP client), lists the pages and counts each page's queries
-   (CaptureQueriesContext, the second request of each page).
+1. For each size, a PostgreSQL database `ldn_bench_p<size>` (a provider whose care team is
+   that many patients, 365 diary days each: bench/world.py; BENCH_DB_PREFIX changes the
+   prefix). It is built once; --reuse measures a database built by an earlier run (it is
+   rebuilt when missing or built with other options). In a subprocess per size (settings
+   are per process), Django's test client logs in the world's provider and nine of its
+   patients (their session cookies are handed to the HTTP client), lists the pages and
+   counts each page's queries (CaptureQueriesContext, the second request of each page).
 2. One gunicorn per size (2 sync workers, `portal.settings.production` with DEBUG off and
    `DATABASE_CONN_MAX_AGE` as production sets it), each on its own port. Requests come from
    a plain HTTP client in this process, one new TCP connection per request (keep-alive off:
