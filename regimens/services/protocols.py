@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from regimens.models import Protocol
+from regimens.rules import protocol_name_errors
 
 PROTOCOL_FIELDS = (
     "name",
@@ -30,7 +31,8 @@ def protocol_revise(*, protocol: Protocol, values: dict, now: datetime | None = 
     """Save changes to a protocol. A version no regimen uses changes in place. A version in
     use never changes: the changes become a new version of the same family (version + 1) and
     the old one is retired from the start-regimen choices. Returns the version that now
-    holds the changes."""
+    holds the changes. Refuses a name that states a dose or an interval the numbers do not
+    (regimens.rules.protocol_name_errors), as the admin's form does."""
     locked = Protocol.objects.select_for_update().get(pk=protocol.pk)
     if locked.retired_at is not None:
         raise ValidationError(
@@ -40,6 +42,7 @@ def protocol_revise(*, protocol: Protocol, values: dict, now: datetime | None = 
     unknown = set(values) - set(PROTOCOL_FIELDS)
     if unknown:
         raise ValueError(f"not protocol fields: {sorted(unknown)}")
+    _check_name({field: getattr(locked, field) for field in PROTOCOL_FIELDS} | values)
     if not locked.regimens.exists():
         for field, value in values.items():
             setattr(locked, field, value)
@@ -55,6 +58,18 @@ def protocol_revise(*, protocol: Protocol, values: dict, now: datetime | None = 
     new._change_reason = f"new version of {locked.family} v{locked.version}"
     new.save()
     return new
+
+
+def _check_name(fields: dict) -> None:
+    errors = protocol_name_errors(
+        name=fields["name"],
+        **{
+            f: fields[f]
+            for f in ("start_mg", "step_mg", "interval_days", "target_mg", "ceiling_mg")
+        },
+    )
+    if errors:
+        raise ValidationError({"name": errors})
 
 
 @transaction.atomic

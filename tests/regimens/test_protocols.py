@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from regimens.models import Protocol
@@ -54,10 +55,30 @@ def test_it_seeds_the_protocols_clinical_md_cites_with_their_sources():
 def test_it_changes_a_protocol_no_regimen_uses_in_place():
     weekly = protocol(WEEKLY)
 
-    saved = protocol_revise(protocol=weekly, values={"interval_days": 10})
+    saved = protocol_revise(
+        protocol=weekly, values={"interval_days": 10, "name": "1 mg, plus 1 mg every 10 days"}
+    )
 
     assert saved.pk == weekly.pk
     assert saved.version == 1 and saved.interval_days == 10
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_revision_whose_name_states_other_numbers(patient, team, start_regimen):
+    weekly = protocol(WEEKLY)  # "1 mg, plus 1 mg weekly to 4.5 mg"
+
+    with pytest.raises(ValidationError) as refused:
+        protocol_revise(protocol=weekly, values={"interval_days": 21})
+
+    assert "weekly" in refused.value.message_dict["name"][0]
+    weekly.refresh_from_db()
+    assert (weekly.interval_days, weekly.version) == (7, 1)
+    old = start_regimen(patient, team).protocol
+    with pytest.raises(ValidationError):
+        protocol_revise(protocol=old, values={"target_mg": D("4"), "ceiling_mg": D("4")})
+    old.refresh_from_db()
+    assert old.retired_at is None
+    assert Protocol.objects.filter(family=old.family).count() == 1
 
 
 @pytest.mark.django_db
