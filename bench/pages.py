@@ -55,6 +55,9 @@ from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from portal.settings.keys import new_rsa_private_key_pem  # noqa: E402 (after the path)
+
 PROVIDER_EMAIL = "bench-provider@example.org"
 PATIENT_SESSIONS = 9  # one for the latency rounds, eight for the concurrent diary saves
 # BENCH_DB_PREFIX keeps two checkouts measuring at once apart.
@@ -62,6 +65,7 @@ PREFIX = os.environ.get("BENCH_DB_PREFIX", "ldn_bench_p")
 MARKER = "bench_world"
 # One key for the whole run: the sessions made in the prepare step must be valid in gunicorn.
 SECRET_KEY = "bench-" + secrets.token_urlsafe(48)
+OIDC_KEY = new_rsa_private_key_pem()  # production settings require an id_token signing key
 
 
 # --- The world, in a subprocess per size ---------------------------------------------------
@@ -368,6 +372,7 @@ def _env(database: str, args) -> dict:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "portal.settings.production",
         "SECRET_KEY": SECRET_KEY,
+        "OIDC_RSA_PRIVATE_KEY": OIDC_KEY,
         "DATABASE_URL": admin._replace(path=f"/{database}").geturl(),
         "REDIS_URL": args.redis_url,
         "ALLOWED_HOSTS": "127.0.0.1,testserver",

@@ -25,6 +25,7 @@ from patients.models import (
 )
 from patients.selectors.diary import csv_safe
 from portal.audit.models import AccessEvent
+from portal.content.selectors import articles_read
 from regimens.models import (
     DoseLog,
     PausePlan,
@@ -167,6 +168,19 @@ def _caregivers_csv(patient) -> str:
     )
 
 
+def _articles_read_csv(patient, site: str) -> str:
+    """The library articles the patient opened (their own reading only): title, first and
+    last read, and the article's address."""
+    rows = []
+    for read in articles_read(reader=patient.user):
+        article = read.article
+        title = article.live_version.title if article.live_version else article.title
+        rows.append(
+            (title, read.first_read_at, read.last_read_at, site + article.get_absolute_url())
+        )
+    return _rows_csv(["title", "first_read", "last_read", "link"], rows)
+
+
 def _profile_csv(patient) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
@@ -196,8 +210,9 @@ ldn-passport.pdf   your one-page LDN passport for other clinicians
 csv/               one spreadsheet per table: your profile, medications, diary, PGIC answers,
                    side effects, check-ins, flags, LDN plans, steps, plan history, dose log,
                    planned pauses, supply fills, refill requests, conversations, messages
-                   (attachments by name; the files stay in the portal), caregivers, and who
-                   viewed your record
+                   (attachments by name; the files stay in the portal), caregivers, the
+                   library articles you read (when first and last), and who viewed your
+                   record
 """
 
 
@@ -220,6 +235,7 @@ def build_zip(patient, *, site: str, progress) -> bytes:
             archive.writestr(f"csv/{name}", _csv(rows, rows.model))
         archive.writestr("csv/messages.csv", _messages_csv(patient))
         archive.writestr("csv/caregivers.csv", _caregivers_csv(patient))
+        archive.writestr("csv/articles_read.csv", _articles_read_csv(patient, site))
         progress(80, "Your LDN passport")
         archive.writestr("ldn-passport.pdf", passport_pdf(passport_read(patient)))
     return buffer.getvalue()

@@ -1,5 +1,10 @@
 from django.urls import path, re_path
-from oauth2_provider.views import RevokeTokenView
+from oauth2_provider.views import (
+    ConnectDiscoveryInfoView,
+    JwksInfoView,
+    RevokeTokenView,
+    UserInfoView,
+)
 
 from interop.views import api, documents, oauth
 
@@ -9,6 +14,14 @@ oauth_patterns = (
         path("authorize/", oauth.ConsentView.as_view(), name="authorize"),
         path("token/", oauth.SmartTokenView.as_view(), name="token"),
         path("revoke_token/", RevokeTokenView.as_view(), name="revoke-token"),
+        # OpenID Connect (interop/oidc.py): discovery, the id_token's public key, userinfo.
+        path(
+            ".well-known/openid-configuration",
+            ConnectDiscoveryInfoView.as_view(),
+            name="oidc-connect-discovery-info",
+        ),
+        path(".well-known/jwks.json", JwksInfoView.as_view(), name="jwks-info"),
+        path("userinfo/", UserInfoView.as_view(), name="user-info"),
     ],
     "oauth2_provider",
 )

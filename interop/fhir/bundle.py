@@ -70,12 +70,13 @@ def everything(record, ctx) -> list:
     return out
 
 
-def searchset(resources: list[dict], *, base: str, self_url: str) -> dict:
-    """A searchset Bundle of `resources` (JSON-ready data, like the resources)."""
+def searchset(resources: list[dict], *, base: str, self_url: str, total: int | None = None) -> dict:
+    """A searchset Bundle of `resources` (JSON-ready data, like the resources); `total`
+    when they are one page of more."""
     bundle = {
         "resourceType": "Bundle",
         "type": "searchset",
-        "total": len(resources),
+        "total": len(resources) if total is None else total,
         "link": [{"relation": "self", "url": self_url}],
     }
     if resources:

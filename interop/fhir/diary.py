@@ -221,13 +221,14 @@ def diary_provenance(record, ctx, entry) -> dict:
         agent["onBehalfOf"] = patient_ref(record.patient)
         caregiver = who.get("type") == "RelatedPerson"
         agent["role"] = [{"text": "Caregiver" if caregiver else "Care team"}]
-    data = {
+    # Built whole, with no empty value (like the Observations): one per diary day.
+    return {
+        "resourceType": "Provenance",
         "id": f"diary-{entry.pk}",
         "target": [ref("QuestionnaireResponse", f"diary-{entry.pk}")],
         "recorded": entry.created_at.isoformat(),
         "agent": [agent],
     }
-    return resource("Provenance", data)
 
 
 def pgic_response(record, ctx, answer) -> dict:

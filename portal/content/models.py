@@ -316,3 +316,29 @@ class ArticleVersion(models.Model):
             else {"text": item.get("text", ""), "url": ""}
             for item in self.sources
         ]
+
+
+class ArticleRead(models.Model):
+    """A patient opened an article: when first and when last (one row per patient and
+    article). Only patients' own reading counts: a caregiver, provider or admin opening an
+    article is not the patient's reading. Shown on the library's list to the patient only,
+    and in their "Download my data" zip."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="articles_read"
+    )
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="reads")
+    first_read_at = models.DateTimeField(_("first read"))
+    last_read_at = models.DateTimeField(_("last read"))
+
+    class Meta:
+        verbose_name = _("article read")
+        verbose_name_plural = _("articles read")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "article"], name="content_articleread_once_per_reader"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.article} ({self.first_read_at:%Y-%m-%d})"

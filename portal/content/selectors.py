@@ -9,7 +9,7 @@ from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils.translation import get_language
 
-from portal.content.models import Article, Audience, Tag, TagKind, add_months
+from portal.content.models import Article, ArticleRead, Audience, Tag, TagKind, add_months
 
 SEARCH_CONFIG = "english"
 
@@ -153,4 +153,26 @@ def articles_due_for_review(*, today: date, months: int | None = None) -> QueryS
         .filter(live_version__last_reviewed__lte=add_months(today, -months))
         .select_related("live_version")
         .order_by("live_version__last_reviewed", "title")
+    )
+
+
+def reads_by_article(*, viewer, articles) -> dict[int, ArticleRead]:
+    """The viewer's own reading of these articles, by article id (patients only: nobody
+    sees another person's reading)."""
+    if not viewer.is_authenticated or not viewer.is_patient:
+        return {}
+    ids = [article.pk for article in articles]
+    return {
+        read.article_id: read
+        for read in ArticleRead.objects.filter(user=viewer, article_id__in=ids)
+    }
+
+
+def articles_read(*, reader) -> QuerySet[ArticleRead]:
+    """Every article `reader` (a patient's account) has opened, first read first, for their
+    own data download."""
+    return (
+        ArticleRead.objects.filter(user=reader)
+        .select_related("article", "article__live_version")
+        .order_by("first_read_at", "pk")
     )

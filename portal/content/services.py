@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
-from portal.content.models import Article, ArticleVersion, Status, parse_sources
+from portal.content.models import Article, ArticleRead, ArticleVersion, Status, parse_sources
 
 
 @transaction.atomic
@@ -92,3 +92,18 @@ def article_archive(*, article: Article, by: User) -> Article:
     article._history_user = by
     article.save(update_fields=["status", "updated_at"])
     return article
+
+
+def article_read_record(*, viewer: User, article: Article) -> None:
+    """Note that a patient opened `article`: the first time makes the row, every later
+    opening moves its last read time (one statement, so two tabs opening it at once still
+    leave one row). Anyone else's reading is not recorded."""
+    if not viewer.is_authenticated or not viewer.is_patient or article.pk is None:
+        return
+    now = timezone.now()
+    ArticleRead.objects.bulk_create(
+        [ArticleRead(user=viewer, article=article, first_read_at=now, last_read_at=now)],
+        update_conflicts=True,
+        unique_fields=["user", "article"],
+        update_fields=["last_read_at"],
+    )

@@ -5,6 +5,7 @@ from django.views.decorators.http import require_GET
 
 from portal.content import selectors
 from portal.content.forms import LibrarySearchForm
+from portal.content.services import article_read_record
 
 PAGE_SIZE = 10
 
@@ -19,13 +20,18 @@ def library(request):
         viewer=request.user, query=query, topic=topic, condition=condition
     )
     tags = selectors.library_tags(viewer=request.user)
+    page = Paginator(articles, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    reads = selectors.reads_by_article(viewer=request.user, articles=page.object_list)
+    for item in page.object_list:
+        item.my_read = reads.get(item.pk)
     context = {
         "form": form,
         "query": query,
         "active_tags": [
             t for t in tags["topics"] + tags["conditions"] if t.slug in (topic, condition)
         ],
-        "page": Paginator(articles, PAGE_SIZE).get_page(request.GET.get("page")),
+        "page": page,
         **tags,
     }
     return render(request, "content/library.html", context)
@@ -35,6 +41,7 @@ def library(request):
 @require_GET
 def article(request, slug):
     article = selectors.article_for(viewer=request.user, slug=slug)
+    article_read_record(viewer=request.user, article=article)
     return render(request, "content/article.html", article_context(request.user, article))
 
 

@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from portal.settings.env import env_bool, env_decimal, env_int, env_list, env_str
+from portal.settings.keys import development_rsa_private_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -273,6 +274,14 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    # OpenID Connect: a token request with `openid` also gets an id_token, signed with the
+    # portal's RSA key (RS256), whose `fhirUser` names the patient's FHIR resource
+    # (interop/oidc.py). Production sets the key in the environment (production.py).
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": env_str("OIDC_RSA_PRIVATE_KEY", "")
+    or development_rsa_private_key(VAR_DIR),
+    "OAUTH2_VALIDATOR_CLASS": "interop.oidc.SmartValidator",
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
 }
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 

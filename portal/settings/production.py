@@ -5,8 +5,9 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from portal.settings.env import env_bool, env_int, env_list, env_required
+from portal.settings.keys import checked_rsa_private_key
 
-for _name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS"):
+for _name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS", "OIDC_RSA_PRIVATE_KEY"):
     env_required(_name)
 
 from portal.settings.base import *  # noqa: E402, F403
@@ -51,4 +52,10 @@ if os.environ.get("EMAIL_BACKEND", "").endswith("console.EmailBackend"):
 
 # Apps are registered with https redirect URIs only in production (the suite's test apps
 # call back to http://127.0.0.1).
-OAUTH2_PROVIDER = {**OAUTH2_PROVIDER, "ALLOWED_REDIRECT_URI_SCHEMES": ["https"]}
+# The id_token signing key comes from the environment (PEM, RSA, 2048 bits or more): never the
+# development key kept in VAR_DIR.
+OAUTH2_PROVIDER = {
+    **OAUTH2_PROVIDER,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    "OIDC_RSA_PRIVATE_KEY": checked_rsa_private_key(env_required("OIDC_RSA_PRIVATE_KEY")),
+}

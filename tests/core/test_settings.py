@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from portal.settings.keys import new_rsa_private_key_pem
+
 ROOT = Path(__file__).resolve().parents[2]
 SECRETS = {
     "SECRET_KEY": "x" * 20 + "a-random-production-secret-key-for-the-check-only-0123",
@@ -13,6 +15,7 @@ SECRETS = {
     "REDIS_URL": "redis://cache.example.org:6379/0",
     "ALLOWED_HOSTS": "portal.example.org",
     "EMAIL_HOST": "smtp.example.org",
+    "OIDC_RSA_PRIVATE_KEY": new_rsa_private_key_pem(),
 }
 
 
@@ -53,6 +56,13 @@ def test_it_passes_the_deployment_checks_with_no_warnings():
 
     assert result.returncode == 0, result.stderr
     assert "no issues (0 silenced)" in result.stdout
+
+
+def test_it_refuses_an_id_token_key_that_is_no_rsa_private_key():
+    result = _manage("check", env={**SECRETS, "OIDC_RSA_PRIVATE_KEY": "not a key"})
+
+    assert result.returncode != 0
+    assert "OIDC_RSA_PRIVATE_KEY must be an unencrypted RSA private key" in result.stderr
 
 
 def test_it_rejects_a_malformed_setting_with_its_name():

@@ -203,3 +203,59 @@ def test_the_account_page_lists_connected_apps_and_revokes_one(client, world, pa
     # Revoking an app that holds nothing changes nothing and says so.
     response = client.post(f"/account/apps/{app.pk}/revoke/", follow=True)
     assert "That app is not connected to your account." in response.content.decode()
+
+
+def test_everything_pages_with_count_and_next_links(client, world, patient_user):
+    raw = token_for(patient_user)
+    pid = world["patient"].pk
+    whole = _json(client.get(f"/fhir/Patient/{pid}/$everything", **bearer(raw)))
+    assert [link["relation"] for link in whole["link"]] == ["self"]
+    expected = [(e["resource"]["resourceType"], e["resource"]["id"]) for e in whole["entry"]]
+    assert len(expected) > 5
+
+    seen, url, pages = [], f"/fhir/Patient/{pid}/$everything?_count=4", 0
+    while url:
+        page = _json(client.get(url, **bearer(raw)))
+        validated(page)
+        pages += 1
+        assert page["total"] == len(expected)
+        assert len(page.get("entry", [])) <= 4
+        seen += [(e["resource"]["resourceType"], e["resource"]["id"]) for e in page["entry"]]
+        links = {link["relation"]: link["url"] for link in page["link"]}
+        assert links["first"].endswith(f"/fhir/Patient/{pid}/$everything?_count=4&_offset=0")
+        url = links.get("next", "").replace("http://testserver", "")
+        assert pages < 50
+    assert seen == expected
+    assert pages == -(-len(expected) // 4)
+
+    only_total = _json(client.get(f"/fhir/Patient/{pid}/$everything?_count=0", **bearer(raw)))
+    assert only_total["total"] == len(expected)
+    assert "entry" not in only_total
+    past_the_end = _json(
+        client.get(f"/fhir/Patient/{pid}/$everything?_count=4&_offset=100000", **bearer(raw))
+    )
+    assert "entry" not in past_the_end
+    assert "next" not in {link["relation"] for link in past_the_end["link"]}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "_count=ten",
+        "_count=-1",
+        "_count=1.5",
+        "_count=",
+        "_count=%EF%BC%93",  # a full-width digit
+        "_count=99999999999999999999",
+        "_count=5&_offset=x",
+        "_offset=5",
+        "_since=2026-01-01",
+        "_type=Observation",
+    ],
+)
+def test_everything_refuses_malformed_paging_with_an_outcome(client, world, patient_user, query):
+    raw = token_for(patient_user)
+    pid = world["patient"].pk
+    issue = _outcome(client.get(f"/fhir/Patient/{pid}/$everything?{query}", **bearer(raw)), 400)
+    assert issue["code"] == "invalid"
+    assert not AccessEvent.objects.filter(patient=world["patient"]).exists()

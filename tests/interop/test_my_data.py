@@ -26,8 +26,10 @@ from patients.services.medications import medication_add
 from patients.services.profile import care_team_add
 from portal.accounts.services import invitation_accept_existing
 from portal.audit.models import AccessEvent
+from portal.content.models import ArticleRead
 from portal.lib.timing import local_today
 from regimens.services.supply import refill_request_send, supply_fill_record
+from tests.content.factories import content
 from tests.factories import CaregiverFactory
 from tests.messaging.helpers import png, start
 from tests.patients.diary_factories import NOW, TODAY, start_regimen
@@ -209,3 +211,29 @@ def test_the_zip_holds_supply_messages_and_caregivers(client, patient_user, prov
         "display": "Ana Ruiz",
     }
     assert agent["type"]["coding"][0]["code"] == "enterer"
+
+
+def test_the_zip_lists_the_articles_the_patient_read(
+    client, patient, patient_user, other_patient_user, settings
+):
+    content(slug="export-read-twice", title="Read twice")
+    content(slug="export-formula", title="=HYPERLINK(sleep)")
+    content(slug="export-unread", title="Never opened")
+    for slug in ("export-read-twice", "export-formula", "export-read-twice"):
+        client.force_login(patient_user)
+        assert client.get(f"/library/{slug}/").status_code == 200
+    client.force_login(other_patient_user)
+    client.get("/library/export-unread/")
+
+    export = _ask(client, patient_user)
+    assert data_export_build(export_id=export.pk) == "ready"
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/profile/my-data/{export.pk}/file/").content))
+    rows = list(csv.DictReader(io.StringIO(archive.read("csv/articles_read.csv").decode())))
+    reads = {r.article.slug: r for r in ArticleRead.objects.filter(user=patient_user)}
+    assert [r["title"] for r in rows] == ["Read twice", "'=HYPERLINK(sleep)"]
+    first = rows[0]
+    assert first["link"] == settings.SITE_URL + "/library/export-read-twice/"
+    assert first["first_read"] == reads["export-read-twice"].first_read_at.isoformat()
+    assert first["last_read"] == reads["export-read-twice"].last_read_at.isoformat()
+    assert first["first_read"] < first["last_read"]
+    assert "library articles you read" in archive.read("README.txt").decode()

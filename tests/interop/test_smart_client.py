@@ -2,11 +2,14 @@
 discovery, the authorization-code flow with PKCE and the patient's consent, the token with
 the patient in context, then reads. What it parses equals what the portal shows."""
 
+import base64
 import csv
 import io
+import json
 import re
 from datetime import timedelta
 from html import unescape
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -15,6 +18,7 @@ from django.test import Client
 from fhirclient import client as smart_client
 from fhirclient.models.medicationstatement import MedicationStatement
 from fhirclient.models.observation import Observation
+from jwcrypto import jwk, jwt
 
 from patients.services.diary import diary_entry_save
 from patients.services.medications import medication_add
@@ -160,3 +164,83 @@ def test_refusing_consent_gives_the_app_no_code(live_server, settings):
     assert "code=" not in callback
     with pytest.raises(Exception, match="denied the request"):
         smart.handle_callback(callback)
+
+
+def _authorized_code(live_server, user, app, scope):
+    """fhirclient's authorization request (PKCE), the patient's consent, and the code."""
+    smart = smart_client.FHIRClient(
+        settings={
+            "app_id": app.client_id,
+            "api_base": live_server.url + "/fhir",
+            "redirect_uri": REDIRECT_URI,
+            "scope": scope,
+        }
+    )
+    session = _session_for(user, live_server.url)
+    _, callback = _consent(session, smart.authorize_url + "&nonce=n-0S6_WzA2Mj")
+    code = parse_qs(urlsplit(callback).query)["code"][0]
+    return code, smart.server.auth.code_verifier
+
+
+def _token(live_server, app, code, verifier):
+    answer = requests.post(
+        live_server.url + "/oauth/token/",
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT_URI,
+            "client_id": app.client_id,
+            "code_verifier": verifier,
+        },
+        timeout=30,
+    )
+    assert answer.status_code == 200, answer.text[:500]
+    return answer.json()
+
+
+def test_openid_gives_an_id_token_signed_with_the_published_key(live_server, settings):
+    settings.SITE_URL = live_server.url
+    user = PatientUserFactory(email="oidc@example.org", name="Olga Idc")
+    app = app_register("Identity App")
+    code, verifier = _authorized_code(
+        live_server, user, app, "launch/patient patient/*.read openid fhirUser"
+    )
+    body = _token(live_server, app, code, verifier)
+    assert body["patient"] == str(user.patient.pk)
+
+    discovery = requests.get(live_server.url + "/fhir/.well-known/smart-configuration", timeout=30)
+    smart_config = discovery.json()
+    assert "sso-openid-connect" in smart_config["capabilities"]
+    keys = jwk.JWKSet.from_json(requests.get(smart_config["jwks_uri"], timeout=30).text)
+    assert all("d" not in key for key in keys.export(private_keys=False, as_dict=True)["keys"])
+
+    id_token = jwt.JWT(jwt=body["id_token"], key=keys, algs=["RS256"])  # verifies the signature
+    claims = json.loads(id_token.claims)
+    assert claims["fhirUser"] == f"{live_server.url}/fhir/Patient/{user.patient.pk}"
+    assert claims["iss"] == smart_config["issuer"]
+    assert claims["aud"] == app.client_id
+    assert claims["sub"] == str(user.pk)
+    assert claims["nonce"] == "n-0S6_WzA2Mj"
+    assert claims["name"] == "Olga Idc"
+    assert claims["exp"] > claims["iat"]
+
+    oidc = requests.get(live_server.url + "/oauth/.well-known/openid-configuration", timeout=30)
+    assert oidc.json()["issuer"] == smart_config["issuer"]
+    assert oidc.json()["jwks_uri"] == smart_config["jwks_uri"]
+
+    # A token changed on the way (another patient's id) verifies with none of the keys.
+    header, payload, signature = body["id_token"].split(".")
+    forged = {**claims, "fhirUser": f"{live_server.url}/fhir/Patient/{user.patient.pk + 1}"}
+    forged_payload = base64.urlsafe_b64encode(json.dumps(forged).encode()).rstrip(b"=").decode()
+    with pytest.raises(jwt.JWTMissingKey):
+        jwt.JWT(jwt=f"{header}.{forged_payload}.{signature}", key=keys, algs=["RS256"])
+
+
+def test_without_openid_there_is_no_id_token(live_server, settings):
+    settings.SITE_URL = live_server.url
+    user = PatientUserFactory(email="plain@example.org")
+    app = app_register("Plain App")
+    code, verifier = _authorized_code(live_server, user, app, "launch/patient patient/*.read")
+    body = _token(live_server, app, code, verifier)
+    assert "id_token" not in body
+    assert body["access_token"]
