@@ -524,9 +524,10 @@ class PatientStatus(models.Model):
     """The patient's clinical picture in one row, kept current in the same transaction by every
     service that changes it (patients.status.status_refresh), and by a beat task for the
     changes that come by themselves (a step falling due, a washout ending) once
-    `next_change_at` (the start of `next_change_on` in the patient's zone) passes. Triage, the titration queue, Tonight, the reminders and the
-    record read it; `manage.py check_status` and a property test prove it equals a
-    recomputation from scratch.
+    `next_change_at` (the start of `next_change_on` in the patient's zone) passes. Triage,
+    the titration queue, the patient list, Tonight, the reminders and the record read it;
+    `manage.py check_status` and a property test prove it equals a recomputation from
+    scratch.
     """
 
     class OpioidState(models.TextChoices):
