@@ -74,6 +74,7 @@ def patients_for_provider(*, provider, search: str = "") -> QuerySet[Patient]:
     rows rather than aggregating every flag of the team."""
     patients = (
         visible_patients(provider)
+        .filter(status__isnull=False)  # every patient has one; an inner join uses the index
         .select_related("user", "status")
         .annotate(
             open_flags=F("status__open_flags"),

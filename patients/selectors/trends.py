@@ -263,7 +263,8 @@ def trends_for(*, patient: Patient, today: date, days: int) -> Trends:
         entry = entries.get(day, {})
         worst = effects.get(day, {})
         dose = doses.get(day)
-        labels.append(short_day(day))
+        label = short_day(day)
+        labels.append(label)
         for name in SCORES:
             series[name].append(entry.get(name))
         for item in CHART_ITEMS:
@@ -274,6 +275,7 @@ def trends_for(*, patient: Patient, today: date, days: int) -> Trends:
             rows.append(
                 {
                     "day": day,
+                    "label": label,
                     "entry": {**entry, **{catalogue.item(k).field: v for k, v in worst.items()}},
                     "dose": mg(dose_mg) if dose_mg is not None else "",
                     "dose_status": DOSE_STATUS_LABELS.get(dose.logged, "") if dose else "",

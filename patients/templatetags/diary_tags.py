@@ -1,7 +1,6 @@
 """Template helpers for the symptom diary, its trends and the care team's review."""
 
 from django import template
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
@@ -63,7 +62,7 @@ def trend_score_rows(rows):
         "<td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
         (
             (
-                date_format(row["day"], "j M"),
+                row["label"],
                 row["dose"] or "—",
                 format_html(' <span class="small">({})</span>', row["dose_status"].lower())
                 if row["dose_status"]
@@ -87,7 +86,7 @@ def trend_effect_rows(rows):
         '<tr><th scope="row" class="text-nowrap">{}</th><td>{}</td><td>{}</td></tr>',
         (
             (
-                date_format(row["day"], "j M"),
+                row["label"],
                 row["dose"] or "—",
                 ", ".join(side_effects(row["entry"])) or (none if row["entry"] else "—"),
             )

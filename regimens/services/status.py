@@ -199,11 +199,11 @@ def statuses_refresh_due(*, now: datetime | None = None, patients=None) -> int:
     if patients is not None:
         due = due.filter(patient__in=patients)
     due = due.select_related("patient__user").order_by("next_change_at", "patient")
-    refreshed = 0
-    for row in due.iterator(chunk_size=200):
+    # A plain query, not a server-side cursor: on a page, none is usually due.
+    rows = list(due)
+    for row in rows:
         status_refresh_patient(patient=row.patient, now=now)
-        refreshed += 1
-    return refreshed
+    return len(rows)
 
 
 def status_zone_moved(user) -> None:
