@@ -524,9 +524,10 @@ class PatientStatus(models.Model):
     """The patient's clinical picture in one row, kept current in the same transaction by every
     service that changes it (patients.status.status_refresh), and by a beat task for the
     changes that come by themselves (a step falling due, a washout ending) once
-    `next_change_on` passes. Triage, the titration queue, Tonight, the reminders and the
-    record read it; `manage.py check_status` and a property test prove it equals a
-    recomputation from scratch.
+    `next_change_at` (the start of `next_change_on` in the patient's zone) passes. Triage,
+    the titration queue, the patient list, Tonight, the reminders and the record read it;
+    `manage.py check_status` and a property test prove it equals a recomputation from
+    scratch.
     """
 
     class OpioidState(models.TextChoices):
@@ -566,6 +567,9 @@ class PatientStatus(models.Model):
     # The patient's next local date on which the status changes by itself; None when nothing
     # is scheduled. The beat task refreshes rows whose date has come.
     next_change_on = models.DateField(null=True, blank=True)
+    # The instant that date starts in the patient's time zone, kept with it (and when the
+    # patient moves zone): "which rows are due now" is one indexed range, in no zone.
+    next_change_at = models.DateTimeField(null=True, blank=True)
     computed_for = models.DateField(null=True, blank=True)  # the local date it describes
     refreshed_at = models.DateTimeField()
 
@@ -574,9 +578,9 @@ class PatientStatus(models.Model):
         verbose_name_plural = _("patient statuses")
         indexes = [
             models.Index(
-                fields=["next_change_on"],
-                name="status_next_change",
-                condition=Q(next_change_on__isnull=False),
+                fields=["next_change_at"],
+                name="status_next_change_at",
+                condition=Q(next_change_at__isnull=False),
             ),
             models.Index(
                 F("top_severity").desc(),
@@ -586,6 +590,9 @@ class PatientStatus(models.Model):
                 "patient",
                 name="status_triage_order",
                 condition=Q(needs_attention=True),
+            ),
+            models.Index(
+                F("top_severity").desc(), "sort_name", "patient", name="status_list_order"
             ),
             models.Index(
                 "queue_rank",

@@ -9,11 +9,16 @@ class RegimensConfig(AppConfig):
     def ready(self):
         # Imported once the app registry is ready: these modules use the models.
         from patients import status, treatment
+        from portal.accounts.services import register_timezone_changed
         from portal.notifications import registry
         from portal.notifications.models import Kind
         from regimens import digest
         from regimens.reminders import dose, pause, step, supply
-        from regimens.services.status import plan_history_record, status_refresh_patient
+        from regimens.services.status import (
+            plan_history_record,
+            status_refresh_patient,
+            status_zone_moved,
+        )
         from regimens.treatment import RegimenTreatment
 
         registry.register_kind(Kind.DOSE, dose)
@@ -25,3 +30,4 @@ class RegimensConfig(AppConfig):
         treatment.register(RegimenTreatment())
         status.register_refresher(status_refresh_patient)
         status.register_history_writer(plan_history_record)
+        register_timezone_changed(status_zone_moved)

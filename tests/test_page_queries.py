@@ -28,8 +28,8 @@ DIARY_DAYS = 40
 # The page -> its queries at either size: the session, the user, the second-factor check
 # (providers), the navigation's unread counts and the page's own.
 PINNED = {
-    "triage home": 11,
-    "triage home, page 2": 11,
+    "triage home": 10,
+    "triage home, page 2": 10,
     "titration queue": 9,
     "titration queue: due": 9,
     "titration queue: side effects": 9,
@@ -42,8 +42,8 @@ PINNED = {
     "patient record": 31,
     "patient medications": 8,
     "diary review": 17,
-    "trends, 90 days": 24,
-    "trends, 365 days": 24,
+    "trends, 90 days": 20,
+    "trends, 365 days": 20,
     "regimen": 22,
     "report a side effect": 10,
     "start a regimen": 12,

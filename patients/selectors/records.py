@@ -11,7 +11,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils.text import get_text_list
@@ -68,13 +68,17 @@ def is_on_care_team(*, provider, patient: Patient) -> bool:
 
 
 def patients_for_provider(*, provider, search: str = "") -> QuerySet[Patient]:
-    """The provider's care-team patients, most urgent open flag first, then by name."""
+    """The provider's care-team patients, most serious open flag first, then by name, with
+    their open flags counted: read from their status rows (kept current by the services
+    that change them) in the order of the index status_list_order, so a page reads its own
+    rows rather than aggregating every flag of the team."""
     patients = (
         visible_patients(provider)
-        .select_related("user")
+        .filter(status__isnull=False)  # every patient has one; an inner join uses the index
+        .select_related("user", "status")
         .annotate(
-            open_flags=Count("flags", filter=Q(flags__resolved_at__isnull=True)),
-            top_severity=Max("flags__severity", filter=Q(flags__resolved_at__isnull=True)),
+            open_flags=F("status__open_flags"),
+            top_severity=F("status__top_severity"),
         )
         .prefetch_related("conditions")
     )
@@ -85,7 +89,7 @@ def patients_for_provider(*, provider, search: str = "") -> QuerySet[Patient]:
             | Q(user__email__icontains=search)
             | Q(conditions__name__icontains=search)
         ).distinct()
-    return patients.order_by("-top_severity", "user__name", "pk")
+    return patients.order_by("-status__top_severity", "status__sort_name", "pk")
 
 
 def with_record(patient: Patient) -> Patient:

@@ -84,9 +84,20 @@ def trend_range(value: str | None, *, default: int = 90) -> int:
     return days if days in TREND_RANGES else default
 
 
-def default_trend_range(*, patient: Patient, today: date) -> int:
-    """30 days while the latest regimen is younger than 90 days, else 90."""
-    started = treatment().facts(patient=patient, today=today, missed_since=today).latest_started_on
+_UNKNOWN = object()
+
+
+def latest_regimen_started_on(*, patient: Patient, today: date) -> date | None:
+    """The day the patient's latest regimen started (None without one): the default range
+    and the summary's baseline both follow it, so the page reads it once."""
+    return treatment().facts(patient=patient, today=today, missed_since=today).latest_started_on
+
+
+def default_trend_range(*, patient: Patient, today: date, started=_UNKNOWN) -> int:
+    """30 days while the latest regimen is younger than 90 days, else 90. `started`: the
+    latest regimen's start when the caller has it (latest_regimen_started_on)."""
+    if started is _UNKNOWN:
+        started = latest_regimen_started_on(patient=patient, today=today)
     return trends.default_range(
         regimen_started_on=started, today=today, short=TREND_RANGES[0], long=TREND_RANGES[1]
     )
@@ -241,7 +252,7 @@ def _pain_verdict(comparison: trends.Comparison) -> PainVerdict:
     )
 
 
-def trends_for(*, patient: Patient, today: date, days: int) -> Trends:
+def trends_for(*, patient: Patient, today: date, days: int, started=_UNKNOWN) -> Trends:
     """Scores, side effects and the dose over the last `days` days, and the summary:
     the baseline before the latest regimen against the recent weeks (patients.rules.trends)."""
     first = today - timedelta(days=days - 1)
@@ -263,7 +274,8 @@ def trends_for(*, patient: Patient, today: date, days: int) -> Trends:
         entry = entries.get(day, {})
         worst = effects.get(day, {})
         dose = doses.get(day)
-        labels.append(short_day(day))
+        label = short_day(day)
+        labels.append(label)
         for name in SCORES:
             series[name].append(entry.get(name))
         for item in CHART_ITEMS:
@@ -274,6 +286,7 @@ def trends_for(*, patient: Patient, today: date, days: int) -> Trends:
             rows.append(
                 {
                     "day": day,
+                    "label": label,
                     "entry": {**entry, **{catalogue.item(k).field: v for k, v in worst.items()}},
                     "dose": mg(dose_mg) if dose_mg is not None else "",
                     "dose_status": DOSE_STATUS_LABELS.get(dose.logged, "") if dose else "",
@@ -281,7 +294,8 @@ def trends_for(*, patient: Patient, today: date, days: int) -> Trends:
             )
         day += timedelta(days=1)
 
-    started = treatment().facts(patient=patient, today=today, missed_since=today).latest_started_on
+    if started is _UNKNOWN:
+        started = latest_regimen_started_on(patient=patient, today=today)
     result = Trends(
         days=days,
         first_day=first,

@@ -1,6 +1,8 @@
 """Template helpers for the symptom diary, its trends and the care team's review."""
 
 from django import template
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
 
 from patients.forms.diary import DREAM_TAP_LABELS, SLEEP_TAP_LABELS
 from patients.forms.review import ReviewForm
@@ -42,6 +44,55 @@ def cell(entry, name):
     """A field of a trends row's entry (a dict), or "" when the day has none."""
     value = _value(entry, name) if entry else None
     return "" if value is None else value
+
+
+def _cell(entry, name) -> str:
+    value = entry.get(name) if entry else None
+    return "" if value is None else value
+
+
+@register.simple_tag
+def trend_score_rows(rows):
+    """The trends page's daily scores table body, one row per day (rows of
+    patients.selectors.trends.Trends): built here rather than by template nodes, because a
+    year is 365 rows and each template node costs more than the whole row does here."""
+    return format_html_join(
+        "",
+        '<tr><th scope="row" class="text-nowrap">{}</th><td>{}{}</td>'
+        "<td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        (
+            (
+                row["label"],
+                row["dose"] or "—",
+                format_html(' <span class="small">({})</span>', row["dose_status"].lower())
+                if row["dose_status"]
+                else "",
+                _cell(row["entry"], "pain"),
+                _cell(row["entry"], "fatigue"),
+                _cell(row["entry"], "sleep_quality"),
+                _cell(row["entry"], "mood"),
+            )
+            for row in rows
+        ),
+    )
+
+
+@register.simple_tag
+def trend_effect_rows(rows):
+    """The trends page's side effects table body, one row per day (see trend_score_rows)."""
+    none = _("None")
+    return format_html_join(
+        "",
+        '<tr><th scope="row" class="text-nowrap">{}</th><td>{}</td><td>{}</td></tr>',
+        (
+            (
+                row["label"],
+                row["dose"] or "—",
+                ", ".join(side_effects(row["entry"])) or (none if row["entry"] else "—"),
+            )
+            for row in rows
+        ),
+    )
 
 
 @register.simple_tag

@@ -264,9 +264,10 @@ def render_trends(request, patient, *, base_url: str, provider_view: bool = Fals
     """The trends page for the patient or their care team (the callers resolve who may see
     it)."""
     today = local_today(patient)
-    default = trend_selectors.default_trend_range(patient=patient, today=today)
+    started = trend_selectors.latest_regimen_started_on(patient=patient, today=today)
+    default = trend_selectors.default_trend_range(patient=patient, today=today, started=started)
     days = trend_selectors.trend_range(request.GET.get("days"), default=default)
-    trends = trend_selectors.trends_for(patient=patient, today=today, days=days)
+    trends = trend_selectors.trends_for(patient=patient, today=today, days=days, started=started)
     context = {
         "patient": patient,
         "trends": trends,

@@ -93,7 +93,6 @@ def provider_home(request):
         row.waiting = waiting.get(row.patient.pk)
     context = {
         "triage": triage,
-        "patient_count": visible_patients(request.user).count(),
         "waiting": waiting_for_team(provider=request.user),
     }
     return render(request, "core/provider_home.html", context)

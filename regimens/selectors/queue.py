@@ -5,6 +5,7 @@ services that change them: regimens.services.status), so a page costs the same f
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from django.db.models import QuerySet
 
@@ -58,11 +59,11 @@ class QueueItem:
     def due_on(self) -> date | None:
         return self.status.due_on
 
-    @property
+    @cached_property  # the row reads it four times
     def recommendation(self) -> titration.Recommendation | None:
         return recommendation_of(self.status)
 
-    @property
+    @cached_property
     def current_dose(self) -> str:
         step = self.regimen.current_step
         return describe(self.regimen, step.dose_mg) if step else ""

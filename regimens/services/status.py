@@ -8,7 +8,7 @@ A change of the opioid status writes a line in the regimen's plan history and pl
 patient's reminders again (the dose reminder gives way to "do not take LDN").
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time
 
 from django.db import transaction
 from django.db.models import Count, Max
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from patients.models import DiaryEntry, Flag, Patient, PatientStatus
 from portal.lib.formats import day
 from portal.lib.language import in_portal_language
-from portal.lib.timing import local_today
+from portal.lib.timing import local_to_utc, local_today
 from portal.notifications.services import reminders_replan_on_commit
 from regimens import opioids
 from regimens.models import DecisionReason, PausePlan, Regimen, RegimenEvent
@@ -46,6 +46,12 @@ def _detail(status: opioids.Status) -> dict:
 def _next_change(today: date, *dates) -> date | None:
     later = [d for d in dates if d is not None and d > today]
     return min(later) if later else None
+
+
+def change_instant(day: date | None, zone_name: str) -> datetime | None:
+    """The UTC instant the local date `day` starts in `zone_name` (its first minute after a
+    daylight-saving gap at midnight): when a status row's next change comes."""
+    return None if day is None else local_to_utc(day, time.min, zone_name)
 
 
 def compute_status(*, patient: Patient, today: date) -> dict:
@@ -129,6 +135,7 @@ def status_refresh_patient(*, patient: Patient, now: datetime | None = None) -> 
         row = PatientStatus(patient=patient)
     for name, value in values.items():
         setattr(row, name, value)
+    row.next_change_at = change_instant(row.next_change_on, patient.user.timezone)
     row.refreshed_at = now
     row.save(force_insert=row._state.adding)
     if (row.opioid_state, row.opioid_until) != before:
@@ -183,22 +190,29 @@ def _opioid_status_changed(patient: Patient, row: PatientStatus, now: datetime) 
 
 
 def statuses_refresh_due(*, now: datetime | None = None, patients=None) -> int:
-    """Refresh every status whose next change has come on the patient's local date (of
-    `patients` when given: a provider's team before a list is shown), each in its own
-    transaction. Returns how many were refreshed."""
+    """Refresh every status whose next change has come (`next_change_at`, the start of
+    `next_change_on` in the patient's zone, has passed) among `patients` when given (a
+    provider's team before a list is shown), each in its own transaction. One indexed range
+    (status_next_change_at) finds them: usually none. Returns how many were refreshed."""
     now = now or timezone.now()
-    # No zone is more than 14 hours ahead of UTC: rows due by then are the candidates.
-    horizon = (now + timedelta(hours=14)).date()
-    due = PatientStatus.objects.filter(next_change_on__lte=horizon)
+    due = PatientStatus.objects.filter(next_change_at__lte=now)
     if patients is not None:
         due = due.filter(patient__in=patients)
-    due = due.select_related("patient__user").order_by("next_change_on")
-    refreshed = 0
-    for row in due.iterator(chunk_size=200):
-        if local_today(row.patient) >= row.next_change_on:
-            status_refresh_patient(patient=row.patient, now=now)
-            refreshed += 1
-    return refreshed
+    due = due.select_related("patient__user").order_by("next_change_at", "patient")
+    # A plain query, not a server-side cursor: on a page, none is usually due.
+    rows = list(due)
+    for row in rows:
+        status_refresh_patient(patient=row.patient, now=now)
+    return len(rows)
+
+
+def status_zone_moved(user) -> None:
+    """The user moved time zone: their status row's next change starts at another instant
+    (portal.accounts.services.timezone_changed)."""
+    row = PatientStatus.objects.filter(patient__user=user).first()
+    if row is not None:
+        row.next_change_at = change_instant(row.next_change_on, user.timezone)
+        row.save(update_fields=["next_change_at"])
 
 
 def status_differences(*, patient: Patient) -> dict[str, tuple]:
@@ -209,11 +223,15 @@ def status_differences(*, patient: Patient) -> dict[str, tuple]:
     if row is None:
         return {name: (None, value) for name, value in fresh.items()}
     stored = _normalised({name: getattr(row, name) for name in compute_status_fields()})
-    return {
+    differences = {
         name: (stored.get(name), value)
         for name, value in fresh.items()
         if stored.get(name) != value
     }
+    instant = change_instant(fresh["next_change_on"], patient.user.timezone)
+    if row.next_change_at != instant:
+        differences["next_change_at"] = (row.next_change_at, instant)
+    return differences
 
 
 def statuses_check(*, patients=None) -> list[int]:
@@ -225,11 +243,13 @@ def statuses_check(*, patients=None) -> list[int]:
 
 
 def compute_status_fields() -> list[str]:
-    """The fields compute_status fills (every field of the row but the bookkeeping)."""
+    """The fields compute_status fills (every field of the row but the bookkeeping: when it
+    was refreshed, and the instant its next change comes, which follows from next_change_on
+    and the patient's zone)."""
     return [
         f.name
         for f in PatientStatus._meta.concrete_fields
-        if f.name not in ("patient", "refreshed_at")
+        if f.name not in ("patient", "refreshed_at", "next_change_at")
     ]
 
 
