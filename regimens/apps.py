@@ -13,7 +13,11 @@ class RegimensConfig(AppConfig):
         from portal.notifications.models import Kind
         from regimens import digest
         from regimens.reminders import dose, pause, step, supply
-        from regimens.services.status import plan_history_record, status_refresh_patient
+        from regimens.services.status import (
+            clinical_picture_read,
+            plan_history_record,
+            status_refresh_patient,
+        )
         from regimens.treatment import RegimenTreatment
 
         registry.register_kind(Kind.DOSE, dose)
@@ -25,3 +29,4 @@ class RegimensConfig(AppConfig):
         treatment.register(RegimenTreatment())
         status.register_refresher(status_refresh_patient)
         status.register_history_writer(plan_history_record)
+        status.register_picture_reader(clinical_picture_read)
