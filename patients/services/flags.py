@@ -199,13 +199,17 @@ def flags_evaluate(
     raised = rules.evaluate(facts, limits)
     # The open flags, the reviewed ones of the causes raised now and the open opioid flags,
     # in one read (with a picture, every open flag: the status row counts them).
-    wanted = (
-        Q(kind__in=rules.KINDS, resolved_at__isnull=True)
-        | Q(kind__in=rules.KINDS, resolved_by__isnull=False, cause__in=[r.cause for r in raised])
-        | Q(kind=Flag.Kind.OPIOID, resolved_at__isnull=True, medication__isnull=False)
+    reviewed_now = Q(
+        kind__in=rules.KINDS, resolved_by__isnull=False, cause__in=[r.cause for r in raised]
     )
-    if picture is not None:
-        wanted |= Q(resolved_at__isnull=True)
+    if picture is None:
+        wanted = (
+            Q(kind__in=rules.KINDS, resolved_at__isnull=True)
+            | reviewed_now
+            | Q(kind=Flag.Kind.OPIOID, resolved_at__isnull=True, medication__isnull=False)
+        )
+    else:
+        wanted = Q(resolved_at__isnull=True) | reviewed_now
     open_flags, reviewed, opioid_flags, others = {}, set(), [], []
     for f in Flag.objects.filter(patient=patient).filter(wanted).select_related("medication"):
         if f.kind == Flag.Kind.OPIOID and f.resolved_at is None and f.medication_id is not None:

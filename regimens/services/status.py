@@ -10,12 +10,21 @@ patient's reminders again (the dose reminder gives way to "do not take LDN").
 
 from datetime import date, datetime, timedelta
 
-from django.db import transaction
-from django.db.models import Count, Exists, Max
+from django.db import connection, transaction
+from django.db.models import BooleanField, Count, Max
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from patients.models import DiaryEntry, Flag, Medication, Patient, PatientStatus
+from patients.models import (
+    Condition,
+    DiaryEntry,
+    Flag,
+    Medication,
+    Patient,
+    PatientStatus,
+    SideEffectReport,
+)
 from patients.selectors.diary import BOWEL_CONDITIONS, GLUCOSE_CONDITIONS, DiaryQuestions
 from patients.selectors.side_effects import diary_entries_between, side_effect_reports
 from patients.services.flags import missed_since, side_effects_since
@@ -340,24 +349,55 @@ def status_current(*, patient: Patient, now: datetime | None = None) -> PatientS
 
 # The clinical picture a save reads once -------------------------------------------------------
 
-_FACTS = ("thyroid", "glucose", "stools", "blocking", "plans")
+
+def _exists(*subqueries: tuple[str, list]) -> RawSQL:
+    """EXISTS (one) OR EXISTS (another) ...: table and column names come from the models,
+    every value is a parameter."""
+    sql = " OR ".join(f"EXISTS ({query})" for query, _params in subqueries)
+    params = [value for _query, values in subqueries for value in values]
+    return RawSQL(f"({sql})", params, output_field=BooleanField())  # noqa: S611
 
 
-def _patient_facts(patient: Patient) -> dict:
+def _patient_facts(patient: Patient, latest: date) -> dict:
     """What the picture needs to know of the patient before reading more, as EXISTS
-    subqueries to annotate any query with (no row of their own)."""
-    conditions = Patient.conditions.through.objects.filter(patient_id=patient.pk)
-    medications = Medication.objects.filter(patient_id=patient.pk)
+    subqueries to annotate any query with (no row of their own): thyroid, glucose and
+    bowel questions, opioids on the list, open pause plans, side effects ever reported
+    outside the diary. Written as SQL: the ORM's Exists costs more to build than the query
+    takes to run."""
+    q = connection.ops.quote_name
+    pc = q(Patient.conditions.through._meta.db_table)
+    condition, medication = q(Condition._meta.db_table), q(Medication._meta.db_table)
+    plan, report = q(PausePlan._meta.db_table), q(SideEffectReport._meta.db_table)
+    pk = patient.pk
+    conditions = (
+        f"SELECT 1 FROM {pc} pc INNER JOIN {condition} c ON c.id = pc.condition_id "  # noqa: S608
+        "WHERE pc.patient_id = %s AND "
+    )
+    medications = f"SELECT 1 FROM {medication} m WHERE m.patient_id = %s AND "  # noqa: S608
+
+    def slugs(names):
+        return _exists((conditions + f"c.slug IN ({', '.join(['%s'] * len(names))})", [pk, *names]))
+
     return {
-        "picture_thyroid": Exists(conditions.filter(condition__is_thyroid=True))
-        | Exists(medications.filter(is_thyroid_hormone=True, stopped_on__isnull=True)),
-        "picture_glucose": Exists(conditions.filter(condition__slug__in=GLUCOSE_CONDITIONS)),
-        "picture_stools": Exists(conditions.filter(condition__slug__in=BOWEL_CONDITIONS)),
-        "picture_blocking": Exists(medications.filter(screening=Medication.Screening.BLOCK)),
-        "picture_plans": Exists(
-            PausePlan.objects.filter(
-                patient_id=patient.pk,
-                status__in=[PausePlan.Status.APPROVED, PausePlan.Status.PROPOSED],
+        "picture_thyroid": _exists(
+            (conditions + "c.is_thyroid", [pk]),
+            (medications + "m.is_thyroid_hormone AND m.stopped_on IS NULL", [pk]),
+        ),
+        "picture_glucose": slugs(GLUCOSE_CONDITIONS),
+        "picture_stools": slugs(BOWEL_CONDITIONS),
+        "picture_blocking": _exists(
+            (medications + "m.screening = %s", [pk, Medication.Screening.BLOCK.value])
+        ),
+        "picture_plans": _exists(
+            (
+                f"SELECT 1 FROM {plan} p WHERE p.patient_id = %s AND p.status IN (%s, %s)",  # noqa: S608
+                [pk, PausePlan.Status.APPROVED.value, PausePlan.Status.PROPOSED.value],
+            )
+        ),
+        "picture_reports": _exists(
+            (
+                f"SELECT 1 FROM {report} r WHERE r.patient_id = %s AND r.{q('on')} <= %s",  # noqa: S608
+                [pk, latest],
             )
         ),
     }
@@ -406,7 +446,8 @@ def clinical_picture_read(
         .first()
     )
     row = getattr(locked, "status", None) if locked is not None else None
-    regimen, has = _open_regimen(patient, _patient_facts(patient))
+    latest = max(today, day or today)
+    regimen, has = _open_regimen(patient, _patient_facts(patient, latest))
     medications = (
         list(Medication.objects.filter(patient=patient, screening=Medication.Screening.BLOCK))
         if has["picture_blocking"]
@@ -425,7 +466,6 @@ def clinical_picture_read(
     active = regimen if regimen is not None and regimen.is_active else None
     current = regimen.current_step if regimen is not None else None
     step_up_on = step_up_of(active, today)
-    latest = max(today, day or today)
     first_log = min(
         d for d in (missed_since(today, limits), day, current and current.started_on) if d
     )
@@ -492,7 +532,11 @@ def clinical_picture_read(
         plans=plans,
         first=first,
         entries=entries,
-        reports=side_effect_reports(patient=patient, first=first, last=latest),
+        reports=(
+            side_effect_reports(patient=patient, first=first, last=latest)
+            if has["picture_reports"]
+            else []
+        ),
         dose_logs=dose_logs,
         last_diary_on=last_diary_on,
         dose_question=question,
