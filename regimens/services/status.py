@@ -491,7 +491,7 @@ def clinical_picture_read(
     # The side effects from the first day the rules or the engine look at; every entry of
     # the recent days (the diary's last day, the entry being saved).
     starts = [side_effects_since(today, limits, step_up_on)]
-    if regimen is not None and current is not None:
+    if regimen is not None:
         starts.append(regimen.started_on)
     recent = today - timedelta(days=limits.lookback_days)
     if day is not None:
