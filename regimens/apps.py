@@ -15,6 +15,7 @@ class RegimensConfig(AppConfig):
         from regimens import digest
         from regimens.reminders import dose, pause, step, supply
         from regimens.services.status import (
+            clinical_picture_read,
             plan_history_record,
             status_refresh_patient,
             status_zone_moved,
@@ -30,4 +31,5 @@ class RegimensConfig(AppConfig):
         treatment.register(RegimenTreatment())
         status.register_refresher(status_refresh_patient)
         status.register_history_writer(plan_history_record)
+        status.register_picture_reader(clinical_picture_read)
         register_timezone_changed(status_zone_moved)

@@ -72,7 +72,7 @@ def _paused_days(regimen: Regimen, last: date) -> list[tuple[date, date]]:
     return intervals
 
 
-def _step_up_on(regimen: Regimen | None, today: date) -> date | None:
+def step_up_of(regimen: Regimen | None, today: date) -> date | None:
     """The first day of the current dose when it was a step up (the regimen's first dose
     counts: it goes up from nothing)."""
     if regimen is None:
@@ -119,7 +119,7 @@ class RegimenTreatment:
         return TreatmentFacts(
             regimen_started_on=active.started_on if active else None,
             latest_started_on=latest,
-            step_up_on=_step_up_on(active, today),
+            step_up_on=step_up_of(active, today),
             missed_dose_days=tuple(sorted(missed)),
         )
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from patients.models import DiaryEntry, Patient, SideEffectReport
 from patients.rules import side_effects as catalogue
@@ -59,6 +59,10 @@ def _from_diary(patients: Q, first: date, last: date) -> Iterable[SideEffect]:
             *catalogue.FIELDS,
         )
     )
+    yield from _diary_effects(rows)
+
+
+def _diary_effects(rows) -> Iterable[SideEffect]:
     for patient_id, day, entered_by, role, other_text, *severities in rows:
         for item, severity in zip(catalogue.ITEMS, severities, strict=True):
             if severity:
@@ -119,6 +123,44 @@ def _worst(effects: Iterable[SideEffect]) -> list[SideEffect]:
     return sorted(best.values(), key=lambda e: (e.patient_id, e.day, catalogue.KEYS.index(e.item)))
 
 
+def entry_row(entry: DiaryEntry) -> tuple:
+    """A diary entry as _from_diary reads it (its `entered_by_role` annotated, else read)."""
+    role = getattr(entry, "entered_by_role", None)
+    if role is None and entry.entered_by_id is not None:
+        role = entry.entered_by.role
+    return (
+        entry.patient_id,
+        entry.local_date,
+        entry.entered_by_id,
+        role,
+        entry.other_effect_text,
+        *(getattr(entry, name) for name in catalogue.FIELDS),
+    )
+
+
+def diary_entries_between(
+    *, patient: Patient, first: date, last: date, every_from: date
+) -> list[DiaryEntry]:
+    """The patient's diary entries from `first` to `last` with a side effect, and every entry
+    from `every_from` on, with the role of whoever entered each (`entered_by_role`)."""
+    return list(
+        DiaryEntry.objects.filter(patient=patient, local_date__range=(first, last))
+        .filter(_any_side_effect() | Q(local_date__gte=every_from))
+        .annotate(entered_by_role=F("entered_by__role"))
+    )
+
+
+def worst_of(*, entries: Iterable[DiaryEntry], reports: Iterable[SideEffect]) -> list[SideEffect]:
+    """The side effects of diary entries already read and of reports already read
+    (side_effect_reports), one per patient, day and item at the worse severity."""
+    return _worst([*_diary_effects(entry_row(e) for e in entries), *reports])
+
+
+def side_effect_reports(*, patient: Patient, first: date, last: date) -> list[SideEffect]:
+    """The side effects reported on Tonight or by the care team from `first` to `last`."""
+    return list(_from_reports(Q(patient_id=patient.pk), first, last))
+
+
 def side_effects_of(*, patient_ids, first: date, last: date) -> dict[int, list[SideEffect]]:
     """The side effects of many patients from `first` to `last` (inclusive), mild or worse,
     by patient, in two queries whatever the number of patients (triage, the queue)."""
@@ -139,8 +181,13 @@ def side_effects_for(*, patient: Patient, first: date, last: date) -> list[SideE
 
 def side_effect_days(*, patient: Patient, first: date, last: date) -> list[SideEffectDay]:
     """The same, gathered by day (the flag rules' view)."""
+    return days_of(side_effects_for(patient=patient, first=first, last=last))
+
+
+def days_of(effects: Iterable[SideEffect]) -> list[SideEffectDay]:
+    """Side effects (of one patient) gathered by day."""
     days: dict[date, SideEffectDay] = {}
-    for effect in side_effects_for(patient=patient, first=first, last=last):
+    for effect in effects:
         day = days.setdefault(effect.day, SideEffectDay(day=effect.day))
         day.severities[effect.item] = effect.severity
         day.sources[effect.item] = effect.source

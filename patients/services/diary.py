@@ -3,23 +3,27 @@ function per use case, each in one transaction; every saved version is kept in t
 
 Whether the day's dose was taken lives in the dose log: the diary's answer is recorded
 through the treatment (patients.treatment), so the dose log stays the one record of doses.
-Every save re-evaluates the patient's flags (patients.services.flags).
+Every save re-evaluates the patient's flags (patients.services.flags) and refreshes the
+status row from one read of the patient's clinical picture (patients.status), taken under
+the patient's lock: every diary write takes it first.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from patients.models import DiaryEntry, Patient
 from patients.rules import side_effects as catalogue
-from patients.selectors.diary import diary_day_errors
+from patients.selectors.diary import DiaryQuestions, diary_day_errors
 from patients.services.flags import flags_evaluate
-from patients.treatment import treatment
+from patients.status import ClinicalPicture, clinical_picture
+from patients.treatment import DoseQuestion, treatment
 from portal.accounts.models import User
 
 SCORE_FIELDS = ("pain", "fatigue", "sleep_quality", "mood")
@@ -60,52 +64,111 @@ def _check_values(values: Mapping[str, object]) -> None:
         raise ValidationError(errors)
 
 
-def _record_dose(*, patient: Patient, day: date, status: str, recorded_by: User, now: datetime):
-    """Record the diary's dose answer in the dose log (a no-op when unchanged)."""
+@dataclass(frozen=True)
+class DiaryDayRead:
+    """What the diary's form asks about a day, read under the patient's lock by the save:
+    the day's entry as it stands, the conditional questions and the dose question."""
+
+    entry: DiaryEntry | None
+    questions: DiaryQuestions
+    dose_question: DoseQuestion | None
+
+
+# The answers of a diary day: the diary fields, and the dose answer ("" for none).
+Answers = tuple[Mapping[str, object], str]
+
+
+def _record_dose(
+    *, picture: ClinicalPicture, status: str, recorded_by: User, now: datetime
+) -> ClinicalPicture:
+    """Record the diary's dose answer in the dose log (a no-op when unchanged). Returns the
+    picture, read again when the dose log changed (with any flag the dose raised)."""
     if not status:
-        return
-    question = treatment().dose_question(patient=patient, day=day)
+        return picture
+    question = picture.dose_question
     if question is None:
         raise ValidationError({"dose": _("You have no active regimen, so no dose to record.")})
     if question.logged == status:
-        return
+        return picture
     try:
         treatment().dose_record(
-            patient=patient, day=day, status=status, recorded_by=recorded_by, now=now
+            patient=picture.patient,
+            day=picture.day,
+            status=status,
+            recorded_by=recorded_by,
+            now=now,
         )
     except ValidationError as error:
         raise ValidationError({"dose": error.messages}) from None
+    return clinical_picture(patient=picture.patient, today=picture.today, day=picture.day)
 
 
-def _save_entry(
-    *, patient: Patient, day: date, entered_by: User, now: datetime, values: Mapping, why: str
+def _write_entry(
+    *, picture: ClinicalPicture, entered_by: User, now: datetime, values: Mapping, why: str
 ) -> DiaryEntry:
-    entry = DiaryEntry.objects.select_for_update().filter(patient=patient, local_date=day).first()
+    """Write the day's entry (a new version in its history). The picture was read under the
+    patient's lock, which every diary write takes first: the entry it holds is current and
+    no one else can write the day meanwhile."""
+    entry = picture.entry
     if entry is None:
         entry = DiaryEntry(
-            patient=patient, local_date=day, entered_by=entered_by, created_at=now, updated_at=now
+            patient=picture.patient,
+            local_date=picture.day,
+            entered_by=entered_by,
+            created_at=now,
+            updated_at=now,
         )
     for name, value in values.items():
         setattr(entry, name, value)
     entry.entered_by = entered_by
     entry.updated_at = now
     entry._change_reason = why
-    if entry.pk is not None:
-        entry.save()  # the row is locked: nothing can collide
-        return entry
-    try:
-        with transaction.atomic():
-            entry.save()
-    except IntegrityError:
-        # Someone saved the same day a moment ago: update theirs instead.
-        existing = DiaryEntry.objects.select_for_update().get(patient=patient, local_date=day)
-        entry.pk, entry.created_at = existing.pk, existing.created_at
-        entry._state.adding = False
-        entry.save()
+    entry.save()
+    picture.entry_saved(entry)
     return entry
 
 
 @transaction.atomic
+def diary_day_save(
+    *,
+    patient: Patient,
+    day: date,
+    entered_by: User,
+    today: date,
+    answers: Callable[[DiaryDayRead], Answers | None],
+    now: datetime | None = None,
+) -> DiaryEntry | None:
+    """Write or change the patient's entry for `day` (their local date): one per day, every
+    version kept in the history. Refused for a future day or after DIARY_EDIT_DAYS.
+
+    The patient's clinical picture is read once, under the patient's lock, and serves the
+    form, the dose answer, the flag rules and the status row. `answers(read)` gets what the
+    form asks about the day (DiaryDayRead) and returns the answers (the diary fields, an
+    unanswered one None or ""; the dose, taken, skipped or missed, "" for no answer, which
+    goes to the regimen's dose log), or None when the form is not valid: nothing is saved.
+    """
+    now = now or timezone.now()
+    picture = clinical_picture(patient=patient, today=today, day=day)
+    answered = answers(
+        DiaryDayRead(
+            entry=picture.entry, questions=picture.questions, dose_question=picture.dose_question
+        )
+    )
+    if answered is None:
+        return None
+    values, dose_status = answered
+    errors = diary_day_errors(day=day, today=today)
+    if errors:
+        raise ValidationError(errors)
+    _check_values(values)
+    picture = _record_dose(picture=picture, status=dose_status, recorded_by=entered_by, now=now)
+    entry = _write_entry(
+        picture=picture, entered_by=entered_by, now=now, values=values, why="diary"
+    )
+    flags_evaluate(patient=patient, today=today, now=now, picture=picture)
+    return entry
+
+
 def diary_entry_save(
     *,
     patient: Patient,
@@ -116,23 +179,21 @@ def diary_entry_save(
     dose_status: str = "",
     now: datetime | None = None,
 ) -> DiaryEntry:
-    """Write or change the patient's entry for `day` (their local date): one per day, every
-    version kept in the history. Refused for a future day or after DIARY_EDIT_DAYS.
-
-    `values` holds the diary fields answered; an unanswered field is None (or "" for text).
-    `dose_status` (taken, skipped or missed; "" for no answer) goes to the regimen's dose log.
-    """
+    """diary_day_save with the answers known beforehand: `values` holds the diary fields
+    answered; `dose_status` the dose answer."""
     now = now or timezone.now()
     errors = diary_day_errors(day=day, today=today)
     if errors:
         raise ValidationError(errors)
     _check_values(values)
-    _record_dose(patient=patient, day=day, status=dose_status, recorded_by=entered_by, now=now)
-    entry = _save_entry(
-        patient=patient, day=day, entered_by=entered_by, now=now, values=values, why="diary"
+    return diary_day_save(
+        patient=patient,
+        day=day,
+        entered_by=entered_by,
+        today=today,
+        answers=lambda _read: (values, dose_status),
+        now=now,
     )
-    flags_evaluate(patient=patient, today=today, now=now)
-    return entry
 
 
 @transaction.atomic
@@ -154,17 +215,13 @@ def morning_checkin_record(
     if vivid_dreams is not None:
         values["vivid_dreams"] = vivid_dreams
     _check_values(values)
-    entry = _save_entry(
-        patient=patient,
-        day=today,
-        entered_by=entered_by,
-        now=now,
-        values=values,
-        why="morning check-in",
+    picture = clinical_picture(patient=patient, today=today, day=today)
+    entry = _write_entry(
+        picture=picture, entered_by=entered_by, now=now, values=values, why="morning check-in"
     )
     if entry.morning_checkin_at is None:
         entry.morning_checkin_at = now
         entry._change_reason = "morning check-in"
         entry.save(update_fields=["morning_checkin_at"])
-    flags_evaluate(patient=patient, today=today, now=now)
+    flags_evaluate(patient=patient, today=today, now=now, picture=picture)
     return entry

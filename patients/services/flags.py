@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy
 from patients.models import Flag, Medication, Patient
 from patients.rules import flags as rules
 from patients.rules.medications import opioid_blocks
-from patients.selectors.side_effects import side_effect_days
-from patients.status import history_record, status_refresh
+from patients.selectors.side_effects import days_of, side_effect_days
+from patients.status import ClinicalPicture, history_record, status_refresh
 from patients.treatment import treatment
 from portal.accounts.models import User
 from portal.lib.language import in_portal_language
@@ -95,24 +95,54 @@ def thresholds() -> rules.Thresholds:
     )
 
 
+def missed_since(today: date, limits: rules.Thresholds) -> date:
+    """The first day of the window the missed-doses rule counts."""
+    return today - timedelta(days=limits.missed_window_days - 1)
+
+
+def side_effects_since(today: date, limits: rules.Thresholds, step_up_on: date | None) -> date:
+    """The first day whose side effects the rules look at: the lookback, or the current
+    dose's first day when it was a step up (a lasting side effect), within 90 days."""
+    since = today - timedelta(days=limits.lookback_days)
+    if step_up_on is not None:
+        since = max(min(since, step_up_on), today - timedelta(days=LASTING_MAX_DAYS_BACK))
+    return since
+
+
+def _rule_days(days) -> list[rules.DiaryDay]:
+    return [
+        rules.DiaryDay(
+            day=day.day, severities=day.severities, other_text=day.other_text, sources=day.sources
+        )
+        for day in days
+    ]
+
+
+def flag_facts_of(picture: ClinicalPicture, limits: rules.Thresholds) -> rules.Facts:
+    """flag_facts from a clinical picture already read (a diary save): no query."""
+    today, facts = picture.today, picture.treatment
+    since = side_effects_since(today, limits, facts.step_up_on)
+    last_entry_on = picture.last_diary_on
+    return rules.Facts(
+        today=today,
+        days=_rule_days(days_of(picture.side_effects(since, today))),
+        last_entry_on=last_entry_on,
+        regimen_started_on=facts.regimen_started_on,
+        step_up_on=facts.step_up_on,
+        missed_dose_days=facts.missed_dose_days,
+        thyroid_patient=picture.thyroid_patient,
+    )
+
+
 def flag_facts(*, patient: Patient, today: date, limits: rules.Thresholds) -> rules.Facts:
     """What the flag rules need to know about the patient today, in a few queries: the side
     effects of every source (patients.selectors.side_effects), the diary's last day, the
     treatment's facts (patients.treatment) and whether the patient is a thyroid patient."""
-    since = today - timedelta(days=limits.lookback_days)
     facts = treatment().facts(
-        patient=patient,
-        today=today,
-        missed_since=today - timedelta(days=limits.missed_window_days - 1),
+        patient=patient, today=today, missed_since=missed_since(today, limits)
     )
-    if facts.step_up_on is not None:
-        since = max(min(since, facts.step_up_on), today - timedelta(days=LASTING_MAX_DAYS_BACK))
-    days = [
-        rules.DiaryDay(
-            day=day.day, severities=day.severities, other_text=day.other_text, sources=day.sources
-        )
-        for day in side_effect_days(patient=patient, first=since, last=today)
-    ]
+    since = side_effects_since(today, limits, facts.step_up_on)
+    days = _rule_days(side_effect_days(patient=patient, first=since, last=today))
     last_entry_on = patient.diary_entries.filter(local_date__lte=today).aggregate(
         last=Max("local_date")
     )["last"]
@@ -138,7 +168,12 @@ def flag_facts(*, patient: Patient, today: date, limits: rules.Thresholds) -> ru
 @in_portal_language
 @transaction.atomic(savepoint=False)  # a part of the save that called it, or its own
 def flags_evaluate(
-    *, patient: Patient, today: date, now: datetime | None = None, refresh_status: bool = True
+    *,
+    patient: Patient,
+    today: date,
+    now: datetime | None = None,
+    refresh_status: bool = True,
+    picture: ClinicalPicture | None = None,
 ) -> list[Flag]:
     """Open, update and clear the patient's diary flags to match the rules today (the
     patient's local date). Returns the diary flags open afterwards. The patient's status
@@ -149,28 +184,39 @@ def flags_evaluate(
     same cause; a new missed dose moves the open missed-doses flag to the newest day. An
     urgent flag sends the care team a safety notice (as an opioid on the list does). The
     opioid flag is patients.services' and is left alone.
+
+    `picture` (a save's ClinicalPicture, read under the patient's lock in this transaction
+    and brought up to date with what the save wrote) spares the reads: the rules' facts come
+    from it, and it is handed on to the status refresh with the open flags of every kind.
     """
     now = now or timezone.now()
-    Patient.objects.select_for_update().filter(pk=patient.pk).first()  # one at a time
     limits = thresholds()
-    facts = flag_facts(patient=patient, today=today, limits=limits)
+    if picture is None:
+        Patient.objects.select_for_update().filter(pk=patient.pk).first()  # one at a time
+        facts = flag_facts(patient=patient, today=today, limits=limits)
+    else:
+        facts = flag_facts_of(picture, limits)
     raised = rules.evaluate(facts, limits)
     # The open flags, the reviewed ones of the causes raised now and the open opioid flags,
-    # in one read.
-    open_flags, reviewed, opioid_flags = {}, set(), []
-    for f in (
-        Flag.objects.filter(patient=patient)
-        .filter(
+    # in one read (with a picture, every open flag: the status row counts them).
+    reviewed_now = Q(
+        kind__in=rules.KINDS, resolved_by__isnull=False, cause__in=[r.cause for r in raised]
+    )
+    if picture is None:
+        wanted = (
             Q(kind__in=rules.KINDS, resolved_at__isnull=True)
-            | Q(
-                kind__in=rules.KINDS, resolved_by__isnull=False, cause__in=[r.cause for r in raised]
-            )
+            | reviewed_now
             | Q(kind=Flag.Kind.OPIOID, resolved_at__isnull=True, medication__isnull=False)
         )
-        .select_related("medication")
-    ):
-        if f.kind == Flag.Kind.OPIOID:
+    else:
+        wanted = Q(resolved_at__isnull=True) | reviewed_now
+    open_flags, reviewed, opioid_flags, others = {}, set(), [], []
+    for f in Flag.objects.filter(patient=patient).filter(wanted).select_related("medication"):
+        if f.kind == Flag.Kind.OPIOID and f.resolved_at is None and f.medication_id is not None:
             opioid_flags.append(f)
+            continue
+        if f.kind not in rules.KINDS:
+            others.append(f)  # open, of a kind the rules leave alone
             continue
         if f.resolved_at is None:
             open_flags[(f.kind, f.cause)] = f
@@ -200,8 +246,14 @@ def flags_evaluate(
             del open_flags[(kind, cause)]
             changed = True
     changed = _close_opioid_flags_after_washout(opioid_flags, today, now) or changed
+    if picture is not None:
+        picture.open_flags = [
+            *open_flags.values(),
+            *(f for f in opioid_flags if f.resolved_at is None),
+            *others,
+        ]
     if changed or refresh_status:
-        status_refresh(patient=patient, now=now)
+        status_refresh(patient=patient, now=now, picture=picture)
     return sorted(open_flags.values(), key=lambda f: (-f.severity, f.raised_at))
 
 

@@ -19,7 +19,7 @@ from patients.selectors import diary
 from patients.selectors import trends as trend_selectors
 from patients.selectors.care import Permission, acting_patient
 from patients.selectors.records import Purpose, own_patient
-from patients.services.diary import diary_entry_save, morning_checkin_record
+from patients.services.diary import diary_day_save, diary_entry_save, morning_checkin_record
 from patients.services.pgic import pgic_record
 from portal.accounts.decorators import role_required
 from portal.accounts.models import Role
@@ -165,17 +165,51 @@ def diary_new(request):
     return _entry_page(request, form, today)
 
 
+def _post_entry(request, patient, today, day):
+    """Save a day's entry from the form. The form is built inside the save, from what it
+    read of the day under the patient's lock (the entry, the questions, the dose log): one
+    read serves the form, the flags and the status row."""
+    form = None
+
+    def answers(read):
+        nonlocal form
+        form = DiaryEntryForm(
+            request.POST,
+            questions=read.questions,
+            today=today,
+            day=day,
+            entry=read.entry,
+            ask_dose=read.dose_question is not None,
+            dose_status=read.dose_question.logged if read.dose_question else "",
+        )
+        return (form.entry_values(), form.dose_status()) if form.is_valid() else None
+
+    try:
+        saved = diary_day_save(
+            patient=patient, day=day, entered_by=request.user, today=today, answers=answers
+        )
+    except ValidationError as error:
+        add_service_errors(form, error)
+        saved = None
+    if saved is not None:
+        messages.success(
+            request, _("Your diary for %(day)s is saved.") % {"day": short_day(form.day)}
+        )
+        return redirect("diary")
+    return _entry_page(request, form, today, entry=form.entry)
+
+
 @role_required(Role.PATIENT, Role.CAREGIVER)
 def diary_entry(request, day):
     patient = _diary_patient(request)
     today = local_today(patient)
+    if request.method == "POST":
+        return _post_entry(request, patient, today, day)
     entry = diary.diary_entry_on(patient=patient, day=day)
     if entry is None and request.method == "GET":
         return redirect(f"{reverse('diary_new')}?day={day.isoformat()}")
-    form = _entry_form(request, patient, today, day=day, entry=entry, data=request.POST or None)
+    form = _entry_form(request, patient, today, day=day, entry=entry)
     _fill_same_as_day_before(request, patient, form, day)
-    if request.method == "POST" and form.is_valid() and _save(request, patient, today, form):
-        return redirect("diary")
     return _entry_page(request, form, today, entry=entry)
 
 

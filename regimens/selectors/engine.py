@@ -52,22 +52,23 @@ def _steps(regimen: Regimen) -> list[TitrationStep]:
     return sorted(regimen.steps.all(), key=lambda step: step.sequence)
 
 
-def _last_day(regimen: Regimen, today: date) -> date:
+def last_day(regimen: Regimen, today: date) -> date:
+    """The regimen's last day up to `today` (its end when it ended earlier)."""
     return min(today, regimen.ended_on) if regimen.ended_on else today
 
 
 def regimen_side_effects(regimen: Regimen, today: date) -> list[SideEffect]:
     """The side effects of the regimen's days up to `today` (the one read path)."""
-    if regimen.started_on > _last_day(regimen, today):
+    if regimen.started_on > last_day(regimen, today):
         return []
     return side_effects_for(
-        patient=regimen.patient, first=regimen.started_on, last=_last_day(regimen, today)
+        patient=regimen.patient, first=regimen.started_on, last=last_day(regimen, today)
     )
 
 
 def side_effects_by_regimen(regimens, today: date) -> dict[int, list[SideEffect]]:
     """regimen_side_effects for many regimens in two queries (the queue and triage)."""
-    regimens = [r for r in regimens if r.started_on <= _last_day(r, today)]
+    regimens = [r for r in regimens if r.started_on <= last_day(r, today)]
     if not regimens:
         return {}
     found = side_effects_of(
@@ -77,7 +78,7 @@ def side_effects_by_regimen(regimens, today: date) -> dict[int, list[SideEffect]
     )
     return {
         r.pk: [
-            e for e in found.get(r.patient_id, []) if r.started_on <= e.day <= _last_day(r, today)
+            e for e in found.get(r.patient_id, []) if r.started_on <= e.day <= last_day(r, today)
         ]
         for r in regimens
     }

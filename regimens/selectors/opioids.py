@@ -79,13 +79,20 @@ def opioid_status_for(*, patient: Patient, today: date) -> opioids.Status:
 
 
 def opioid_status_and_next_change(
-    *, patient: Patient, today: date, approved: list[PausePlan] | None = None
+    *,
+    patient: Patient,
+    today: date,
+    approved: list[PausePlan] | None = None,
+    medications: list[Medication] | None = None,
 ) -> tuple[opioids.Status, date | None]:
     """The opioid status on `today` and the next day it may read differently. Pass the
-    patient's `approved` pause plans when they are already read."""
-    listed = opioids_on_list(
-        Medication.objects.filter(patient=patient, screening=Medication.Screening.BLOCK)
-    )
+    patient's `approved` pause plans and the `medications` that block LDN when they are
+    already read."""
+    if medications is None:
+        medications = Medication.objects.filter(
+            patient=patient, screening=Medication.Screening.BLOCK
+        )
+    listed = opioids_on_list(medications)
     if approved is None:
         approved = approved_pauses(patient=patient)
     pauses = [as_pause(p) for p in approved]

@@ -8,24 +8,47 @@ A change of the opioid status writes a line in the regimen's plan history and pl
 patient's reminders again (the dose reminder gives way to "do not take LDN").
 """
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
-from django.db import transaction
-from django.db.models import Count, Max
+from django.db import connection, transaction
+from django.db.models import BooleanField, Count, Max
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from patients.models import DiaryEntry, Flag, Patient, PatientStatus
+from patients.models import (
+    Condition,
+    DiaryEntry,
+    Flag,
+    Medication,
+    Patient,
+    PatientStatus,
+    SideEffectReport,
+)
+from patients.selectors.diary import BOWEL_CONDITIONS, GLUCOSE_CONDITIONS, DiaryQuestions
+from patients.selectors.side_effects import diary_entries_between, side_effect_reports
+from patients.services.flags import missed_since, side_effects_since
+from patients.services.flags import thresholds as flag_thresholds
+from patients.status import ClinicalPicture
+from patients.treatment import DoseQuestion, TreatmentFacts
 from portal.lib.formats import day
 from portal.lib.language import in_portal_language
 from portal.lib.timing import local_to_utc, local_today
 from portal.notifications.services import reminders_replan_on_commit
 from regimens import opioids
-from regimens.models import DecisionReason, PausePlan, Regimen, RegimenEvent
-from regimens.selectors.engine import NOTHING_WAITS, engine_inputs_for, queue_rank, review
+from regimens.models import (
+    DecisionReason,
+    DoseLog,
+    PausePlan,
+    Regimen,
+    RegimenEvent,
+    TitrationStep,
+)
+from regimens.selectors.engine import NOTHING_WAITS, engine_inputs_for, last_day, queue_rank, review
 from regimens.selectors.opioids import ldn_stopped_since, opioid_status_and_next_change
 from regimens.selectors.regimens import current_regimen
 from regimens.services.decisions import regimen_pause
+from regimens.treatment import step_up_of
 
 
 def _detail(status: opioids.Status) -> dict:
@@ -54,16 +77,24 @@ def change_instant(day: date | None, zone_name: str) -> datetime | None:
     return None if day is None else local_to_utc(day, time.min, zone_name)
 
 
-def compute_status(*, patient: Patient, today: date) -> dict:
-    """Every field of the patient's status row, worked out from scratch for `today`."""
-    plans = list(
-        PausePlan.objects.filter(
-            patient=patient, status__in=[PausePlan.Status.APPROVED, PausePlan.Status.PROPOSED]
-        ).order_by("pause_from")
-    )
+def compute_status(
+    *, patient: Patient, today: date, picture: ClinicalPicture | None = None
+) -> dict:
+    """Every field of the patient's status row, worked out from scratch for `today`; from
+    `picture` (read on `today` in this transaction, with the open flags set by the flag
+    evaluation) without a query."""
+    if picture is None:
+        plans = list(
+            PausePlan.objects.filter(
+                patient=patient, status__in=[PausePlan.Status.APPROVED, PausePlan.Status.PROPOSED]
+            ).order_by("pause_from")
+        )
+        medications = None
+    else:
+        plans, medications = picture.plans, picture.blocking_medications
     approved = [p for p in plans if p.status == PausePlan.Status.APPROVED]
     status, opioid_change = opioid_status_and_next_change(
-        patient=patient, today=today, approved=approved
+        patient=patient, today=today, approved=approved, medications=medications
     )
     values = {
         "opioid_state": status.state,
@@ -79,8 +110,22 @@ def compute_status(*, patient: Patient, today: date) -> dict:
         "due_on": None,
     }
     changes = [status.until, opioid_change]
-    regimen = current_regimen(patient=patient)
-    inputs = engine_inputs_for(regimen, today, status=status) if regimen else None
+    if picture is None:
+        regimen = current_regimen(patient=patient)
+        inputs = engine_inputs_for(regimen, today, status=status) if regimen else None
+    else:
+        regimen = picture.regimen
+        inputs = (
+            engine_inputs_for(
+                regimen,
+                today,
+                status=status,
+                effects=_regimen_effects(picture, regimen, today),
+                logs=picture.logs_of(regimen.pk),
+            )
+            if regimen
+            else None
+        )
     if inputs is not None:
         found = review(regimen, today, inputs)
         recommendation = found.recommendation
@@ -97,12 +142,19 @@ def compute_status(*, patient: Patient, today: date) -> dict:
             "due_on": found.due_on,
         }
         changes += [found.due_on, found.changes_on]
-    flags = Flag.objects.filter(patient=patient, resolved_at__isnull=True).aggregate(
-        top=Max("severity"), count=Count("pk")
-    )
-    last_diary = DiaryEntry.objects.filter(patient=patient, local_date__lte=today).aggregate(
-        last=Max("local_date")
-    )["last"]
+    if picture is None or picture.open_flags is None:
+        flags = Flag.objects.filter(patient=patient, resolved_at__isnull=True).aggregate(
+            top=Max("severity"), count=Count("pk")
+        )
+    else:
+        severities = [f.severity for f in picture.open_flags]
+        flags = {"top": max(severities, default=None), "count": len(severities)}
+    if picture is None:
+        last_diary = DiaryEntry.objects.filter(patient=patient, local_date__lte=today).aggregate(
+            last=Max("local_date")
+        )["last"]
+    else:
+        last_diary = picture.last_diary_on
     values |= {
         "top_severity": flags["top"] or 0,
         "open_flags": flags["count"],
@@ -115,21 +167,37 @@ def compute_status(*, patient: Patient, today: date) -> dict:
     return values
 
 
+def _regimen_effects(picture: ClinicalPicture, regimen: Regimen, today: date) -> list:
+    """regimen_side_effects, from the picture."""
+    last = last_day(regimen, today)
+    if regimen.started_on > last:
+        return []
+    return picture.side_effects(regimen.started_on, last)
+
+
 @in_portal_language
 @transaction.atomic(savepoint=False)  # a part of the service that changed the picture
-def status_refresh_patient(*, patient: Patient, now: datetime | None = None) -> PatientStatus:
-    """Bring the patient's status row up to date, on their local date."""
+def status_refresh_patient(
+    *, patient: Patient, now: datetime | None = None, picture: ClinicalPicture | None = None
+) -> PatientStatus:
+    """Bring the patient's status row up to date, on their local date. `picture`: the
+    patient's ClinicalPicture, read under the lock in this transaction and brought up to
+    date by the save (its flags evaluated), used when it was read for that date."""
     now = now or timezone.now()
-    # One refresh at a time: the patient is locked, and its status row read in the same query.
-    locked = (
-        Patient.objects.select_for_update(of=("self",))
-        .select_related("status")
-        .filter(pk=patient.pk)
-        .first()
-    )
-    row = getattr(locked, "status", None) if locked is not None else None
     today = local_today(patient)
-    values = compute_status(patient=patient, today=today)
+    if picture is not None and picture.today == today and picture.open_flags is not None:
+        row = picture.status_row  # the patient is locked: the picture was read under it
+    else:
+        picture = None
+        # One refresh at a time: the patient is locked, its status row read in the same query.
+        locked = (
+            Patient.objects.select_for_update(of=("self",))
+            .select_related("status")
+            .filter(pk=patient.pk)
+            .first()
+        )
+        row = getattr(locked, "status", None) if locked is not None else None
+    values = compute_status(patient=patient, today=today, picture=picture)
     before = (row.opioid_state, row.opioid_until) if row else (opioids.CLEAR, None)
     if row is None:
         row = PatientStatus(patient=patient)
@@ -297,3 +365,199 @@ def status_current(*, patient: Patient, now: datetime | None = None) -> PatientS
     ):
         row = status_refresh_patient(patient=patient, now=now)
     return row
+
+
+# The clinical picture a save reads once -------------------------------------------------------
+
+
+def _exists(*subqueries: tuple[str, list]) -> RawSQL:
+    """EXISTS (one) OR EXISTS (another) ...: table and column names come from the models,
+    every value is a parameter."""
+    sql = " OR ".join(f"EXISTS ({query})" for query, _params in subqueries)
+    params = [value for _query, values in subqueries for value in values]
+    return RawSQL(f"({sql})", params, output_field=BooleanField())  # noqa: S611
+
+
+def _patient_facts(patient: Patient, latest: date) -> dict:
+    """What the picture needs to know of the patient before reading more, as EXISTS
+    subqueries to annotate any query with (no row of their own): thyroid, glucose and
+    bowel questions, opioids on the list, open pause plans, side effects ever reported
+    outside the diary. Written as SQL: the ORM's Exists costs more to build than the query
+    takes to run."""
+    q = connection.ops.quote_name
+    pc = q(Patient.conditions.through._meta.db_table)
+    condition, medication = q(Condition._meta.db_table), q(Medication._meta.db_table)
+    plan, report = q(PausePlan._meta.db_table), q(SideEffectReport._meta.db_table)
+    pk = patient.pk
+    conditions = (
+        f"SELECT 1 FROM {pc} pc INNER JOIN {condition} c ON c.id = pc.condition_id "  # noqa: S608
+        "WHERE pc.patient_id = %s AND "
+    )
+    medications = f"SELECT 1 FROM {medication} m WHERE m.patient_id = %s AND "  # noqa: S608
+
+    def slugs(names):
+        return _exists((conditions + f"c.slug IN ({', '.join(['%s'] * len(names))})", [pk, *names]))
+
+    return {
+        "picture_thyroid": _exists(
+            (conditions + "c.is_thyroid", [pk]),
+            (medications + "m.is_thyroid_hormone AND m.stopped_on IS NULL", [pk]),
+        ),
+        "picture_glucose": slugs(GLUCOSE_CONDITIONS),
+        "picture_stools": slugs(BOWEL_CONDITIONS),
+        "picture_blocking": _exists(
+            (medications + "m.screening = %s", [pk, Medication.Screening.BLOCK.value])
+        ),
+        "picture_plans": _exists(
+            (
+                f"SELECT 1 FROM {plan} p WHERE p.patient_id = %s AND p.status IN (%s, %s)",  # noqa: S608
+                [pk, PausePlan.Status.APPROVED.value, PausePlan.Status.PROPOSED.value],
+            )
+        ),
+        "picture_reports": _exists(
+            (
+                f"SELECT 1 FROM {report} r WHERE r.patient_id = %s AND r.{q('on')} <= %s",  # noqa: S608
+                [pk, latest],
+            )
+        ),
+    }
+
+
+def _open_regimen(patient: Patient, facts: dict) -> tuple[Regimen | None, dict]:
+    """The open regimen with its protocol and steps, and the patient's facts: in one query
+    (the steps, joined to their regimen) unless no step or no regimen is open."""
+    steps = list(
+        TitrationStep.objects.filter(regimen__patient=patient, regimen__status__in=Regimen.OPEN)
+        .select_related("regimen__protocol")
+        .annotate(**facts)
+    )
+    if steps:
+        regimen, known = steps[0].regimen, steps[0]
+    else:
+        regimen = (
+            Regimen.objects.filter(patient=patient, status__in=Regimen.OPEN)
+            .select_related("protocol")
+            .annotate(**facts)
+            .first()
+        )
+        known = regimen or Patient.objects.filter(pk=patient.pk).annotate(**facts).first()
+    if regimen is not None:
+        regimen.patient = patient
+        for step in steps:
+            step.regimen = regimen
+        cached = TitrationStep.objects.filter(regimen=regimen)
+        cached._result_cache, cached._prefetch_done = steps, True
+        regimen._prefetched_objects_cache = {"steps": cached}
+    return regimen, {name: bool(getattr(known, name, False)) for name in facts}
+
+
+def clinical_picture_read(
+    *, patient: Patient, today: date, day: date | None = None
+) -> ClinicalPicture:
+    """The patient's clinical picture on `today` (patients.status.ClinicalPicture), read
+    after locking the patient (one save at a time, as status_refresh_patient and
+    flags_evaluate lock it): the status row, the open regimen with its steps, the pause plans
+    and opioids when there are any, the dose log, the diary and the side effects from the
+    earliest day the flag rules or the engine look at, in five queries for most patients."""
+    locked = (
+        Patient.objects.select_for_update(of=("self",))
+        .select_related("status")
+        .filter(pk=patient.pk)
+        .first()
+    )
+    row = getattr(locked, "status", None) if locked is not None else None
+    latest = max(today, day or today)
+    regimen, has = _open_regimen(patient, _patient_facts(patient, latest))
+    medications = (
+        list(Medication.objects.filter(patient=patient, screening=Medication.Screening.BLOCK))
+        if has["picture_blocking"]
+        else []
+    )
+    plans = (
+        list(
+            PausePlan.objects.filter(
+                patient=patient, status__in=[PausePlan.Status.APPROVED, PausePlan.Status.PROPOSED]
+            ).order_by("pause_from")
+        )
+        if has["picture_plans"]
+        else []
+    )
+    limits = flag_thresholds()
+    active = regimen if regimen is not None and regimen.is_active else None
+    current = regimen.current_step if regimen is not None else None
+    step_up_on = step_up_of(active, today)
+    first_log = min(
+        d for d in (missed_since(today, limits), day, current and current.started_on) if d
+    )
+    dose_logs = list(
+        DoseLog.objects.filter(regimen__patient=patient, on__gte=first_log, on__lte=latest)
+        .order_by("on")
+        .values_list("regimen_id", "on", "status")
+    )
+    first_missed = missed_since(today, limits)
+    missed = tuple(
+        sorted(
+            on
+            for _rid, on, status in dose_logs
+            if status == DoseLog.Status.MISSED and first_missed <= on <= today
+        )
+    )
+    question = None
+    if day is not None and active is not None:
+        active_current = active.current_step
+        if active_current is not None and active_current.started_on <= day:
+            logged = [s for rid, on, s in dose_logs if rid == active.pk and on == day]
+            question = DoseQuestion(logged=logged[0] if logged else "")
+    # The side effects from the first day the rules or the engine look at; every entry of
+    # the recent days (the diary's last day, the entry being saved).
+    starts = [side_effects_since(today, limits, step_up_on)]
+    if regimen is not None:
+        starts.append(regimen.started_on)
+    recent = today - timedelta(days=limits.lookback_days)
+    if day is not None:
+        starts.append(day)
+        recent = min(recent, day)
+    first = min(starts)
+    entries = {
+        e.local_date: e
+        for e in diary_entries_between(patient=patient, first=first, last=latest, every_from=recent)
+    }
+    written = [d for d in entries if recent <= d <= today]
+    if written:
+        last_diary_on = max(written)
+    elif day is not None and day <= today:
+        last_diary_on = None  # older than `day`: the save makes `day` the last
+    else:
+        last_diary_on = DiaryEntry.objects.filter(patient=patient, local_date__lte=today).aggregate(
+            last=Max("local_date")
+        )["last"]
+    return ClinicalPicture(
+        patient=patient,
+        today=today,
+        day=day,
+        status_row=row,
+        regimen=regimen,
+        treatment=TreatmentFacts(
+            regimen_started_on=active.started_on if active else None,
+            step_up_on=step_up_on,
+            missed_dose_days=missed,
+        ),
+        questions=DiaryQuestions(
+            thyroid=has["picture_thyroid"],
+            glucose=has["picture_glucose"],
+            stools=has["picture_stools"],
+        ),
+        thyroid_patient=has["picture_thyroid"],
+        blocking_medications=medications,
+        plans=plans,
+        first=first,
+        entries=entries,
+        reports=(
+            side_effect_reports(patient=patient, first=first, last=latest)
+            if has["picture_reports"]
+            else []
+        ),
+        dose_logs=dose_logs,
+        last_diary_on=last_diary_on,
+        dose_question=question,
+    )
