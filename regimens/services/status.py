@@ -175,6 +175,18 @@ def _regimen_effects(picture: ClinicalPicture, regimen: Regimen, today: date) ->
     return picture.side_effects(regimen.started_on, last)
 
 
+def _lock_with_status(patient: Patient) -> PatientStatus | None:
+    """Lock the patient (one save or refresh at a time) and read its status row in the same
+    query; None when it has none yet."""
+    locked = (
+        Patient.objects.select_for_update(of=("self",))
+        .select_related("status")
+        .filter(pk=patient.pk)
+        .first()
+    )
+    return getattr(locked, "status", None) if locked is not None else None
+
+
 @in_portal_language
 @transaction.atomic(savepoint=False)  # a part of the service that changed the picture
 def status_refresh_patient(
@@ -189,14 +201,7 @@ def status_refresh_patient(
         row = picture.status_row  # the patient is locked: the picture was read under it
     else:
         picture = None
-        # One refresh at a time: the patient is locked, its status row read in the same query.
-        locked = (
-            Patient.objects.select_for_update(of=("self",))
-            .select_related("status")
-            .filter(pk=patient.pk)
-            .first()
-        )
-        row = getattr(locked, "status", None) if locked is not None else None
+        row = _lock_with_status(patient)
     values = compute_status(patient=patient, today=today, picture=picture)
     before = (row.opioid_state, row.opioid_until) if row else (opioids.CLEAR, None)
     if row is None:
@@ -459,13 +464,7 @@ def clinical_picture_read(
     flags_evaluate lock it): the status row, the open regimen with its steps, the pause plans
     and opioids when there are any, the dose log, the diary and the side effects from the
     earliest day the flag rules or the engine look at, in five queries for most patients."""
-    locked = (
-        Patient.objects.select_for_update(of=("self",))
-        .select_related("status")
-        .filter(pk=patient.pk)
-        .first()
-    )
-    row = getattr(locked, "status", None) if locked is not None else None
+    row = _lock_with_status(patient)
     latest = max(today, day or today)
     regimen, has = _open_regimen(patient, _patient_facts(patient, latest))
     medications = (
