@@ -32,6 +32,17 @@ class SmartValidator(OAuth2Validator):
         "name": "fhirUser",
     }
 
+    # A deactivated account's tokens read nothing, /oauth/userinfo/ included (the FHIR API
+    # refuses them too, interop.selectors.caller_for).
+    def validate_bearer_token(self, token, scopes, request):
+        valid = super().validate_bearer_token(token, scopes, request)
+        return valid and bool(getattr(request.user, "is_active", False))
+
+    # The id_token names the issuer smart-configuration publishes (SITE_URL), whatever host
+    # name of ALLOWED_HOSTS the token request came in by.
+    def get_oidc_issuer_endpoint(self, request):
+        return f"{settings.SITE_URL}/oauth"
+
     def get_additional_claims(self, request):
         claims = {}
         url = fhir_user_url(request.user)

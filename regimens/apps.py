@@ -9,7 +9,7 @@ class RegimensConfig(AppConfig):
     def ready(self):
         # Imported once the app registry is ready: these modules use the models.
         from patients import status, treatment
-        from portal.accounts.services import register_timezone_changed
+        from portal.accounts.services import register_account_changed
         from portal.notifications import registry
         from portal.notifications.models import Kind
         from regimens import digest
@@ -17,8 +17,8 @@ class RegimensConfig(AppConfig):
         from regimens.services.status import (
             clinical_picture_read,
             plan_history_record,
+            status_account_changed,
             status_refresh_patient,
-            status_zone_moved,
         )
         from regimens.treatment import RegimenTreatment
 
@@ -32,4 +32,4 @@ class RegimensConfig(AppConfig):
         status.register_refresher(status_refresh_patient)
         status.register_history_writer(plan_history_record)
         status.register_picture_reader(clinical_picture_read)
-        register_timezone_changed(status_zone_moved)
+        register_account_changed(status_account_changed)

@@ -15,11 +15,13 @@ from portal.accounts.models import Invitation, Role, User
 from portal.lib.mail import send_templated_mail
 
 # What other apps do when an account is created (patients: the profile and the inviting
-# provider's care team) and when someone's time zone changes (notifications: plan the
-# reminders again). Each app registers its handler in its AppConfig.ready(); accounts knows
+# provider's care team), when someone's time zone changes (notifications: plan the
+# reminders again) and when their name or zone changes (regimens: the patient's status row).
+# Each app registers its handler in its AppConfig.ready(); accounts knows
 # nothing of them.
 _ACCOUNT_CREATED: list[Callable[..., None]] = []
 _TIMEZONE_CHANGED: list[Callable[..., None]] = []
+_ACCOUNT_CHANGED: list[Callable[..., None]] = []
 _INVITATION_ACCEPTED: list[Callable[..., None]] = []
 
 
@@ -40,6 +42,12 @@ def register_timezone_changed(handler: Callable[..., None]) -> None:
     """`handler(user)` runs when a user's time zone changes."""
     if handler not in _TIMEZONE_CHANGED:
         _TIMEZONE_CHANGED.append(handler)
+
+
+def register_account_changed(handler: Callable[..., None]) -> None:
+    """`handler(user)` runs in the transaction that changes a user's name or time zone."""
+    if handler not in _ACCOUNT_CHANGED:
+        _ACCOUNT_CHANGED.append(handler)
 
 
 def timezone_changed(user: User) -> None:
@@ -81,15 +89,21 @@ def user_create(
     return user
 
 
+@transaction.atomic
 def account_update(*, user: User, name: str, timezone_name: str) -> User:
-    # Compared with the stored value: a ModelForm may already have set it on `user`.
-    stored = User.objects.filter(pk=user.pk).values_list("timezone", flat=True).first()
-    moved = stored != timezone_name
+    # Compared with the stored values: a ModelForm may already have set them on `user`.
+    stored_name, stored_zone = User.objects.filter(pk=user.pk).values_list(
+        "name", "timezone"
+    ).first() or ("", "")
+    moved = stored_zone != timezone_name
     user.name = name
     user.timezone = timezone_name
     user.save(update_fields=["name", "timezone"])
     if moved:
         timezone_changed(user)
+    if moved or stored_name != name:
+        for handler in _ACCOUNT_CHANGED:
+            handler(user)
     return user
 
 

@@ -6,6 +6,7 @@ made once and kept in VAR_DIR, so every process of one checkout (runserver, guni
 workers, the live test server) signs with the same key."""
 
 import os
+import re
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -33,6 +34,20 @@ def checked_rsa_private_key(pem: str, name: str = "OIDC_RSA_PRIVATE_KEY") -> str
     if not isinstance(key, rsa.RSAPrivateKey) or key.key_size < 2048:
         raise ImproperlyConfigured(f"{name} must be an RSA private key of 2048 bits or more.")
     return pem
+
+
+_PEM_BLOCK = re.compile(r"-----BEGIN [A-Z ]+-----.+?-----END [A-Z ]+-----", re.S)
+
+
+def checked_rsa_private_keys(pems: str, name: str) -> list[str]:
+    """The PEM blocks of `pems` (any number, one after another), each checked as
+    checked_rsa_private_key does; none for an empty value."""
+    if not pems.strip():
+        return []
+    blocks = _PEM_BLOCK.findall(pems)
+    if not blocks:
+        raise ImproperlyConfigured(f"{name} must hold RSA private keys in PEM form.")
+    return [checked_rsa_private_key(block + "\n", name) for block in blocks]
 
 
 def development_rsa_private_key(folder: Path) -> str:

@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from portal.settings.env import env_bool, env_int, env_list, env_required
-from portal.settings.keys import checked_rsa_private_key
+from portal.settings.keys import checked_rsa_private_key, checked_rsa_private_keys
 
 for _name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS", "OIDC_RSA_PRIVATE_KEY"):
     env_required(_name)
@@ -58,4 +58,9 @@ OAUTH2_PROVIDER = {
     **OAUTH2_PROVIDER,
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
     "OIDC_RSA_PRIVATE_KEY": checked_rsa_private_key(env_required("OIDC_RSA_PRIVATE_KEY")),
+    # Earlier keys, still published in the JWKS (never used to sign) until the id_tokens
+    # they signed have expired: PEM blocks one after another.
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": checked_rsa_private_keys(
+        os.environ.get("OIDC_RSA_PRIVATE_KEYS_INACTIVE", ""), "OIDC_RSA_PRIVATE_KEYS_INACTIVE"
+    ),
 }

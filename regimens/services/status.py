@@ -279,13 +279,13 @@ def statuses_refresh_due(*, now: datetime | None = None, patients=None) -> int:
     return len(rows)
 
 
-def status_zone_moved(user) -> None:
-    """The user moved time zone: their status row's next change starts at another instant
-    (portal.accounts.services.timezone_changed)."""
-    row = PatientStatus.objects.filter(patient__user=user).first()
-    if row is not None:
-        row.next_change_at = change_instant(row.next_change_on, user.timezone)
-        row.save(update_fields=["next_change_at"])
+def status_account_changed(user) -> None:
+    """The patient's name or time zone changed (portal.accounts.services.account_update):
+    their row's place in the patient list and the instant its next change comes follow, under
+    the patient's lock like every refresh."""
+    patient = Patient.objects.select_related("user").filter(user=user).first()
+    if patient is not None:
+        status_refresh_patient(patient=patient)
 
 
 def status_differences(*, patient: Patient) -> dict[str, tuple]:

@@ -176,3 +176,20 @@ def test_it_refuses_a_stuck_threshold_a_running_task_could_outlast():
     assert "NOTIFICATION_STUCK_AFTER_SECONDS must be more than CELERY_TASK_TIME_LIMIT" in (
         result.stderr
     )
+
+
+def test_earlier_id_token_keys_are_published_beside_the_current_one():
+    earlier = new_rsa_private_key_pem() + new_rsa_private_key_pem()
+    code = (
+        "from oauth2_provider.settings import oauth2_settings as s; "
+        "print(len(s.OIDC_RSA_PRIVATE_KEYS_INACTIVE))"
+    )
+    result = _manage(
+        "shell", "-c", code, env={**SECRETS, "OIDC_RSA_PRIVATE_KEYS_INACTIVE": earlier}
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "2"
+
+    refused = _manage("check", env={**SECRETS, "OIDC_RSA_PRIVATE_KEYS_INACTIVE": "old key"})
+    assert refused.returncode != 0
+    assert "OIDC_RSA_PRIVATE_KEYS_INACTIVE must hold RSA private keys" in refused.stderr

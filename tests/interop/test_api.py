@@ -176,6 +176,20 @@ def test_a_deactivated_users_token_stops_working(client, world, patient_user):
     _outcome(client.get(f"/fhir/Patient/{world['patient'].pk}", **bearer(raw)), 401)
 
 
+def test_userinfo_answers_an_active_patient_and_refuses_a_deactivated_one(
+    client, world, patient_user
+):
+    raw = token_for(patient_user, scope="openid fhirUser launch/patient patient/*.read")
+    claims = client.get("/oauth/userinfo/", **bearer(raw)).json()
+    assert claims["fhirUser"].endswith(f"/fhir/Patient/{world['patient'].pk}")
+
+    patient_user.is_active = False
+    patient_user.save()
+    refused = client.get("/oauth/userinfo/", **bearer(raw))
+    assert refused.status_code == 401
+    assert b"fhir/Patient" not in refused.content
+
+
 def test_metadata_and_smart_configuration_name_the_oauth_endpoints(client, db):
     metadata = _json(client.get("/fhir/metadata"))
     validated(metadata)

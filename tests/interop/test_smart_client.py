@@ -20,6 +20,7 @@ from fhirclient.models.medicationstatement import MedicationStatement
 from fhirclient.models.observation import Observation
 from jwcrypto import jwk, jwt
 
+from interop.oidc import SmartValidator
 from patients.services.diary import diary_entry_save
 from patients.services.medications import medication_add
 from portal.audit.models import AccessEvent
@@ -244,3 +245,10 @@ def test_without_openid_there_is_no_id_token(live_server, settings):
     body = _token(live_server, app, code, verifier)
     assert "id_token" not in body
     assert body["access_token"]
+
+
+def test_the_id_token_names_the_published_issuer_whatever_host_it_came_by(settings, rf):
+    settings.SITE_URL = "https://ldn.example.org"
+    request = rf.post("/oauth/token/", HTTP_HOST="portal-2.internal.example.org")
+
+    assert SmartValidator().get_oidc_issuer_endpoint(request) == "https://ldn.example.org/oauth"

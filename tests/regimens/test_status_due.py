@@ -2,14 +2,14 @@
 lists and the beat task refresh it then, not earlier (the row still tells the truth) and not
 later (Tonight would say the wrong thing), wherever the patient lives."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from patients.models import PatientStatus
 from patients.services.medications import medication_add, medication_stop
 from portal.accounts.services import account_update
-from regimens.services.status import statuses_check, statuses_refresh_due
+from regimens.services.status import change_instant, statuses_check, statuses_refresh_due
 from tests.regimens.conftest import NOW, TODAY
 
 pytestmark = pytest.mark.django_db
@@ -66,17 +66,22 @@ def test_moving_zone_moves_the_instant_of_the_next_change(patient_user, time_mac
     assert statuses_refresh_due() == 1
 
 
-def test_a_day_that_starts_after_a_gap_at_midnight_starts_when_the_gap_ends(
-    patient_user, time_machine
-):
+def test_a_day_that_starts_after_a_gap_at_midnight_starts_when_the_gap_ends():
     """Santiago springs forward at midnight (00:00 becomes 01:00) on 6 Sep 2026: that day
     starts at 01:00 local, 04:00 UTC."""
+    assert change_instant(date(2026, 9, 6), "America/Santiago") == datetime(
+        2026, 9, 6, 4, 0, tzinfo=UTC
+    )
+    assert change_instant(date(2026, 9, 7), "America/Santiago") == datetime(
+        2026, 9, 7, 3, 0, tzinfo=UTC
+    )
+
+
+def test_a_renamed_patient_takes_their_new_place_in_the_patient_list(patient_user, time_machine):
     row = _washout(patient_user, time_machine)
-    account_update(user=patient_user, name=patient_user.name, timezone_name="America/Santiago")
+
+    account_update(user=patient_user, name="Zoë Álvarez", timezone_name=patient_user.timezone)
+
     row.refresh_from_db()
-    row.next_change_on = datetime(2026, 9, 6).date()
-    row.save()
-    account_update(user=patient_user, name=patient_user.name, timezone_name="America/New_York")
-    account_update(user=patient_user, name=patient_user.name, timezone_name="America/Santiago")
-    row.refresh_from_db()
-    assert row.next_change_at == datetime(2026, 9, 6, 4, 0, tzinfo=UTC)
+    assert row.sort_name == "zoë álvarez"
+    assert statuses_check(patients=[patient_user.patient]) == []
