@@ -88,6 +88,9 @@ API_RECORD = {
     "provider": OK,
 }
 API_REFUSED = {**dict.fromkeys(VIEWERS, 404)}
+# OpenID Connect's userinfo: anyone with a working token carrying `openid` reads their own
+# claims; no token or a deactivated account's token, 401.
+USERINFO = {**dict.fromkeys(VIEWERS, OK), "anonymous": 401, "deactivated": 401}
 # Caregivers cannot hand a record to an app: the consent page refuses their role (403).
 SMART_USERS = outcomes(
     403,
@@ -127,6 +130,7 @@ class Entry:
     data: object = None  # a function of the world returning POST data
     content_type: str | None = None  # JSON for the offline sends
     bearer: bool = False  # the FHIR API: each viewer sends an access token of their own
+    scope: str = "launch/patient patient/*.read"  # the scopes of that token
 
 
 def _url(name, **kwargs):
@@ -258,6 +262,13 @@ MATRIX = {
         _url("oauth2_provider:revoke-token"),
         {"POST": EVERYONE, "GET": NOT_ALLOWED},
         data=lambda w: {"token": "made-up", "client_id": w.app.client_id},
+    ),
+    "oidc-connect-discovery-info": Entry(
+        _url("oauth2_provider:oidc-connect-discovery-info"), {"GET": EVERYONE}
+    ),
+    "jwks-info": Entry(_url("oauth2_provider:jwks-info"), {"GET": EVERYONE}),
+    "user-info": Entry(
+        _url("oauth2_provider:user-info"), {"GET": USERINFO}, bearer=True, scope="openid fhirUser"
     ),
     "fhir_metadata": Entry(_url("fhir_metadata"), {"GET": EVERYONE}),
     "fhir_smart_configuration": Entry(_url("fhir_smart_configuration"), {"GET": EVERYONE}),
@@ -867,7 +878,7 @@ def test_access(client, db, name, method, viewer):
     url = entry.url(world)
     headers = {}
     if entry.bearer and viewer != "anonymous":
-        headers = bearer(token_for(world.users[viewer], app=world.app))
+        headers = bearer(token_for(world.users[viewer], app=world.app, scope=entry.scope))
     before = _fingerprint() if method == "POST" and expected != OK else None
 
     if method == "POST":
