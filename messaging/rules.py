@@ -25,23 +25,28 @@ def sniff(head: bytes) -> str | None:
 
 
 def _normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).casefold()
+    """Case, accents (á, é, ñ, ü...), curly apostrophes and runs of spaces folded away."""
+    text = unicodedata.normalize("NFKD", text).casefold()
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = unicodedata.normalize("NFKC", text)
     text = text.replace("\u2019", "'").replace("\u2018", "'")
     return re.sub(r"\s+", " ", text)
 
 
 def safety_words_in(text: str, words_by_language: dict[str, list[str]]) -> list[str]:
-    """The safety words (of every language's list) found in `text` as whole words, in the
-    order the lists give them; case, curly apostrophes and spacing do not matter."""
-    found = []
+    """The safety words found in `text` as whole words, in the order the lists give them.
+    Every language's list applies, whatever the language of the writer or of the text;
+    case, accents, curly apostrophes and spacing do not matter."""
+    found, seen = [], set()
     haystack = _normalise(text)
     for words in words_by_language.values():
         for word in words:
             needle = _normalise(word).strip()
-            if not needle or needle in found:
+            if not needle or needle in seen:
                 continue
             if re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", haystack):
-                found.append(needle)
+                seen.add(needle)
+                found.append(word.strip())
     return found
 
 

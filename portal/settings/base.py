@@ -161,9 +161,11 @@ MESSAGES = {
     "MAX_LENGTH": 10_000,
     "MAX_FILES": 3,
     "MAX_FILE_BYTES": 10 * 1024 * 1024,
-    # Words that make a message look urgent, per language of the portal (LANGUAGES). A
-    # message containing one shows the emergency guidance before it is sent and is flagged
-    # urgent for the care team. Add a language's list when the portal gains the language.
+    # Words that make a message look urgent, one list per language of the portal (LANGUAGES).
+    # Every list applies to every message, whatever the writer's language: a message
+    # containing one word of any list shows the emergency guidance before it is sent and is
+    # flagged urgent for the care team. Matching ignores case, accents and spacing, so the
+    # Spanish words also catch the same words typed without accents.
     "SAFETY_WORDS": {
         "en": [
             "chest pain",
@@ -184,6 +186,54 @@ MESSAGES = {
             "face swelling",
             "unconscious",
             "seizure",
+        ],
+        # The same meanings as the English list, as patients write them.
+        "es": [
+            "dolor de pecho",
+            "dolor en el pecho",
+            "dolor torácico",
+            "me duele el pecho",
+            "no puedo respirar",
+            "no puede respirar",
+            "me cuesta respirar",
+            "dificultad para respirar",
+            "me falta el aire",
+            "le falta el aire",
+            "falta de aire",
+            "me ahogo",
+            "suicida",
+            "suicidas",
+            "suicidio",
+            "suicidarme",
+            "suicidar",
+            "matarme",
+            "quitarme la vida",
+            "acabar con mi vida",
+            "terminar con mi vida",
+            "sobredosis",
+            "anafilaxia",
+            "anafilaxis",
+            "choque anafiláctico",
+            "shock anafiláctico",
+            "reacción alérgica grave",
+            "reacción alérgica severa",
+            "reacción alérgica",
+            "se me hincha la garganta",
+            "se me cierra la garganta",
+            "garganta hinchada",
+            "hinchazón de garganta",
+            "hinchazón de la garganta",
+            "se me hincha la cara",
+            "cara hinchada",
+            "hinchazón de cara",
+            "hinchazón de la cara",
+            "inconsciente",
+            "perdió el conocimiento",
+            "perdí el conocimiento",
+            "convulsión",
+            "convulsiones",
+            "ataque epiléptico",
+            "crisis epiléptica",
         ],
     },
 }

@@ -107,6 +107,36 @@ def test_a_safety_word_shows_the_emergency_guidance_first_then_sends_urgent(
     assert b'data-testid="urgent"' in inbox.content
 
 
+def test_a_spanish_safety_word_shows_the_guidance_in_spanish_then_sends_urgent(
+    client, team, patient_user, provider
+):
+    patient_user.language = "es"
+    patient_user.save()
+    client.force_login(patient_user)
+    response = _new(client, body="tengo dolor de pecho")
+    assert "Los mensajes no son para emergencias" in response.text
+    assert "tengo dolor de pecho" in response.text
+    assert not Conversation.objects.exists()
+    _new(client, body="tengo dolor de pecho", safety_acknowledged="True")
+    assert Conversation.objects.get().urgent
+    assert Message.objects.get().urgent
+    client.force_login(provider)
+    inbox = client.get(reverse("provider_inbox"))
+    assert b'data-testid="urgent"' in inbox.content
+
+
+def test_a_spanish_safety_word_from_an_english_account_still_shows_the_guidance(
+    client, team, patient_user
+):
+    assert patient_user.language != "es"
+    client.force_login(patient_user)
+    response = _new(client, body="Tengo dolor en el pecho y me falta el aire")
+    assert b"Messages are not for emergencies" in response.content
+    assert not Conversation.objects.exists()
+    _new(client, body="Tengo dolor en el pecho", safety_acknowledged="True")
+    assert Conversation.objects.get().urgent
+
+
 def test_asking_from_tonight_fills_in_the_day(client, team, patient_user):
     client.force_login(patient_user)
     response = client.get(reverse("conversation_new") + "?about=tonight&day=2026-11-26")
