@@ -54,6 +54,19 @@ def _claim(*, key, user, kind, day, outcome, now) -> bool:
     return True
 
 
+def form_key_claim(*, key, user, kind, day, now=None) -> bool:
+    """Claim the key of an entry posted by the page's own form (portal.core.middleware), in
+    the caller's transaction with the form's save; False when it was sent before."""
+    return _claim(
+        key=key,
+        user=user,
+        kind=kind,
+        day=day,
+        outcome=OfflineSubmission.Outcome.SAVED,
+        now=now or timezone.now(),
+    )
+
+
 def _settled_by_key(*, key, user, kind, day, choice, now) -> Outcome | None:
     """Claim the entry's key. The answer when nothing more is to be saved (it was sent
     before, or the patient kept the portal's version); None to go on and save it."""

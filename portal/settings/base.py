@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "portal.accounts.middleware.IdleTimeoutMiddleware",
     "portal.accounts.middleware.RequireMFAMiddleware",
     "patients.middleware.RequireOnboardingMiddleware",
+    "portal.core.middleware.OfflineKeyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 

@@ -2,11 +2,13 @@
 // Content-Security-Policy allows no inline script.
 //
 // - Registers the service worker (sw.js, served from the site's root).
-// - With no connection, Tonight's dose buttons and the diary form keep the entry on this
-//   phone (offline-store.js) with a key of its own, and say so; it is sent when the
-//   connection returns (Background Sync where the browser has it, else this script on the
-//   next page load or the "online" event). An entry the portal has a newer answer for is
-//   shown to the patient to choose. A sent entry is removed from the phone.
+// - Tonight's dose buttons and the diary form keep the entry on this phone
+//   (offline-store.js) with a key of its own before it is posted. With no connection, or
+//   when the post gets no answer (a weak signal, a timeout), it stays there and the page
+//   says so; it is sent when the connection returns (Background Sync where the browser has
+//   it, else this script on the next page load or the "online" event), with the same key,
+//   so an entry whose post did arrive is not saved twice. An entry the portal has a newer
+//   answer for is shown to the patient to choose. A sent entry is removed from the phone.
 // - Logging out, or any page for someone logged out, removes every kept entry; logging out
 //   also empties the service worker's caches.
 (function () {
@@ -19,6 +21,7 @@
   var status = document.getElementById("offline-status");
   var flushing = false;
   var LOGOUT_WAIT_MS = 2000;
+  var POST_WAIT_MS = 20000;  // a form post with no answer after this is kept on the phone
   var notice = "";
 
   function say(name) {
@@ -159,19 +162,91 @@
     }).catch(function () {});
   }
 
-  document.addEventListener("submit", function (event) {
-    var form = event.target;
-    var kind = kindOf(form);
-    if (!kind || navigator.onLine !== false || event.defaultPrevented) { return; }
-    event.preventDefault();
-    var entry = build(form, kind, event.submitter);
-    store.put(entry).then(function () {
-      notice = say("saved");
-      return render();
-    }).then(function () {
+  function kept() {
+    notice = say("saved");
+    return render().then(function () {
       if (status) { status.scrollIntoView({ block: "nearest" }); }
       askForSync();
     });
+  }
+
+  // The form as the browser would send it, from the page, with the entry's key; the portal
+  // answers a redirect as JSON so that this page follows it (portal/core/middleware.py).
+  function post(form, entry, submitter) {
+    var body = new FormData(form);
+    if (submitter && submitter.name) { body.append(submitter.name, submitter.value); }
+    body.append("offline_key", entry.key);
+    var controller = self.AbortController ? new AbortController() : null;
+    var timer = controller ? setTimeout(function () { controller.abort(); }, POST_WAIT_MS) : null;
+    return fetch(form.action, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      redirect: "manual",
+      headers: { "X-LDN-Submit": "fetch" },
+      signal: controller ? controller.signal : undefined
+    }).then(function (response) {
+      clearTimeout(timer);
+      return response;
+    }, function (error) {
+      clearTimeout(timer);
+      throw error;
+    });
+  }
+
+  // The portal answered with a page (the form with its errors, say): send the form the
+  // browser's own way, with the same key, so that the browser shows that page. A key the
+  // portal has already saved saves nothing more.
+  function sendNatively(form, entry, submitter) {
+    function hidden(name, value) {
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = name;
+      input.value = value;
+      form.appendChild(input);
+    }
+    hidden("offline_key", entry.key);
+    if (submitter && submitter.name) { hidden(submitter.name, submitter.value); }
+    form.submit();
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var kind = kindOf(form);
+    if (!kind || event.defaultPrevented) { return; }
+    event.preventDefault();
+    var offline = navigator.onLine === false;
+    if (!offline && form.dataset.sending) { return; }  // already on its way
+    var submitter = event.submitter;
+    var entry = build(form, kind, submitter);
+    // Kept on the phone first: if the connection drops on the way, nothing is lost.
+    var saving = store.put(entry);
+    if (offline) { saving.then(kept); return; }
+    form.dataset.sending = "1";
+    saving.then(function () {
+      return post(form, entry, submitter).then(answered, function () {
+        delete form.dataset.sending;
+        return kept();
+      });
+    }, function () {
+      sendNatively(form, entry, submitter);  // this phone cannot keep it: posted as before
+    });
+
+    function answered(response) {
+      var type = response.headers.get("Content-Type") || "";
+      if (response.status >= 500 && type.indexOf("text/html") !== 0) {
+        delete form.dataset.sending;  // a gateway's error, not the portal's: sent again later
+        return kept();
+      }
+      return store.remove(entry.key).then(function () {
+        if (type.indexOf("application/json") === 0) {
+          return response.json().then(function (answer) {
+            window.location.assign(answer.location || window.location.href);
+          });
+        }
+        sendNatively(form, entry, submitter);
+      });
+    }
   });
 
   // --- Sending ---------------------------------------------------------------------------

@@ -272,3 +272,93 @@ def test_a_diary_day_with_a_bad_answer_says_which_and_saves_nothing(client_for, 
     assert response.json()["errors"]["pain"] == ["Pain is scored 0 to 10."]
     assert not DiaryEntry.objects.exists()
     assert not OfflineSubmission.objects.exists()
+
+
+# --- The forms posted by the page, with the entry's key (a weak connection) -----------------
+
+FETCH = {"HTTP_X_LDN_SUBMIT": "fetch"}
+
+
+def test_a_dose_form_post_whose_answer_was_lost_is_not_saved_again(client_for, on_ldn):
+    patient, regimen, today = on_ldn
+    client = client_for(patient.user)
+    key = str(uuid.uuid4())
+
+    posted = client.post(reverse("dose_log"), {"status": "taken", "offline_key": key}, **FETCH)
+    # The phone never heard the answer, so it sends the entry it kept, with the same key.
+    later = _send(client, DOSE, {**_entry(patient.user, today, status="taken"), "key": key})
+
+    assert posted.status_code == 200
+    assert posted.json() == {"location": reverse("tonight")}
+    assert later.json()["result"] == "duplicate"
+    assert DoseLog.objects.get(regimen=regimen, on=today).status == "taken"
+    assert OfflineSubmission.objects.filter(key=key).count() == 1
+    page = client.get(reverse("tonight"))
+    assert "dose is marked as taken." in page.text  # the form's message, kept for the page
+
+
+def test_a_refused_dose_form_post_does_not_use_up_its_key(client_for, on_ldn):
+    patient, regimen, today = on_ldn
+    key = str(uuid.uuid4())
+
+    posted = client_for(patient.user).post(
+        reverse("dose_log"), {"status": "sometimes", "offline_key": key}, **FETCH
+    )
+
+    assert posted.json() == {"location": reverse("tonight")}
+    assert not OfflineSubmission.objects.exists() and not DoseLog.objects.exists()
+
+
+def test_a_kept_dose_sent_first_makes_the_late_form_post_save_nothing(client_for, on_ldn):
+    patient, regimen, today = on_ldn
+    client = client_for(patient.user)
+    entry = _entry(patient.user, today, status="skipped")
+    assert _send(client, DOSE, entry).json()["result"] == "saved"
+
+    posted = client.post(reverse("dose_log"), {"status": "taken", "offline_key": entry["key"]})
+
+    assert posted.status_code == 302 and posted["Location"] == reverse("tonight")
+    assert DoseLog.objects.get(regimen=regimen, on=today).status == "skipped"
+
+
+def test_a_diary_form_post_with_a_key_is_saved_once(client_for, on_ldn):
+    patient, regimen, today = on_ldn
+    client = client_for(patient.user)
+    key = str(uuid.uuid4())
+    data = {"day": today.isoformat(), "pain": "5", "offline_key": key}
+
+    posted = client.post(reverse("diary_new"), data, **FETCH)
+    later = _send(client, DIARY, {**_entry(patient.user, today, fields={"pain": "5"}), "key": key})
+
+    assert posted.json() == {"location": reverse("diary")}
+    assert later.json()["result"] == "duplicate"
+    assert DiaryEntry.objects.get(patient=patient).pain == 5
+    assert OfflineSubmission.objects.get(key=key).kind == "diary"
+
+
+def test_a_refused_form_post_leaves_its_key_free_for_the_corrected_entry(client_for, on_ldn):
+    patient, regimen, today = on_ldn
+    client = client_for(patient.user)
+    key = str(uuid.uuid4())
+
+    refused = client.post(
+        reverse("diary_new"), {"day": today.isoformat(), "pain": "11", "offline_key": key}, **FETCH
+    )
+
+    assert refused.status_code == 200
+    assert "Pain is scored 0 to 10." in refused.text
+    assert not OfflineSubmission.objects.exists() and not DiaryEntry.objects.exists()
+    saved = client.post(
+        reverse("diary_new"), {"day": today.isoformat(), "pain": "3", "offline_key": key}
+    )
+    assert saved.status_code == 302
+    assert OfflineSubmission.objects.filter(key=key).count() == 1
+
+
+def test_a_form_post_without_a_key_works_as_before(client_for, on_ldn):
+    patient, regimen, today = on_ldn
+    response = client_for(patient.user).post(reverse("dose_log"), {"status": "missed"})
+
+    assert response.status_code == 302
+    assert DoseLog.objects.get(regimen=regimen, on=today).status == "missed"
+    assert not OfflineSubmission.objects.exists()

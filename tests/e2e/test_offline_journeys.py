@@ -173,3 +173,84 @@ def test_nothing_of_the_diary_stays_in_the_browser_after_logout(context, patient
             assert secret not in item["body"], (item["url"], secret)
     assert page.evaluate("() => LDNStore.getMeta('owner')") is None
     assert not DiaryEntry.objects.exists()
+
+
+def test_a_dose_whose_post_fails_on_a_weak_connection_is_kept_and_sent_once(context, patient):
+    # The phone says it is online, but the post never gets through (a weak signal).
+    page = context.new_page()
+    log_in(page, patient.user.email)
+    page.goto("/tonight/")
+    _service_worker_ready(page)
+    context.route("**/tonight/dose/", lambda route: route.abort())
+    context.route("**/offline/send/**", lambda route: route.abort())
+
+    page.get_by_role("button", name="I took it").click()
+
+    expect(page.locator("#offline-status")).to_contain_text(SAVED)
+    [entry] = page.evaluate(KEPT)
+    assert (entry["kind"], entry["fields"]["status"]) == ("dose", "taken")
+    assert not DoseLog.objects.exists()
+
+    context.unroute("**/tonight/dose/")
+    context.unroute("**/offline/send/**")
+    page.reload()
+
+    _wait_until(
+        page,
+        lambda: (
+            OfflineSubmission.objects.filter(key=entry["key"]).exists() and not page.evaluate(KEPT)
+        ),
+        "the kept dose was not sent",
+    )
+    assert DoseLog.objects.get().status == "taken"
+    page.reload()
+    page.wait_for_timeout(500)
+    assert DoseLog.objects.count() == 1
+    assert OfflineSubmission.objects.count() == 1
+
+
+def test_a_diary_day_whose_answer_was_lost_is_not_saved_twice(context, patient):
+    # The post reaches the portal and is saved, but the answer never comes back.
+    page = context.new_page()
+    log_in(page, patient.user.email)
+    page.goto("/diary/new/")
+    _service_worker_ready(page)
+
+    def lose_the_answer(route):
+        route.fetch()
+        route.abort()
+
+    context.route(
+        "**/diary/new/",
+        lambda route: (
+            lose_the_answer(route) if route.request.method == "POST" else route.continue_()
+        ),
+    )
+    context.route("**/offline/send/**", lambda route: route.abort())
+    page.locator("label[for=id_pain_6]").click()
+    page.get_by_role("button", name="Save the diary").click()
+
+    expect(page.locator("#offline-status")).to_contain_text(SAVED)
+    [entry] = page.evaluate(KEPT)
+    assert DiaryEntry.objects.get().pain == 6  # it did arrive
+    context.unroute("**/diary/new/")
+    context.unroute("**/offline/send/**")
+    page.goto("/diary/")
+
+    _wait_until(page, lambda: not page.evaluate(KEPT), "the kept diary day was not sent")
+    assert DiaryEntry.objects.count() == 1
+    assert OfflineSubmission.objects.get().key.hex == entry["key"].replace("-", "")
+    expect(page.locator("[data-offline-state=conflict]")).to_have_count(0)
+
+
+def test_on_a_good_connection_the_dose_form_works_as_before(context, patient):
+    page = context.new_page()
+    log_in(page, patient.user.email)
+    page.goto("/tonight/")
+
+    page.get_by_role("button", name="I skipped it").click()
+
+    expect(page.get_by_text("Tonight's dose is marked as skipped.")).to_be_visible()
+    assert DoseLog.objects.get().status == "skipped"
+    assert page.evaluate(KEPT) == []
+    assert OfflineSubmission.objects.count() == 1
