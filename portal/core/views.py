@@ -26,6 +26,7 @@ from messaging.selectors.conversations import (
     waiting_for_patient,
     waiting_for_team,
 )
+from patients.forms.diary import DiaryEntryForm
 from patients.selectors import diary as diary_selectors
 from patients.selectors.records import own_patient, visible_patients
 from patients.selectors.triage import triage_queue
@@ -262,7 +263,13 @@ def offline_page(request, language):
     if language not in dict(settings.LANGUAGES):
         raise Http404
     with translation.override(language):
-        response = render(request, "core/offline.html", {"language": language})
+        # Everyone's diary scores, blank: the page's script shows them, and the dose button,
+        # only on a phone a patient is logged in on, and keeps what is saved there.
+        scores = DiaryEntryForm(
+            questions=diary_selectors.DiaryQuestions(), today=date.min, day=date.min
+        )
+        context = {"language": language, "form": scores}
+        response = render(request, "core/offline.html", context)
     response["Content-Language"] = language
     return response
 

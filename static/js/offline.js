@@ -18,6 +18,9 @@
   if (!body || !store || !self.indexedDB) { return; }
   var data = body.dataset;
   var owner = data.offlineOwner || null;
+  // The offline page is the same for everyone: whose phone it is comes from the store.
+  var offlinePage = data.session === "offline-page";
+  var keeper = owner;
   var status = document.getElementById("offline-status");
   var flushing = false;
   var LOGOUT_WAIT_MS = 2000;
@@ -73,6 +76,35 @@
     store.clear().catch(function () {});
   } else if (owner) {
     store.setMeta("owner", owner).catch(function () {});
+    if (data.offlineZone) { store.setMeta("zone", data.offlineZone).catch(function () {}); }
+  }
+
+  // The offline page offers tonight's dose and today's scores only on a phone a patient
+  // is logged in on (the store knows who); what is saved there waits in the store.
+  var zone = data.offlineZone || null;
+  if (offlinePage) {
+    Promise.all([store.getMeta("owner"), store.getMeta("zone")]).then(function (meta) {
+      keeper = meta[0] || null;
+      zone = meta[1] || null;
+      var actions = document.querySelector("[data-offline-actions]");
+      if (keeper && actions) { actions.hidden = false; }
+    }).catch(function () {});
+  }
+
+  // Today where the patient lives (the page says so; the offline page has the store's zone).
+  function today() {
+    if (data.offlineToday) { return data.offlineToday; }
+    var now = new Date();
+    try {
+      var parts = new Intl.DateTimeFormat("en-CA", {
+        timeZone: zone || undefined, year: "numeric", month: "2-digit", day: "2-digit"
+      }).formatToParts(now);
+      var part = function (type) { return parts.filter(function (p) { return p.type === type; })[0].value; };
+      return part("year") + "-" + part("month") + "-" + part("day");
+    } catch (e) {
+      var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+      return now.getFullYear() + "-" + pad(now.getMonth() + 1) + "-" + pad(now.getDate());
+    }
   }
 
   document.addEventListener("submit", function (event) {
@@ -94,7 +126,7 @@
 
   // --- Keeping an entry while offline --------------------------------------------------
   function kindOf(form) {
-    if (!owner || (form.method || "").toLowerCase() !== "post") { return null; }
+    if (!keeper || (form.method || "").toLowerCase() !== "post") { return null; }
     var path = pathOf(form.action);
     if (path === data.offlineDoseForm) { return "dose"; }
     if (path === data.offlineDiaryForm || /^\/diary\/\d{4}-\d{2}-\d{2}\/$/.test(path)) { return "diary"; }
@@ -137,14 +169,14 @@
       if (value !== "" && element.type !== "hidden") { summary.push([labelFor(form, element), valueText(element)]); }
     });
     if (submitter && submitter.name) { fields[submitter.name] = submitter.value; }
-    var day = data.offlineToday;
+    var day = today();
     var fromAddress = pathOf(form.action).match(/^\/diary\/(\d{4}-\d{2}-\d{2})\/$/);
     if (kind === "diary" && fromAddress) { day = fromAddress[1]; }
     else if (kind === "diary" && fields.day) { day = fields.day; }
     return {
       key: newKey(),
       kind: kind,
-      owner: owner,
+      owner: keeper,
       day: day,
       fields: fields,
       summary: summary,
@@ -215,7 +247,8 @@
     var kind = kindOf(form);
     if (!kind || event.defaultPrevented) { return; }
     event.preventDefault();
-    var offline = navigator.onLine === false;
+    // The offline page was shown because nothing got through: it always keeps.
+    var offline = offlinePage || navigator.onLine === false;
     if (!offline && form.dataset.sending) { return; }  // already on its way
     var submitter = event.submitter;
     var entry = build(form, kind, submitter);

@@ -18,6 +18,7 @@ from portal.core.models import OfflineSubmission
 from portal.lib.timing import local_today
 from regimens.models import DoseLog
 from regimens.services.reports import dose_log_mark
+from tests.factories import PatientUserFactory
 from tests.notifications.factories import start_regimen
 
 DOSE = reverse("offline_dose")
@@ -108,6 +109,29 @@ def test_the_offline_page_holds_nothing_of_the_session(client_for, patient_user)
         assert patient_user.name not in page.text
         assert "data-offline-owner" not in page.text
         assert "csrfmiddlewaretoken" not in page.text
+
+
+def test_the_offline_page_offers_the_dose_and_blank_scores_hidden_until_the_phone_says_whose(
+    client_for, on_ldn
+):
+    patient, regimen, today = on_ldn
+    diary_entry_save(
+        patient=patient, day=today, entered_by=patient.user, today=today, values={"pain": 7}
+    )
+    client = client_for(patient.user)
+
+    english = client.get(reverse("offline_page", args=["en"]))
+    spanish = client.get(reverse("offline_page", args=["es"]))
+
+    assert "data-offline-actions hidden" in english.text
+    assert 'name="status" value="taken"' in english.text
+    assert "I took tonight's dose" in english.text
+    assert "Tomé la dosis de esta noche" in spanish.text
+    for name in ("pain", "fatigue", "sleep_quality", "mood"):
+        assert f'name="{name}"' in english.text
+    assert "checked" not in english.text  # blank: nothing of this patient's diary
+    someone_else = PatientUserFactory(email="someone.else@example.org", name="Someone Else")
+    assert english.content == client_for(someone_else).get(english.request["PATH_INFO"]).content
 
 
 def test_an_unknown_offline_language_is_not_found(client):

@@ -254,3 +254,53 @@ def test_on_a_good_connection_the_dose_form_works_as_before(context, patient):
     assert DoseLog.objects.get().status == "skipped"
     assert page.evaluate(KEPT) == []
     assert OfflineSubmission.objects.count() == 1
+
+
+def test_opening_the_app_with_no_signal_offers_tonights_dose_and_todays_scores(context, patient):
+    page = context.new_page()
+    log_in(page, patient.user.email)
+    page.goto("/tonight/")  # an earlier visit: the phone knows whose it is
+    _service_worker_ready(page)
+    page.wait_for_function("() => LDNStore.getMeta('owner').then(Boolean)")
+
+    context.set_offline(True)
+    app = context.new_page()
+    app.goto("/patient/")
+
+    expect(app.get_by_test_id("offline-title")).to_have_text("No connection")
+    app.get_by_role("button", name="I took tonight's dose").click()
+    expect(app.locator("#offline-status")).to_contain_text(SAVED)
+    app.locator("label[for=id_pain_3]").click()
+    app.locator("label[for=id_mood_8]").click()
+    app.get_by_role("button", name="Save today's scores").click()
+    expect(app.locator("[data-offline-entry]")).to_have_count(2)
+    kept = app.evaluate(KEPT)
+    assert sorted(entry["kind"] for entry in kept) == ["diary", "dose"]
+    assert {entry["day"] for entry in kept} == {local_today(patient).isoformat()}
+    assert not DoseLog.objects.exists() and not DiaryEntry.objects.exists()
+
+    context.set_offline(False)
+    app.goto("/patient/")
+
+    _wait_until(
+        app,
+        lambda: OfflineSubmission.objects.count() == 2 and not app.evaluate(KEPT),
+        "what the offline page kept was not sent",
+    )
+    dose = DoseLog.objects.get()
+    assert (dose.on, dose.status) == (local_today(patient), "taken")
+    entry = DiaryEntry.objects.get()
+    assert (entry.local_date, entry.pain, entry.mood) == (local_today(patient), 3, 8)
+
+
+def test_the_offline_page_offers_nothing_to_save_on_a_phone_nobody_is_logged_in_on(context):
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    _service_worker_ready(page)
+
+    context.set_offline(True)
+    page.goto("/patient/")
+
+    expect(page.get_by_test_id("offline-title")).to_have_text("No connection")
+    expect(page.get_by_test_id("offline-dose-form")).to_be_hidden()
+    expect(page.get_by_test_id("offline-diary-form")).to_be_hidden()
