@@ -8,6 +8,7 @@ import json
 import zipfile
 
 from django.db.models import Model
+from django.utils import translation
 
 from interop.fhir.bundle import everything, searchset
 from interop.fhir.codes import Context
@@ -237,5 +238,8 @@ def build_zip(patient, *, site: str, progress) -> bytes:
         archive.writestr("csv/caregivers.csv", _caregivers_csv(patient))
         archive.writestr("csv/articles_read.csv", _articles_read_csv(patient, site))
         progress(80, "Your LDN passport")
-        archive.writestr("ldn-passport.pdf", passport_pdf(passport_read(patient)))
+        # Built by the worker, for the patient who asked: in their language.
+        with translation.override(patient.user.message_language):
+            passport = passport_pdf(passport_read(patient))
+        archive.writestr("ldn-passport.pdf", passport)
     return buffer.getvalue()

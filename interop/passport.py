@@ -7,6 +7,7 @@ from datetime import date
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 from weasyprint import HTML
 
 from patients.models import CareTeamMembership, Patient
@@ -34,7 +35,8 @@ class Passport:
 
 
 def passport_read(patient: Patient, *, today: date | None = None) -> Passport:
-    """The passport's facts (the caller has resolved who may see the record)."""
+    """The passport's facts (the caller has resolved who may see the record), in the active
+    language: the reader's, as the PDF's template is."""
     patient = Patient.objects.select_related("user").get(pk=patient.pk)
     today = today or local_today(patient)
     regimen = (
@@ -45,17 +47,17 @@ def passport_read(patient: Patient, *, today: date | None = None) -> Passport:
     )
     if regimen and regimen.current_step:
         step = regimen.current_step
-        dose = f"{mg(step.dose_mg)} mg once a day"
+        dose = _("%(dose)s mg once a day") % {"dose": mg(step.dose_mg)}
         dose_time = step.get_dose_time_display()
         formulation = regimen.formulation_label
         status = (
-            "Paused by the care team since " + day(regimen.paused_on)
+            _("Paused by the care team since %(day)s") % {"day": day(regimen.paused_on)}
             if regimen.status == Regimen.Status.PAUSED and regimen.paused_on
-            else "Taking LDN"
+            else _("Taking LDN")
         )
     else:
-        dose, dose_time, formulation = "No LDN plan open in the portal", "", ""
-        status = "Not on an LDN plan in the portal"
+        dose, dose_time, formulation = _("No LDN plan open in the portal"), "", ""
+        status = _("Not on an LDN plan in the portal")
     team = [
         f"{m.provider.name or m.provider.email} ({m.provider.email})"
         for m in CareTeamMembership.objects.filter(patient=patient, until__isnull=True)
@@ -74,13 +76,13 @@ def passport_read(patient: Patient, *, today: date | None = None) -> Passport:
     ldn = settings.LDN
     return Passport(
         name=patient.user.name or patient.user.email,
-        born=day(patient.date_of_birth) if patient.date_of_birth else "not given",
+        born=day(patient.date_of_birth) if patient.date_of_birth else _("not given"),
         conditions=conditions,
         dose=dose,
         formulation=formulation,
         dose_time=dose_time,
         status=status,
-        pharmacy=pharmacy or "not given",
+        pharmacy=pharmacy or _("not given"),
         care_team=team,
         opioids=opioids,
         stop_days=ldn["STOP_BEFORE_PROCEDURE_DAYS"],

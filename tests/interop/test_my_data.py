@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.utils import timezone, translation
 from fhir.resources.R4B.bundle import Bundle
 from pypdf import PdfReader
 
@@ -57,6 +57,22 @@ def _ask(client, patient_user):
     assert 'href="/profile/my-data/"' in client.get("/profile/").content.decode()
     client.post("/profile/my-data/")
     return DataExport.objects.get()
+
+
+def test_a_spanish_speaking_patients_zip_holds_the_passport_in_spanish(
+    client, patient, patient_user
+):
+    patient_user.language = "es"
+    patient_user.save()
+    export = _ask(client, patient_user)
+
+    with translation.override("en"):  # the worker: no request, the portal's language
+        data_export_build(export_id=export.pk)
+
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/profile/my-data/{export.pk}/file/").content))
+    passport = PdfReader(io.BytesIO(archive.read("ldn-passport.pdf"))).pages[0].extract_text()
+    assert "Pasaporte de LDN" in passport and "En una emergencia" in passport
+    assert "Naltrexone blocks opioids" not in passport
 
 
 def test_the_zip_holds_the_fhir_bundle_the_tables_and_the_passport(client, patient, patient_user):

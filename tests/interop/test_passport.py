@@ -98,3 +98,64 @@ def test_without_a_plan_the_passport_says_so(client, patient_user):
     assert pages == 1
     assert "No LDN plan open in the portal" in text
     assert "Naltrexone blocks opioids" in text
+
+
+def test_a_spanish_speaking_patient_gets_the_passport_in_spanish(client, on_ldn, patient_user):
+    patient_user.language = "es"
+    patient_user.save()
+    client.force_login(patient_user)
+
+    response = client.get("/profile/passport.pdf", HTTP_ACCEPT_LANGUAGE="en")
+
+    pages, text = pdf_text(response.content)
+    assert pages == 1
+    for words in (
+        "Pasaporte de LDN",
+        "Fecha de nacimiento 17 may 1980",
+        "Dosis actual de LDN 0,5 mg una vez al día",
+        "líquido, 1 mg/mL",
+        "Hora de la dosis Al acostarse",
+        "Estado Toma LDN",
+        "Farmacia de fórmulas magistrales Riverside Compounding",
+        "La naltrexona bloquea los opioides",
+        "los analgésicos opioides (morfina, codeína, tramadol",
+        "al menos 3 días antes de la intervención",
+        "En una emergencia",
+        "Hecho por el Portal LDN el",
+    ):
+        assert words in text, words
+    for english in (
+        "LDN passport",
+        "Date of birth",
+        "once a day",
+        "Taking LDN",
+        "Naltrexone blocks opioids",
+        "In an emergency",
+        "not given",
+    ):
+        assert english not in text, english
+
+
+def test_the_passport_follows_the_reader_not_the_patient(client, on_ldn, provider):
+    provider.language = "es"
+    provider.save()
+    client.force_login(provider)
+
+    _, text = pdf_text(client.get(f"/patients/{on_ldn.pk}/passport.pdf").content)
+
+    assert "Pasaporte de LDN" in text and "En una emergencia" in text
+
+
+def test_a_passport_without_a_plan_says_so_in_spanish(client, patient_user):
+    patient_user.language = "es"
+    patient_user.save()
+    patient_user.patient.date_of_birth = None
+    patient_user.patient.pharmacy_name = patient_user.patient.pharmacy_phone = ""
+    patient_user.patient.save()
+    client.force_login(patient_user)
+
+    _, text = pdf_text(client.get("/profile/passport.pdf").content)
+
+    assert "Ningún plan de LDN abierto en el portal" in text
+    assert "Sin plan de LDN en el portal" in text
+    assert "no indicado" in text
