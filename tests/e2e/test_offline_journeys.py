@@ -1,8 +1,11 @@
 """Offline journeys in Chromium (Playwright's offline mode): a patient with no connection
 logs tonight's dose and a diary day; both are kept on the phone, and on the server exactly
-once when the connection returns. The same kept entry sent twice is saved once. The service
-worker's caches never hold a page with health data, and after logout nothing of the diary is
-left in IndexedDB or the caches."""
+once when the connection returns. The same kept entry sent twice is saved once. On a weak
+connection (online, but the post fails or its answer is lost) the entry is kept and saved
+once. Opened with no signal, the offline page keeps tonight's dose and today's scores. A
+kept diary day the portal has a newer answer for is shown to the patient, who keeps one of
+the two. The service worker's caches never hold a page with health data, and after logout
+nothing of the diary is left in IndexedDB or the caches."""
 
 import re
 from datetime import timedelta
@@ -12,6 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from patients.models import DiaryEntry
+from patients.services.diary import diary_entry_save
 from patients.services.profile import care_team_add
 from portal.core.models import OfflineSubmission
 from portal.lib.timing import local_today
@@ -304,3 +308,48 @@ def test_the_offline_page_offers_nothing_to_save_on_a_phone_nobody_is_logged_in_
     expect(page.get_by_test_id("offline-title")).to_have_text("No connection")
     expect(page.get_by_test_id("offline-dose-form")).to_be_hidden()
     expect(page.get_by_test_id("offline-diary-form")).to_be_hidden()
+
+
+@pytest.mark.parametrize(
+    ("button", "pain", "outcome"),
+    [("Keep the one from this phone", 6, "saved"), ("Keep the one in my record", 2, "kept_server")],
+)
+def test_a_diary_day_newer_on_the_portal_is_shown_to_choose_and_the_choice_is_kept(
+    context, patient, button, pain, outcome
+):
+    page = context.new_page()
+    log_in(page, patient.user.email)
+    page.goto("/diary/new/")
+    _service_worker_ready(page)
+    today = local_today(patient)
+
+    context.set_offline(True)
+    page.locator("label[for=id_pain_6]").click()
+    page.get_by_role("button", name="Save the diary").click()
+    expect(page.locator("#offline-status")).to_contain_text(SAVED)
+    # Meanwhile, from another device: a later answer for the same day.
+    diary_entry_save(
+        patient=patient, day=today, entered_by=patient.user, today=today, values={"pain": 2}
+    )
+    context.set_offline(False)
+
+    _wait_until(
+        page,
+        lambda: [entry["state"] for entry in page.evaluate(KEPT)] == ["conflict"],
+        "the kept day was not found to conflict",
+    )
+    page.reload()
+    conflict = page.locator("[data-offline-state=conflict]")
+    expect(conflict).to_contain_text("Your record already has a newer answer for this day")
+    expect(conflict).to_contain_text("On this phone")
+    expect(conflict).to_contain_text("Pain: 6")
+    expect(conflict).to_contain_text("In your record")
+    expect(conflict).to_contain_text("Pain: 2")
+    assert DiaryEntry.objects.get().pain == 2  # nothing saved over it before the choice
+
+    conflict.get_by_role("button", name=button).click()
+
+    _wait_until(page, lambda: not page.evaluate(KEPT), "the chosen entry was not settled")
+    expect(page.locator("[data-offline-state=conflict]")).to_have_count(0)
+    assert DiaryEntry.objects.get().pain == pain
+    assert OfflineSubmission.objects.get().outcome == outcome
