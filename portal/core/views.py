@@ -12,6 +12,7 @@ from django.contrib.staticfiles import finders
 from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -239,7 +240,10 @@ def service_worker(request):
     shell = [static(path) for path in SHELL_STATIC]
     shell += [reverse("offline_page", args=[code]) for code, _name in settings.LANGUAGES]
     source = _service_worker_source()
-    version = hashlib.sha256((source + "\n".join(shell)).encode()).hexdigest()[:16]
+    # The offline pages are part of the shell: a change to their words or forms (a new
+    # translation, say) is a new version too, so phones fetch them again.
+    pages = [_offline_html(request, code) for code, _name in settings.LANGUAGES]
+    version = hashlib.sha256("\n".join([source, *shell, *pages]).encode()).hexdigest()[:16]
     config = {
         "version": version,
         "shell": shell,
@@ -262,6 +266,12 @@ def offline_page(request, language):
     store."""
     if language not in dict(settings.LANGUAGES):
         raise Http404
+    response = HttpResponse(_offline_html(request, language))
+    response["Content-Language"] = language
+    return response
+
+
+def _offline_html(request, language) -> str:
     with translation.override(language):
         # Everyone's diary scores, blank: the page's script shows them, and the dose button,
         # only on a phone a patient is logged in on, and keeps what is saved there.
@@ -269,9 +279,7 @@ def offline_page(request, language):
             questions=diary_selectors.DiaryQuestions(), today=date.min, day=date.min
         )
         context = {"language": language, "form": scores}
-        response = render(request, "core/offline.html", context)
-    response["Content-Language"] = language
-    return response
+        return render_to_string("core/offline.html", context, request=request)
 
 
 def _offline_payload(request):

@@ -96,6 +96,25 @@ def test_the_service_worker_covers_the_site_and_keeps_only_the_shell(client):
         assert url.startswith("/static/") or url in config["offline"].values(), url
 
 
+def _version(response):
+    source = response.content.decode()
+    return json.loads(source.split("self.LDN_CONFIG = ", 1)[1].split(";\n", 1)[0])["version"]
+
+
+def test_the_service_workers_version_follows_the_offline_pages_not_the_session(
+    client, client_for, patient_user, monkeypatch
+):
+    url = reverse("service_worker")
+    anonymous = _version(client.get(url))
+
+    assert _version(client_for(patient_user).get(url)) == anonymous
+    assert _version(client.get(url, HTTP_ACCEPT_LANGUAGE="es")) == anonymous
+    monkeypatch.setattr(
+        "portal.core.views._offline_html", lambda request, language: f"new words {language}"
+    )
+    assert _version(client.get(url)) != anonymous
+
+
 def test_the_offline_page_holds_nothing_of_the_session(client_for, patient_user):
     client = client_for(patient_user)
 
