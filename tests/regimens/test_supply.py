@@ -396,3 +396,32 @@ def test_a_spanish_speaking_patients_refill_message_is_in_the_portals_language(
     message = Message.objects.get(conversation__patient=patient)
     assert message.conversation.subject == "Refill request"
     assert message.body.startswith("Refill request for LDN.\nNeeded to last until 19 Jan 2027")
+
+
+def test_the_care_team_records_a_fill_on_the_patients_supply_page(
+    patient, provider, other_provider, client
+):
+    fill = {
+        "fill-on": "2026-12-01",
+        "fill-form": "capsule",
+        "fill-strength_mg": "1.5",
+        "fill-quantity": "30",
+    }
+    with time_machine.travel(NOW, tick=False):
+        _start(patient, provider)
+        url = reverse("patient_supply", args=[patient.pk])
+        client.force_login(other_provider)  # not on the care team
+        assert client.post(url, fill).status_code == 404
+        assert not SupplyFill.objects.exists()
+        client.force_login(provider)
+        response = client.post(url, fill)
+        assert response["Location"] == url
+        page = client.get(url).content.decode()
+        client.force_login(patient.user)
+        tonight = client.get(reverse("tonight")).content.decode()
+    recorded = SupplyFill.objects.get()
+    assert (recorded.patient, recorded.entered_by) == (patient, provider)
+    assert (recorded.quantity, recorded.strength_mg) == (D("30"), D("1.5"))
+    assert f"<td>{provider.name}</td>" in page  # recorded by
+    assert "Runs out on 21 Dec 2026, in 20 days." in page
+    assert "Runs out on 21 Dec 2026, in 20 days." in tonight  # the patient sees it at once
