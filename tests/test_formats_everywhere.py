@@ -1,7 +1,9 @@
 """One format for dates and times, including what Django writes by itself (the admin)."""
 
+import re
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.template import Context, Template
@@ -63,3 +65,24 @@ def test_the_admin_lists_protocols_with_the_portal_s_doses(client_for, admin_use
 
     assert "1.5 mg" in page and "4.5 mg" in page
     assert "1.500" not in page and "4.500" not in page
+
+
+APPS = ("portal", "patients", "regimens", "messaging", "interop")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _sources():
+    for app in APPS:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            if "migrations" not in path.parts:
+                yield path, path.read_text()
+
+
+def test_dates_are_never_written_with_strftime_month_names():
+    """strftime writes English month and day names whatever the reader's language."""
+    found = [
+        str(path.relative_to(ROOT))
+        for path, text in _sources()
+        if re.search(r"strftime\([^)]*%[abAB]", text)
+    ]
+    assert found == []
