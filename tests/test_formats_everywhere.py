@@ -11,6 +11,9 @@ from django.utils import formats
 
 from portal.accounts.services import invitation_create
 from portal.lib import formats as portal_formats
+from portal.lib import widgets
+from portal.notifications.forms import PreferencesForm
+from portal.notifications.services import preferences_for
 
 
 def test_django_writes_dates_and_times_as_the_portal_does():
@@ -86,3 +89,21 @@ def test_dates_are_never_written_with_strftime_month_names():
         if re.search(r"strftime\([^)]*%[abAB]", text)
     ]
     assert found == []
+
+
+def test_date_and_time_widgets_are_the_shared_ones():
+    own = re.compile(r"^class \w+\((forms\.)?(DateInput|TimeInput|DateTimeInput)\)", re.M)
+    found = [
+        str(path.relative_to(ROOT))
+        for path, text in _sources()
+        if own.search(text) and path != ROOT / "portal" / "lib" / "widgets.py"
+    ]
+    assert found == []
+
+
+@pytest.mark.django_db
+def test_the_reminder_settings_use_the_shared_time_picker(patient_user):
+    form = PreferencesForm(instance=preferences_for(patient_user), user=patient_user)
+
+    for name in ("dose_time", "diary_time", "quiet_start", "quiet_end"):
+        assert type(form.fields[name].widget) is widgets.TimeInput
