@@ -12,12 +12,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from patients.models import CheckIn, PGICResponse
-from patients.services.checkins import KIND_UNKNOWN, MAX_DAYS_AHEAD, NO_MESSAGE, PAST
+from patients.services.checkins import KIND_UNKNOWN, MAX_DAYS_AHEAD, NO_MESSAGE, PAST, too_far
 from portal.lib.fields import DATE_REQUIRED, DateField, time_field
 from portal.lib.timing import local_date, local_to_utc
 from portal.lib.widgets import DateInput
 
-TOO_FAR = _("Pick a date within a year from today.")
 DATE_INVALID = _("Enter a date, e.g. 2026-03-12.")
 
 
@@ -48,7 +47,7 @@ def _future(form, day: date, at: time, zone: str, now: datetime, fields=("date",
         form.add_error(fields[1] if day >= today else fields[0], PAST)
         return None
     if (day - today).days > MAX_DAYS_AHEAD:
-        form.add_error(fields[0], TOO_FAR)
+        form.add_error(fields[0], too_far())
         return None
     return instant
 

@@ -35,6 +35,13 @@ KIND_UNKNOWN = gettext_lazy("Pick video, phone, in person or diary review.")
 NO_MESSAGE = gettext_lazy("Tell your provider what would suit you better.")
 
 
+def too_far() -> str:
+    """A check-in (or a suggested time) more than MAX_DAYS_AHEAD days ahead."""
+    return _("Pick a time within a year from today (up to %(days)d days ahead).") % {
+        "days": MAX_DAYS_AHEAD
+    }
+
+
 def _save(checkin: CheckIn, reason: str, **kwargs) -> None:
     checkin._change_reason = reason
     checkin.save(**kwargs)
@@ -44,12 +51,7 @@ def _check_time(starts_at: datetime, now: datetime, *, field: str = "starts_at")
     if starts_at <= now:
         raise ValidationError({field: PAST})
     if starts_at > now + timedelta(days=MAX_DAYS_AHEAD):
-        raise ValidationError(
-            {
-                field: _("Pick a time within a year from today (up to %(days)d days ahead).")
-                % {"days": MAX_DAYS_AHEAD}
-            }
-        )
+        raise ValidationError({field: too_far()})
 
 
 def _require_open(checkin: CheckIn) -> CheckIn:
