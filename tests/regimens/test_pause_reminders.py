@@ -190,3 +190,45 @@ def test_a_reminder_whose_day_changed_since_it_was_planned_is_not_sent(
     medication_update(medication=codeine, name="cetirizine 10 mg", dose_text="", started_on=None)
 
     assert _send(row).status == Status.SKIPPED
+
+
+def _step_reminders(user):
+    services.reminders_replan(user=user)
+    return Notification.objects.filter(
+        recipient=user, kind="step", channel="in_app", status=Status.PENDING
+    )
+
+
+def test_no_step_is_announced_for_a_day_an_opioid_stands_in_the_way(clock, patient, regimen):
+    # Started 6 days ago on a weekly protocol: the step to 2 mg is planned for tomorrow.
+    planned = _step_reminders(patient.user)
+    assert sorted(planned.values_list("context__moment", flat=True)) == ["day", "eve"]
+    eve = planned.get(context__moment="eve")
+
+    medication_add(patient=patient, name="tramadol 50 mg", added_by=patient.user)
+
+    assert not _step_reminders(patient.user).exists()
+    # One already queued when the opioid was added is not sent either.
+    eve.refresh_from_db()
+    assert _send(eve).status == Status.SKIPPED
+
+
+def test_no_step_is_announced_for_a_day_of_an_approved_pause(clock, patient, regimen, provider):
+    # The procedure on 13 Mar: the last dose on 10 Mar, no LDN from 11 Mar, the step's day.
+    plan = plan_propose(
+        patient=patient,
+        created_by=patient.user,
+        kind="procedure",
+        today=TODAY,
+        procedure_on=days(3),
+    )
+    assert _step_reminders(patient.user).exists()  # proposed: nothing changes yet
+    day = _step_reminders(patient.user).get(context__moment="day")
+
+    plan_approve(plan=plan, decided_by=provider, today=TODAY)
+
+    assert not _step_reminders(patient.user).exists()
+    assert _evening(patient.user)["2026-03-11"] == ("pause", "no_ldn")
+    day.refresh_from_db()
+    clock.move_to(day.due_at)
+    assert _send(day).status == Status.SKIPPED
