@@ -538,6 +538,34 @@ def test_it_steps_back_to_a_dose_whole_capsules_make_not_to_half():
     assert (rec.action, rec.dose_mg) == (Action.STEP_BACK, D("1"))
 
 
+@pytest.mark.parametrize(
+    "strengths, dose, last, expected",
+    [
+        # 1 mg is not made of 0.75 mg and 2 mg capsules: 0.75 mg is the highest under half.
+        (("0.75", "2"), "2", None, "0.75"),
+        (("0.75", "2"), "3", None, "1.5"),  # 2 x 0.75
+        (("0.75", "2"), "2.75", "2.5", "2.25"),  # 2.5 is not made: 3 x 0.75
+        (("1", "4.5"), "3", None, "1"),
+        (("1", "4.5"), "4.5", None, "2"),
+        (("1.5",), "1.5", None, None),  # nothing below: a stop is recommended instead
+    ],
+)
+def test_a_step_back_lands_on_the_highest_dose_whole_capsules_make(strengths, dose, last, expected):
+    formulation = Formulation(kind="capsule", capsule_strengths_mg=tuple(D(x) for x in strengths))
+    rules = rules_with(
+        dose_quantum_mg=dose_quantum(formulation), doses=measurable_doses(formulation, upto=D("6"))
+    )
+
+    lower = step_back_dose(rules=rules, state=state(dose=dose, last=last))
+
+    assert lower == (D(expected) if expected is not None else None)
+    severe = run(state(dose=dose, last=last), [effect(0, severity=SEVERE)], rules=rules)
+    if expected is None:
+        assert severe.action is Action.STOP
+    else:
+        assert (severe.action, severe.dose_mg) == (Action.STEP_BACK, D(expected))
+
+
 def test_it_pauses_and_says_until_when():
     rec = recommend(
         rules=WEEKLY_1MG,
@@ -614,16 +642,23 @@ def test_it_always_recommends_a_positive_dose_with_reasons(scenario):
 
 
 @given(rules_strategy(), doses, st.none() | doses)
-def test_it_steps_back_to_a_lower_dose_the_formulation_measures_or_to_none(rules, dose, last):
+def test_it_steps_back_to_the_highest_dose_at_or_below_the_target_the_formulation_measures(
+    rules, dose, last
+):
+    """The target is the last tolerated dose below the current one, else half of it; the
+    step back lands on the highest measurable dose at or below it (not just any lower one),
+    or on none when the formulation measures nothing there."""
     current = State(dose_mg=dose, step_started=TODAY, dose_time="bedtime", last_tolerated_mg=last)
+    target = last if last is not None and last < dose else dose / 2
+    reachable = [d for d in ladder(rules, dose) if d <= target]
 
     lower = step_back_dose(rules=rules, state=current)
 
-    if lower is None:
-        target = last if last is not None and last < dose else dose / 2
-        assert not any(d <= target and d < dose for d in ladder(rules, dose))
+    if not reachable:
+        assert lower is None
     else:
-        assert 0 < lower < dose and rules.measurable(lower)
+        assert lower == max(reachable)
+        assert 0 < lower <= target < dose and rules.measurable(lower)
 
 
 @given(rules_strategy(), st.decimals(min_value=D("0.01"), max_value=D("5"), places=2))
