@@ -3,7 +3,7 @@ from decimal import Decimal
 from itertools import pairwise
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from regimens.safety import Formulation, dose_quantum, measurable_doses
@@ -481,6 +481,41 @@ def test_doses_missed_hold_is_the_only_change_the_dose_log_makes(scenario):
         assert rec.reasons[0].startswith("Doses missed or not logged: since ")
     else:
         assert rec == without
+
+
+@given(scenarios(), st.integers(0, 40), st.booleans())
+def test_it_answers_the_same_every_day_until_the_next_change(scenario, taken, answered_today):
+    """What the status row keeps stays true until next_change, with the days counted for the
+    dose log growing at each midnight and no new answer (side effects reported up to today,
+    a step begun by today)."""
+    rules, current, effects, today, _rec = scenario
+    assume(current.step_started <= today)
+    effects = [e for e in effects if e.day <= today]
+
+    def counted(day):
+        return (day - current.step_started).days + (1 if day == today and answered_today else 0)
+
+    taken = min(taken, counted(today))
+
+    def on(day):
+        adherence = Adherence(taken=taken, days=counted(day))
+        rec = recommend(
+            rules=rules, state=current, side_effects=effects, today=day, adherence=adherence
+        )
+        return rec.action, rec.dose_mg, rec.reasons
+
+    change = next_change(
+        rules=rules,
+        state=current,
+        side_effects=effects,
+        today=today,
+        adherence=Adherence(taken=taken, days=counted(today)),
+    )
+    first = on(today)
+    day = today + timedelta(days=1)
+    while day < (change or today + timedelta(days=60)):
+        assert on(day) == first
+        day += timedelta(days=1)
 
 
 def test_it_holds_a_due_step_up_when_doses_were_missed():
