@@ -162,18 +162,11 @@ def _moved(notification):
         "last": long_day(plan.last_dose_on),
         "restart": long_day(plan.restart_on),
     }
-    if plan.status == PausePlan.Status.PROPOSED:
-        title = _("A moved pause to approve again")
-        body = _(
-            "%(patient)s moved the pause for %(label)s: last dose %(last)s, LDN again from "
-            "%(restart)s. It waits for your approval again."
-        )
-    else:
-        title = _("An approved pause was moved")
-        body = _(
-            "%(patient)s moved the pause for %(label)s, which has begun: LDN again from "
-            "%(restart)s, once you confirm the restart."
-        )
+    title = _("An approved pause was moved")
+    body = _(
+        "%(patient)s moved the pause for %(label)s: last dose %(last)s, LDN again from "
+        "%(restart)s, once you confirm the restart. The new dates apply now; check them."
+    )
     return Message(
         title=title,
         body=body % values,

@@ -318,16 +318,15 @@ def plan_change(
     """The procedure moved, or the course ends on another day: everything is planned again at
     once from the rules, keeping any extra caution the approving provider added.
 
-    Moved by anyone but a provider on the care team (the patient), an approved pause goes
-    back to the care team for approval (proposed again) and they are told; until they
-    approve it again nothing of it applies. One that has already begun stays approved with
-    its new dates (its days without LDN go on; the restart is the care team's to confirm in
-    any case), and the care team is told too (docs/clinical-rules.md §2.8)."""
+    Moved by anyone but a provider on the care team (the patient), an approved pause stays
+    approved with its new dates, so the days without LDN follow the new procedure day or
+    course at once (a pause that waited for approval could leave LDN on Tonight beside an
+    opioid), and each provider on the care team is told to check them; the restart is
+    theirs to confirm in any case (docs/clinical-rules.md §2.8)."""
     now = now or timezone.now()
     plan = _locked(plan, Status.PROPOSED, Status.APPROVED)
     before = _rules_proposal(plan)
     dates_before = (plan.last_dose_on, plan.restart_on)
-    begun = plan.status == Status.APPROVED and plan.pause_from <= today
     extra_before = (before.last_dose_on - plan.last_dose_on).days
     extra_after = (plan.restart_on - before.restart_on).days
     if plan.kind == Kind.PROCEDURE:
@@ -350,10 +349,6 @@ def plan_change(
         and not _decides(plan, changed_by)
     )
     note = _summary(plan)
-    if moved_by_patient and not begun:
-        plan.status, plan.decided_by, plan.decided_at = Status.PROPOSED, None, None
-        plan.decision_note = ""
-        note = _("%(summary)s Back to the care team for approval.") % {"summary": note}
     plan._change_reason = f"changed by user {changed_by.pk}"
     plan.save()
     _history(plan, RegimenEvent.Kind.PLAN_CHANGED, actor=changed_by, now=now, note=note)

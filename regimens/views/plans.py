@@ -70,7 +70,6 @@ def _plan_page(request, pk, plan_pk):
     today = local_today(patient)
     form = PlanChangeForm(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():
-        was = plan.status
         try:
             plan = services.plan_change(
                 plan=plan, changed_by=request.user, today=today, **form.values()
@@ -78,14 +77,12 @@ def _plan_page(request, pk, plan_pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            if was == PausePlan.Status.APPROVED and plan.status == PausePlan.Status.PROPOSED:
+            text = _("The pause is planned again from the new dates.")
+            if plan.status == PausePlan.Status.APPROVED and request.user.role != Role.PROVIDER:
                 text = _(
-                    "The pause is planned again from the new dates and goes back to your care "
-                    "team for approval. Until they approve it, the Tonight page shows what to "
-                    "take."
+                    "The pause is planned again from the new dates, which apply now. Your care "
+                    "team is told and will check them."
                 )
-            else:
-                text = _("The pause is planned again from the new dates.")
             messages.success(request, text)
             return _plan_url(patient, plan, pk)
     return _detail(request, patient, pk, plan, change_form=form)

@@ -152,17 +152,10 @@ def test_an_approved_procedure_says_last_dose_then_no_ldn_and_follows_a_new_date
         recipient=patient.user, channel="in_app", context__moment="last_dose"
     )
 
-    # The procedure moves two days later before the last dose: the reminders follow. Moved by
-    # the patient, the pause waits for the care team's approval again.
+    # The procedure moves two days later before the last dose: the reminders follow at once
+    # (moved by the patient, the pause stays approved with its new dates).
     plan = plan_change(plan=plan, changed_by=patient.user, today=TODAY, procedure_on=days(6))
-    assert plan.status == "proposed"
-    assert _evening(patient.user) == {
-        "2026-03-10": ("dose", None),
-        "2026-03-11": ("dose", None),
-        "2026-03-12": ("dose", None),
-    }
-    plan_approve(plan=plan, decided_by=provider, today=TODAY)
-
+    assert plan.status == "approved"
     assert _evening(patient.user) == {
         "2026-03-10": ("dose", None),
         "2026-03-11": ("dose", None),

@@ -256,36 +256,33 @@ def _moved_notices(provider):
 
 
 @pytest.mark.django_db
-def test_a_patient_moving_an_approved_pause_sends_it_back_to_the_care_team(
+def test_a_patient_moving_an_approved_pause_keeps_it_in_force_and_tells_the_care_team(
     frozen, regimen, patient_user, team
 ):
+    """The new dates apply at once: a pause waiting for approval again would leave LDN on
+    Tonight right up to a procedure moved earlier."""
     patient = patient_user.patient
     plan = plan_approve(plan=_procedure(patient, patient_user, on=20), decided_by=team, today=TODAY)
 
-    plan = plan_change(plan=plan, changed_by=patient_user, today=TODAY, procedure_on=days(27))
+    # The procedure moves a week earlier.
+    plan = plan_change(plan=plan, changed_by=patient_user, today=TODAY, procedure_on=days(13))
 
-    assert (plan.last_dose_on, plan.restart_on) == (days(24), days(28))
-    assert (plan.status, plan.decided_by, plan.decided_at) == (Status.PROPOSED, None, None)
-    # Nothing of it applies until the care team approves it again.
-    assert opioid_status_for(patient=patient, today=days(25)).is_clear
-    assert not tonight_for(patient=patient, today=days(24)).last_dose_tonight
-    row = PatientStatus.objects.get(patient=patient)
-    assert row.queue_why.split(",")[0] == "plan"
+    assert (plan.last_dose_on, plan.restart_on) == (days(10), days(14))
+    assert (plan.status, plan.decided_by) == (Status.APPROVED, team)
+    assert tonight_for(patient=patient, today=days(10)).last_dose_tonight
+    assert tonight_for(patient=patient, today=days(11)).no_ldn
+    assert not opioid_status_for(patient=patient, today=days(12)).is_clear
     event = regimen.events.order_by("pk").last()
     assert event.kind == RegimenEvent.Kind.PLAN_CHANGED and event.actor == patient_user
-    assert event.note.endswith("Back to the care team for approval.")
     # The care team is told.
     notice = _moved_notices(team).get()
     Notification.objects.filter(pk=notice.pk).update(status=Notification.Status.QUEUED)
     notification_send(notification_id=notice.pk, version=notice.version)
     notice.refresh_from_db()
-    assert notice.title == "A moved pause to approve again"
-    assert "moved the pause for a procedure on 6 Apr 2026" in notice.body
+    assert notice.title == "An approved pause was moved"
+    assert "moved the pause for a procedure on 23 Mar 2026" in notice.body
+    assert "The new dates apply now" in notice.body
     assert notice.link == reverse("patient_pause_plan", args=[patient.pk, plan.pk])
-
-    plan = plan_approve(plan=plan, decided_by=team, today=TODAY)
-    assert tonight_for(patient=patient, today=days(24)).last_dose_tonight
-    assert tonight_for(patient=patient, today=days(25)).no_ldn
 
 
 @pytest.mark.django_db
@@ -316,10 +313,11 @@ def test_a_new_end_of_the_course_plans_the_pause_again(frozen, regimen, patient_
     assert opioid_status_for(patient=patient, today=days(18)).until == days(19)
     assert "codeine 30 mg from 15 Mar 2026 to 19 Mar 2026" in plan.label
 
-    # Moved by the patient, it goes back to the care team, who are told.
+    # Moved by the patient, it stays in force with the new dates; the care team is told.
     plan = plan_change(plan=plan, changed_by=patient_user, today=TODAY, course_ends_on=days(8))
-    assert (plan.restart_on, plan.status) == (days(18), Status.PROPOSED)
-    assert opioid_status_for(patient=patient, today=days(6)).is_clear
+    assert (plan.restart_on, plan.status) == (days(18), Status.APPROVED)
+    assert not opioid_status_for(patient=patient, today=days(6)).is_clear
+    assert opioid_status_for(patient=patient, today=days(17)).until == days(18)
     assert _moved_notices(team).count() == 1
 
 
