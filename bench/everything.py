@@ -12,7 +12,7 @@ Each round asks every size, in the same order, for the cheapest authenticated AP
 (`Patient/<id>` with the token: the yardstick), for `$everything` and for its first page
 of 1,000 (`?_count=1000`); a time is connect to last byte. Prints the median, p10-p90, the
 median ratio to the yardstick, the answer's size and its number of resources. The goal
-(issue: 3 years under 2 s) is read from the table, never asserted.
+(3 years under 2 s) is read from the table, never asserted.
 """
 
 import argparse

@@ -18,6 +18,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
 
+from django.utils.translation import gettext_lazy
+
+# What a form shows for a dose answer other than taken, skipped or missed (the diary's and
+# Tonight's).
+DOSE_STATUS_UNKNOWN = gettext_lazy("Choose taken, skipped or missed.")
+
 
 @dataclass(frozen=True)
 class DoseDay:

@@ -1,6 +1,7 @@
-"""The private iCalendar feed: dose changes and the days without LDN (an opioid's washout, an
-approved pause and its restart) as all-day events, check-ins at their time in the patient's
-zone.
+"""The private iCalendar feed: dose changes and the days without LDN (an opioid taken with
+its last day known and its washout, an approved pause and its restart) as all-day events,
+check-ins at their time in the patient's zone. No dose change is shown on a day LDN must not
+be taken.
 
 Whoever holds the address can read the feed, so an event says "LDN dose change" and nothing
 more unless the patient chose to include the details (CalendarFeed.include_dose).
@@ -21,7 +22,11 @@ from patients.selectors.checkins import open_checkins_of
 from portal.lib.formats import when
 from portal.lib.timing import local_date
 from regimens import opioids
-from regimens.selectors.opioids import approved_pauses, opioid_status_for
+from regimens.selectors.opioids import (
+    approved_pauses,
+    opioid_status_for,
+    opioid_statuses_between,
+)
 from regimens.selectors.regimens import describe, upcoming_steps
 
 PRODID = "-//LDN Portal//Dose calendar//EN"
@@ -46,9 +51,18 @@ def _uid(kind: str, pk: int) -> str:
 
 
 def step_events(*, patient: Patient, today: date, include_details: bool) -> list[CalendarItem]:
-    """One event on the first day of each dose, from PAST_DAYS ago onwards."""
+    """One event on the first day of each dose, from PAST_DAYS ago onwards; none from today
+    on for a day the opioid status is not clear (inside a "No LDN" period, the step waits
+    for the restart). A change already made stays in the calendar."""
     items = []
-    for regimen, step in upcoming_steps(patient=patient, since=today - timedelta(days=PAST_DAYS)):
+    steps = upcoming_steps(patient=patient, since=today - timedelta(days=PAST_DAYS))
+    days = [step.starts_on for _regimen, step in steps if step.starts_on >= today]
+    statuses = (
+        opioid_statuses_between(patient=patient, first=min(days), last=max(days)) if days else {}
+    )
+    for regimen, step in steps:
+        if step.starts_on in statuses and not statuses[step.starts_on].is_clear:
+            continue
         title = _("LDN dose change")
         description = _("Open the LDN Portal to see what to take.")
         if include_details:
@@ -95,8 +109,9 @@ def checkin_events(*, patient: Patient, today: date, include_details: bool) -> l
 
 
 def pause_events(*, patient: Patient, today: date, include_details: bool) -> list[CalendarItem]:
-    """The days without LDN (an approved pause, or an opioid's washout with its end known),
-    the last dose before an approved pause, and the restart the care team confirms."""
+    """The days without LDN (an approved pause, or an opioid taken or stopped whose washout's
+    end is known), the last dose before an approved pause, and the restart the care team
+    confirms."""
     status = opioid_status_for(patient=patient, today=today)
     items = []
     pauses = [p for p in approved_pauses(patient=patient) if p.restart_on >= today]
@@ -123,15 +138,23 @@ def pause_events(*, patient: Patient, today: date, include_details: bool) -> lis
                 title=_("LDN restart: your care team confirms it"),
             ),
         ]
-    if status.state == opioids.WASHOUT and status.pause is None and status.until:
+    if status.state in (opioids.ACTIVE, opioids.WASHOUT) and status.pause is None and status.until:
+        # An opioid taken with its last day known (a short course) or stopped: no LDN until
+        # its washout is over. One event, the same from one state to the next.
         key = status.until.toordinal()
-        stopped = min(o.stopped_on for o in status.opioids)
+        if status.state == opioids.ACTIVE:
+            starts = [o.started_on for o in status.opioids]
+            first = min(starts) if None not in starts else today
+            title = _("No LDN: opioid and its washout")
+        else:
+            first = min(o.stopped_on for o in status.opioids) + timedelta(days=1)
+            title = _("No LDN: opioid washout")
         items += [
             CalendarItem(
                 uid=_uid("washout", key),
-                day=stopped + timedelta(days=1),
+                day=first,
                 last_day=status.until - timedelta(days=1),
-                title=_("No LDN: opioid washout") if include_details else _("No LDN"),
+                title=title if include_details else _("No LDN"),
                 description=_("Do not take LDN on these days."),
             ),
             CalendarItem(

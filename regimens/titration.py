@@ -53,7 +53,8 @@ class Rules:
     doses: tuple[Decimal, ...] | None = None
     start_mg: Decimal | None = None  # the protocol's first dose, to titrate again from
     same_dose_max_break_days: int = 14  # resume at the old dose after a break this long
-    min_taken_share: Decimal = Decimal("0.8")  # of recorded days, before a step up [design]
+    # of the days since the step began, before a step up [design]
+    min_taken_share: Decimal = Decimal("0.8")
 
     def __post_init__(self):
         for name in ("step_mg", "target_mg", "ceiling_mg", "dose_quantum_mg"):
@@ -127,15 +128,21 @@ CLEAR_STATUS = OpioidStatus(clear=True)
 
 @dataclass(frozen=True)
 class Adherence:
-    """The dose log since the current step began, today included once answered: days with
-    an answer, and how many of those the dose was taken."""
+    """The doses since the current step began: `days` counts every day from the step's
+    first day to yesterday, and today once it has an answer in the dose log (so the count
+    grows at midnight only past a day left unanswered); `taken` counts those with the dose
+    taken. A day with nothing logged counts as a day the dose was not taken."""
 
     taken: int
-    recorded: int
+    days: int
 
     def __post_init__(self):
-        if not 0 <= self.taken <= self.recorded:
-            raise ValueError("taken is between 0 and recorded")
+        if not 0 <= self.taken <= self.days:
+            raise ValueError("taken is between 0 and days")
+
+    def enough(self, share: Decimal) -> bool:
+        """The dose was taken on at least `share` of the days counted (no day counted: yes)."""
+        return Decimal(self.taken) >= share * self.days
 
 
 @dataclass(frozen=True)
@@ -224,9 +231,10 @@ def recommend(
        never raise; the provider reviews).
     5. Fewer than ``interval_days`` since the step began -> HOLD until it has passed.
        Source: the protocol's interval, e.g. 7-14 days per step (docs/clinical-rules.md §3.1).
-    6. Fewer than ``min_taken_share`` of the days with a dose-log answer since the step
-       began had the dose taken -> HOLD ("doses missed"): a step up needs the current dose
-       to have been taken [design] (docs/clinical-rules.md §3.7).
+    6. The dose was taken on fewer than ``min_taken_share`` of the days since the step began
+       (``Adherence``: the days before today, and today once answered; a day with nothing in
+       the dose log counts as not taken) -> HOLD ("doses missed or not logged"): a step up
+       needs the current dose to have been taken [design] (docs/clinical-rules.md §3.7).
     7. Otherwise ADVANCE to ``next_dose``.
 
     Before all of these: while the opioid status is not clear -> PAUSE (or keep a paused
@@ -335,27 +343,11 @@ def recommend(
             review_on=due_on,
         )
 
-    if (
-        adherence is not None
-        and adherence.recorded
-        and (Decimal(adherence.taken) < rules.min_taken_share * adherence.recorded)
-    ):
+    if adherence is not None and not adherence.enough(rules.min_taken_share):
         return Recommendation(
             action=Action.HOLD,
             dose_mg=dose,
-            reasons=(
-                _(
-                    "Doses missed: %(taken)d of the %(recorded)d days recorded since "
-                    "%(day)s had the dose taken; a step up needs %(share)d%%."
-                )
-                % {
-                    "taken": adherence.taken,
-                    "recorded": adherence.recorded,
-                    "day": _day(state.step_started),
-                    "share": int(rules.min_taken_share * 100),
-                },
-                _("Stay on %(dose)s mg until the doses are taken regularly.") % {"dose": mg(dose)},
-            ),
+            reasons=_missed_reasons(rules=rules, state=state, adherence=adherence),
             review_on=today + timedelta(days=window),
         )
 
@@ -382,20 +374,55 @@ def next_change(
     side_effects: Sequence[SideEffect],
     today: date,
     opioid: OpioidStatus = CLEAR_STATUS,
+    adherence: Adherence | None = None,
 ) -> date | None:
     """The first day after `today` on which `recommend` may answer differently with no new
     input: the opioid's washout ends, a side effect leaves the tolerance window, the step
-    falls due, or a pause grows past the same-dose break. Whoever keeps a recommendation
-    (the patient's status row) works it out again on that day."""
+    falls due, a pause grows past the same-dose break, or the days without the dose taken
+    grow past the share a step up needs. Whoever keeps a recommendation (the patient's
+    status row) works it out again on that day."""
     days = [
         opioid.until,
         state.step_started + timedelta(days=rules.interval_days),
         *(e.day + timedelta(days=rules.tolerance_window_days) for e in side_effects),
     ]
+    if adherence is not None and rules.min_taken_share > 0:
+        # With no new answer, day D counts the (D - step_started) days before it: the share
+        # first falls short on the day that count exceeds taken / share.
+        short = int(Decimal(adherence.taken) / rules.min_taken_share) + 1
+        days.append(state.step_started + timedelta(days=short))
     if state.paused_since is not None:
         days.append(state.paused_since + timedelta(days=rules.same_dose_max_break_days + 1))
     later = [d for d in days if d is not None and d > today]
     return min(later) if later else None
+
+
+def _missed_reasons(*, rules: Rules, state: State, adherence: Adherence) -> tuple[str, ...]:
+    """Why a due step up waits for the doses, in words that stay true from one day to the
+    next (the days taken, not the days since the step began)."""
+    share = (rules.min_taken_share * 100).normalize()
+    values = {
+        "day": _day(state.step_started),
+        "taken": adherence.taken,
+        "share": f"{share:f}",
+        "dose": mg(state.dose_mg),
+    }
+    reasons = [
+        ngettext(
+            "Doses missed or not logged: since %(day)s the dose log shows the dose taken on "
+            "%(taken)d day; a step up needs it taken on %(share)s%% of the days.",
+            "Doses missed or not logged: since %(day)s the dose log shows the dose taken on "
+            "%(taken)d days; a step up needs it taken on %(share)s%% of the days.",
+            adherence.taken,
+        )
+        % values
+    ]
+    # Always said, so the words stay true as unanswered days pass.
+    reasons.append(_("A day with nothing in the dose log counts as a dose not taken."))
+    reasons.append(
+        _("Stay on %(dose)s mg until the dose is taken, and logged, regularly.") % values
+    )
+    return tuple(reasons)
 
 
 def _latest(effects: Sequence[SideEffect]) -> SideEffect:

@@ -1,12 +1,13 @@
 """Every view scoped to one patient writes exactly one access event when someone other than the
 patient opens it, because the selector that resolves the patient writes it (no view can
-forget). Walks every such URL of the access matrix, each method the care team may use."""
+forget). Walks every such URL of the access matrix, each method the care team may use, and
+every page of the patient's record a caregiver opens with one of their permissions."""
 
 import pytest
 from django.urls import get_resolver
 
 from portal.audit.models import AccessEvent
-from tests.test_access_matrix import MATRIX, OK, World
+from tests.test_access_matrix import CAREGIVERS, MATRIX, OK, World
 
 
 def _has_patient(name: str) -> bool:
@@ -59,3 +60,43 @@ def test_the_patient_reading_their_own_record_leaves_none(client, db):
     for name in ("tonight", "diary", "diary_trends", "medication_list", "my_checkins"):
         assert client.get(MATRIX[name].url(world)).status_code == 200
     assert not AccessEvent.objects.exists()
+
+
+def _caregiver_for(table) -> str | None:
+    """The matrix's caregiver who may use a URL only with one permission (a page of the
+    patient's record), or None (nobody, or every caregiver: their own pages)."""
+    allowed = [viewer for viewer in CAREGIVERS if table.get(viewer) == OK]
+    return allowed[0] if len(allowed) == 1 else None
+
+
+CAREGIVER_SCOPED = [
+    (name, method, _caregiver_for(table))
+    for name, entry in MATRIX.items()
+    for method, table in entry.methods.items()
+    if _caregiver_for(table)
+]
+
+
+@pytest.mark.parametrize(("name", "method", "caregiver"), CAREGIVER_SCOPED)
+def test_a_caregiver_leaves_one_access_event(client, db, name, method, caregiver):
+    world = World()
+    entry = MATRIX[name]
+    url = entry.url(world)
+    client.force_login(world.users[caregiver])
+    before = AccessEvent.objects.count()
+
+    if method == "POST":
+        response = client.post(url, entry.data(world) if entry.data else {})
+    else:
+        response = client.get(url)
+
+    assert response.status_code < 400
+    events = AccessEvent.objects.order_by("pk")[before:]
+    assert [(e.actor, e.patient, e.path) for e in events] == [
+        (world.users[caregiver], world.patient, url)
+    ]
+
+
+def test_every_page_a_caregiver_opens_with_a_permission_is_walked():
+    walked = {name for name, _method, _caregiver in CAREGIVER_SCOPED}
+    assert {"tonight", "diary", "diary_trends", "message_list", "dose_log"} <= walked

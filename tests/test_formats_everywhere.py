@@ -1,7 +1,9 @@
 """One format for dates and times, including what Django writes by itself (the admin)."""
 
+import re
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.template import Context, Template
@@ -9,6 +11,9 @@ from django.utils import formats
 
 from portal.accounts.services import invitation_create
 from portal.lib import formats as portal_formats
+from portal.lib import widgets
+from portal.notifications.forms import PreferencesForm
+from portal.notifications.services import preferences_for
 
 
 def test_django_writes_dates_and_times_as_the_portal_does():
@@ -63,3 +68,42 @@ def test_the_admin_lists_protocols_with_the_portal_s_doses(client_for, admin_use
 
     assert "1.5 mg" in page and "4.5 mg" in page
     assert "1.500" not in page and "4.500" not in page
+
+
+APPS = ("portal", "patients", "regimens", "messaging", "interop")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _sources():
+    for app in APPS:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            if "migrations" not in path.parts:
+                yield path, path.read_text()
+
+
+def test_dates_are_never_written_with_strftime_month_names():
+    """strftime writes English month and day names whatever the reader's language."""
+    found = [
+        str(path.relative_to(ROOT))
+        for path, text in _sources()
+        if re.search(r"strftime\([^)]*%[abAB]", text)
+    ]
+    assert found == []
+
+
+def test_date_and_time_widgets_are_the_shared_ones():
+    own = re.compile(r"^class \w+\((forms\.)?(DateInput|TimeInput|DateTimeInput)\)", re.M)
+    found = [
+        str(path.relative_to(ROOT))
+        for path, text in _sources()
+        if own.search(text) and path != ROOT / "portal" / "lib" / "widgets.py"
+    ]
+    assert found == []
+
+
+@pytest.mark.django_db
+def test_the_reminder_settings_use_the_shared_time_picker(patient_user):
+    form = PreferencesForm(instance=preferences_for(patient_user), user=patient_user)
+
+    for name in ("dose_time", "diary_time", "quiet_start", "quiet_end"):
+        assert type(form.fields[name].widget) is widgets.TimeInput

@@ -1,4 +1,4 @@
-"""Hostile values the review found answering 500, each on every view that takes it: a malformed
+"""Hostile values that once answered 500, each on every view that takes it: a malformed
 `next`, dates at the calendar's edges, and ids no database column can hold. Each gets a
 message next to its field (or a safe fallback for `next`) and changes nothing it should not.
 

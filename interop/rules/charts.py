@@ -1,8 +1,10 @@
 """A trend chart drawn on the server as SVG (for PDFs: no browser, no script). Pure: days and
-scores in, SVG text out."""
+scores in, SVG text out. Dates are written in the reader's language (portal.lib.formats)."""
 
 from datetime import date
 from xml.sax.saxutils import escape
+
+from portal.lib import formats
 
 COLOURS = ("#b00020", "#1f5fbf", "#2e7d32", "#8e24aa")
 WIDTH, HEIGHT = 640, 200
@@ -35,7 +37,7 @@ def trend_svg(series: dict[str, list[tuple[date, int]]], *, first: date, last: d
     for day, anchor in ((first, "start"), (last, "end")):
         parts.append(
             f'<text x="{x(day):.1f}" y="{HEIGHT - 8}" font-size="9" text-anchor="{anchor}">'
-            f"{day.strftime('%d %b %Y').lstrip('0')}</text>"
+            f"{escape(formats.day(day))}</text>"
         )
     for index, (name, points) in enumerate(series.items()):
         colour = COLOURS[index % len(COLOURS)]

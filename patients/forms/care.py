@@ -5,6 +5,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from patients.models import CaregiverGrant
+from patients.services.care import NO_PERMISSION
+from portal.accounts.forms import INVITEE_EMAIL_ERRORS
 
 PERMISSION_HELP = {
     CaregiverGrant.Permission.PLAN: _("Tonight's dose, the titration plan and its history."),
@@ -27,7 +29,7 @@ class PermissionsField(forms.MultipleChoiceField):
             choices=CaregiverGrant.Permission.choices,
             label=_("What they may do"),
             help_text=_("They see nothing else of your record: not your medications or profile."),
-            error_messages={"required": _("Choose at least one thing the caregiver may do.")},
+            error_messages={"required": NO_PERMISSION},
             **kwargs,
         )
 
@@ -60,10 +62,7 @@ class CaregiverInviteForm(CaregiverPermissionsForm):
             "We send them a link to make their own login. It cannot be a care-team address "
             "or yours."
         ),
-        error_messages={
-            "required": _("Enter the e-mail address of the person you are inviting."),
-            "invalid": _("Enter a complete e-mail address, such as name@example.org."),
-        },
+        error_messages=INVITEE_EMAIL_ERRORS,
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
     field_order = ["email", "permissions"]

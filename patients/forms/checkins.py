@@ -12,15 +12,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from patients.models import CheckIn, PGICResponse
-from patients.services.checkins import MAX_DAYS_AHEAD
-from portal.lib.fields import DateField
+from patients.services.checkins import KIND_UNKNOWN, MAX_DAYS_AHEAD, NO_MESSAGE, PAST, too_far
+from portal.lib.fields import DATE_REQUIRED, DateField, time_field
 from portal.lib.timing import local_date, local_to_utc
-from portal.lib.widgets import DateInput, TimeInput
+from portal.lib.widgets import DateInput
 
-PAST = _("This time has already passed. Pick a date and time in the future.")
-TOO_FAR = _("Pick a date within a year from today.")
 DATE_INVALID = _("Enter a date, e.g. 2026-03-12.")
-TIME_INVALID = _("Enter a time as hours and minutes, e.g. 10:30.")
 
 
 def _date_field(label, *, required=True):
@@ -28,17 +25,17 @@ def _date_field(label, *, required=True):
         label=label,
         widget=DateInput(),
         required=required,
-        error_messages={"required": _("Enter the date."), "invalid": DATE_INVALID},
+        error_messages={"required": DATE_REQUIRED, "invalid": DATE_INVALID},
     )
 
 
-def _time_field(label, *, required=True, help_text=""):
-    return forms.TimeField(
-        label=label,
-        widget=TimeInput(),
-        required=required,
-        help_text=help_text,
-        error_messages={"required": _("Enter the time."), "invalid": TIME_INVALID},
+def checkin_kind_field() -> forms.ChoiceField:
+    """Video, phone, in person or diary review: a check-in's and a check-in rule's kind."""
+    return forms.ChoiceField(
+        label=_("Kind"),
+        choices=CheckIn.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": KIND_UNKNOWN},
     )
 
 
@@ -50,7 +47,7 @@ def _future(form, day: date, at: time, zone: str, now: datetime, fields=("date",
         form.add_error(fields[1] if day >= today else fields[0], PAST)
         return None
     if (day - today).days > MAX_DAYS_AHEAD:
-        form.add_error(fields[0], TOO_FAR)
+        form.add_error(fields[0], too_far())
         return None
     return instant
 
@@ -59,13 +56,8 @@ class CheckInForm(forms.Form):
     """Book a check-in, or move one: date and time in the provider's time zone."""
 
     date = _date_field(_("Date"))
-    time = _time_field(_("Time"))
-    kind = forms.ChoiceField(
-        label=_("Kind"),
-        choices=CheckIn.Kind.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": _("Pick video, phone, in person or diary review.")},
-    )
+    time = time_field(_("Time"))
+    kind = checkin_kind_field()
 
     def __init__(self, data=None, *, zone: str, now: datetime, **kwargs):
         super().__init__(data, **kwargs)
@@ -91,12 +83,12 @@ class RequestChangeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=400,
         error_messages={
-            "required": _("Tell your provider what would suit you better."),
+            "required": NO_MESSAGE,
             "max_length": _("Keep the message under 400 characters."),
         },
     )
     suggested_date = _date_field(_("A date that suits you (optional)"), required=False)
-    suggested_time = _time_field(_("A time that suits you (optional)"), required=False)
+    suggested_time = time_field(_("A time that suits you (optional)"), required=False)
 
     def __init__(self, data=None, *, zone: str, now: datetime, **kwargs):
         super().__init__(data, **kwargs)

@@ -17,22 +17,18 @@ from patients.models import DiaryEntry, PGICResponse
 from patients.rules import side_effects as catalogue
 from patients.rules.side_effects import Severity
 from patients.selectors.diary import DiaryQuestions, diary_day_errors, edit_days
-from patients.services.diary import ENTRY_FIELDS
-from portal.lib.fields import DateField
+from patients.services.diary import ENTRY_FIELDS, SCORE_NAMES, SEVERITY_UNKNOWN, score_error
+from patients.services.pgic import PGIC_UNANSWERED
+from patients.treatment import DOSE_STATUS_UNKNOWN
+from portal.lib.fields import DAY_INVALID, DAY_LABEL, DateField
 from portal.lib.formats import short_day
 
 SCALES = (
-    ("pain", _("Pain"), _("no pain"), _("worst pain imaginable")),
-    ("fatigue", _("Fatigue"), _("no fatigue"), _("worst fatigue imaginable")),
+    ("pain", SCORE_NAMES["pain"], _("no pain"), _("worst pain imaginable")),
+    ("fatigue", SCORE_NAMES["fatigue"], _("no fatigue"), _("worst fatigue imaginable")),
     ("sleep_quality", _("Sleep quality last night"), _("very poor"), _("excellent")),
-    ("mood", _("Mood"), _("very low"), _("very good")),
+    ("mood", SCORE_NAMES["mood"], _("very low"), _("very good")),
 )
-SCALE_ERRORS = {
-    "pain": _("Pain is scored 0 to 10."),
-    "fatigue": _("Fatigue is scored 0 to 10."),
-    "sleep_quality": _("Sleep quality is scored 0 to 10."),
-    "mood": _("Mood is scored 0 to 10."),
-}
 SEVERITY_CHOICES = Severity.choices
 SCORE_CHOICES = [(n, str(n)) for n in range(11)]
 NOTHING_ANSWERED = _(
@@ -69,7 +65,7 @@ DREAM_TAP_LABELS = {
 
 def _scale(name, label, low, high) -> forms.IntegerField:
     """A 0-10 score as a row of eleven tap targets; anything else posted is refused."""
-    message = SCALE_ERRORS[name]
+    message = score_error(name)
     field = forms.IntegerField(
         label=label,
         required=False,
@@ -92,7 +88,7 @@ def _severity(item: catalogue.Item) -> forms.TypedChoiceField:
         empty_value=None,
         required=False,
         widget=forms.RadioSelect,
-        error_messages={"invalid_choice": _("Choose none, mild, moderate or severe.")},
+        error_messages={"invalid_choice": SEVERITY_UNKNOWN},
     )
     field.severity = True
     return field
@@ -147,7 +143,7 @@ class DiaryEntryForm(forms.Form):
         super().__init__(data, **kwargs)
         if day is None:
             self.fields["day"] = DateField(
-                label=_("Day"),
+                label=DAY_LABEL,
                 widget=forms.RadioSelect(
                     choices=day_choices(today=today, edit_days=edit_days(), written=written_days),
                     attrs={"class": "btn-check"},
@@ -155,7 +151,7 @@ class DiaryEntryForm(forms.Form):
                 help_text=_("Today, or up to %(days)d days back.") % {"days": edit_days()},
                 error_messages={
                     "required": _("Enter the day this entry is for."),
-                    "invalid": _("Enter the day as a date, e.g. 2026-03-01."),
+                    "invalid": DAY_INVALID,
                 },
             )
         if ask_dose:
@@ -165,7 +161,7 @@ class DiaryEntryForm(forms.Form):
                 widget=forms.RadioSelect(attrs={"class": "btn-check"}),
                 required=False,
                 help_text=_("Missed a dose? Do not take two the next day."),
-                error_messages={"invalid_choice": _("Choose taken, skipped or missed.")},
+                error_messages={"invalid_choice": DOSE_STATUS_UNKNOWN},
             )
         for name, label, low, high in SCALES:
             self.fields[name] = _scale(name, label, low, high)
@@ -351,12 +347,5 @@ class PGICForm(forms.Form):
         choices=PGICResponse.Score.choices,
         coerce=int,
         widget=forms.RadioSelect,
-        error_messages={
-            "required": _(
-                "Choose one of the seven answers, from very much improved to very much worse."
-            ),
-            "invalid_choice": _(
-                "Choose one of the seven answers, from very much improved to very much worse."
-            ),
-        },
+        error_messages={"required": PGIC_UNANSWERED, "invalid_choice": PGIC_UNANSWERED},
     )

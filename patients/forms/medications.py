@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from patients.models import Medication
+from patients.services.medications import NO_NAME
 from portal.lib.fields import DateField
 from portal.lib.formats import day
 from portal.lib.widgets import DateInput
@@ -19,7 +20,7 @@ class MedicationForm(forms.Form):
         max_length=200,
         help_text=_("As it is written on the box or prescription, e.g. “Percocet 5/325”."),
         error_messages={
-            "required": _("Enter the medication's name."),
+            "required": NO_NAME,
             "max_length": _("Keep the name to 200 characters or fewer."),
         },
     )

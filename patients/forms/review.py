@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from patients.models import Flag
-from portal.lib.fields import ModelMultipleChoiceField
+from portal.lib.fields import NOTE_MAX_LENGTH, NOTE_TOO_LONG, ModelMultipleChoiceField
 
 
 class FlagChoiceField(ModelMultipleChoiceField):
@@ -46,7 +46,7 @@ class FlagReviewForm(forms.Form):
     note = forms.CharField(
         label=_("Review note (optional)"),
         required=False,
-        max_length=500,
+        max_length=NOTE_MAX_LENGTH,
         widget=forms.TextInput,
-        error_messages={"max_length": _("Keep the note under 500 characters.")},
+        error_messages={"max_length": NOTE_TOO_LONG},
     )

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from patients.rules import side_effects as catalogue
-from portal.lib.fields import DateField
+from portal.lib.fields import DAY_INVALID, DAY_LABEL, NOTE_OPTIONAL_LABEL, DateField
 from portal.lib.formats import day
 from portal.lib.widgets import DateInput
 
@@ -17,11 +17,11 @@ MAX_REPORT_DAYS_BACK = 30  # [design] side effects are reported while they are r
 class SideEffectForm(forms.Form):
     prefix = "side_effect"  # unique field ids on pages with several forms
     on = DateField(
-        label=_("Day"),
+        label=DAY_LABEL,
         widget=DateInput(),
         error_messages={
             "required": _("Enter the day it happened."),
-            "invalid": _("Enter the day as a date, e.g. 2026-03-01."),
+            "invalid": DAY_INVALID,
         },
     )
     kind = forms.ChoiceField(
@@ -41,7 +41,7 @@ class SideEffectForm(forms.Form):
         error_messages={"required": _("Pick how bad it was.")},
     )
     note = forms.CharField(
-        label=_("Note (optional)"),
+        label=NOTE_OPTIONAL_LABEL,
         required=False,
         max_length=300,
         help_text=_("For “Another side effect”, say what it was."),

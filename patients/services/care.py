@@ -9,13 +9,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from patients.models import CaregiverGrant, CaregiverInvitation, CareTeamMembership, Patient
 from portal.accounts.models import Invitation, Role, User
-from portal.accounts.services import invitation_create, invitation_revoke
+from portal.accounts.services import INVITATION_UNUSABLE, invitation_create, invitation_revoke
 from portal.notifications.services import reminders_replan_on_commit
 
 Permission = CaregiverGrant.Permission
+NO_PERMISSION = gettext_lazy("Choose at least one thing the caregiver may do.")
 
 
 def _permission_fields(permissions: Iterable[str]) -> dict[str, bool]:
@@ -24,7 +26,7 @@ def _permission_fields(permissions: Iterable[str]) -> dict[str, bool]:
     if unknown:
         raise ValueError(f"unknown caregiver permissions: {sorted(unknown)}")
     if not chosen:
-        raise ValidationError({"permissions": _("Choose at least one thing the caregiver may do.")})
+        raise ValidationError({"permissions": NO_PERMISSION})
     return {field: permission in chosen for permission, field in CaregiverGrant.FIELDS.items()}
 
 
@@ -97,7 +99,7 @@ def caregiver_on_invitation_accepted(*, invitation: Invitation, user: User, now:
         return
     offer = CaregiverInvitation.objects.select_related("patient__user").get(invitation=invitation)
     if not _may_act_for(invitation.invited_by, offer.patient) or not offer.patient.user.is_active:
-        raise ValidationError(_("This invitation can no longer be used."))
+        raise ValidationError(INVITATION_UNUSABLE)
     names = [*CaregiverGrant.FIELDS.values(), *CaregiverGrant.REMINDER_FIELDS.values()]
     fields = {name: getattr(offer, name) for name in names}
     reminders_replan_on_commit(user)

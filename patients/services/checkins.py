@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from patients.models import CheckIn, Flag, Patient, PGICResponse
 from patients.selectors.checkins import OPEN, OVERDUE_AFTER, overdue_checkins
@@ -29,6 +30,16 @@ from portal.notifications.services import notify_once, reminders_replan_on_commi
 Status = CheckIn.Status
 # [design] Check-ins are booked up to a year ahead, like a regimen's start.
 MAX_DAYS_AHEAD = 365
+PAST = gettext_lazy("This time has already passed. Pick a date and time in the future.")
+KIND_UNKNOWN = gettext_lazy("Pick video, phone, in person or diary review.")
+NO_MESSAGE = gettext_lazy("Tell your provider what would suit you better.")
+
+
+def too_far() -> str:
+    """A check-in (or a suggested time) more than MAX_DAYS_AHEAD days ahead."""
+    return _("Pick a time within a year from today (up to %(days)d days ahead).") % {
+        "days": MAX_DAYS_AHEAD
+    }
 
 
 def _save(checkin: CheckIn, reason: str, **kwargs) -> None:
@@ -38,16 +49,9 @@ def _save(checkin: CheckIn, reason: str, **kwargs) -> None:
 
 def _check_time(starts_at: datetime, now: datetime, *, field: str = "starts_at") -> None:
     if starts_at <= now:
-        raise ValidationError(
-            {field: _("This time has already passed. Pick a date and time in the future.")}
-        )
+        raise ValidationError({field: PAST})
     if starts_at > now + timedelta(days=MAX_DAYS_AHEAD):
-        raise ValidationError(
-            {
-                field: _("Pick a time within a year from today (up to %(days)d days ahead).")
-                % {"days": MAX_DAYS_AHEAD}
-            }
-        )
+        raise ValidationError({field: too_far()})
 
 
 def _require_open(checkin: CheckIn) -> CheckIn:
@@ -108,7 +112,7 @@ def checkin_book(
     if provider.role != Role.PROVIDER or not is_on_care_team(provider=provider, patient=patient):
         raise ValidationError(_("Only a provider on the patient's care team holds check-ins."))
     if kind not in CheckIn.Kind.values:
-        raise ValidationError({"kind": _("Pick video, phone, in person or diary review.")})
+        raise ValidationError({"kind": KIND_UNKNOWN})
     _check_time(starts_at, now)
     checkin = CheckIn(
         patient=patient,
@@ -155,7 +159,7 @@ def checkin_request_change(
     checkin = _require_open(checkin)
     message = message.strip()
     if not message:
-        raise ValidationError({"message": _("Tell your provider what would suit you better.")})
+        raise ValidationError({"message": NO_MESSAGE})
     if suggested_at is not None:
         _check_time(suggested_at, now, field="suggested_date")
         zone = checkin.patient.user.timezone
@@ -186,7 +190,7 @@ def checkin_reschedule(
     now = now or timezone.now()
     checkin = _require_open(checkin)
     if kind not in CheckIn.Kind.values:
-        raise ValidationError({"kind": _("Pick video, phone, in person or diary review.")})
+        raise ValidationError({"kind": KIND_UNKNOWN})
     _check_time(starts_at, now)
     checkin.starts_at, checkin.kind = starts_at, kind
     checkin.status, checkin.patient_message = Status.BOOKED, ""

@@ -43,6 +43,12 @@ SCORE_NAMES = {
     "sleep_quality": gettext_lazy("Sleep quality"),
     "mood": gettext_lazy("Mood"),
 }
+SEVERITY_UNKNOWN = gettext_lazy("Choose none, mild, moderate or severe.")
+
+
+def score_error(name: str) -> str:
+    """ "Pain is scored 0 to 10.": a score outside 0-10."""
+    return _("%(name)s is scored 0 to 10.") % {"name": SCORE_NAMES[name]}
 
 
 def _check_values(values: Mapping[str, object]) -> None:
@@ -53,11 +59,11 @@ def _check_values(values: Mapping[str, object]) -> None:
     for name in SCORE_FIELDS:
         value = values.get(name)
         if value is not None and not 0 <= value <= 10:
-            errors[name] = _("%(name)s is scored 0 to 10.") % {"name": SCORE_NAMES[name]}
+            errors[name] = score_error(name)
     for name in SEVERITY_FIELDS:
         value = values.get(name)
         if value is not None and value not in (0, 1, 2, 3):
-            errors[name] = _("Choose none, mild, moderate or severe.")
+            errors[name] = SEVERITY_UNKNOWN
     if values.get("fasting_glucose") is not None and not values.get("glucose_unit"):
         errors["glucose_unit"] = _("Choose the unit of your glucose reading: mmol/L or mg/dL.")
     if errors:

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from patients.models import Flag, Medication, Patient
 from patients.rules.medications import screen_medication
@@ -17,6 +18,8 @@ from patients.status import status_refresh
 from portal.accounts.models import User
 from portal.lib.formats import day
 from portal.lib.language import in_portal_language
+
+NO_NAME = gettext_lazy("Enter the medication's name.")
 
 
 def _screen(medication: Medication) -> None:
@@ -126,7 +129,7 @@ def medication_add(
 ) -> Medication:
     name = name.strip()
     if not name:
-        raise ValidationError({"name": _("Enter the medication's name.")})
+        raise ValidationError({"name": NO_NAME})
     medication = Medication(
         patient=patient,
         name=name,
@@ -151,7 +154,7 @@ def medication_update(
 ) -> Medication:
     name = name.strip()
     if not name:
-        raise ValidationError({"name": _("Enter the medication's name.")})
+        raise ValidationError({"name": NO_NAME})
     if started_on and medication.stopped_on and started_on > medication.stopped_on:
         # Without this the check constraint would turn it into a database error.
         raise ValidationError({"started_on": _("The start date cannot be after the stop date.")})

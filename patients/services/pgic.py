@@ -5,10 +5,14 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from patients.models import Patient, PGICResponse
 from portal.accounts.models import User
+
+PGIC_UNANSWERED = gettext_lazy(
+    "Choose one of the seven answers, from very much improved to very much worse."
+)
 
 
 @transaction.atomic
@@ -25,13 +29,7 @@ def pgic_record(
     worse; public domain, NINDS CDE): every 4 weeks of a regimen, or at a check-in.
     Answering again for the same day, occasion and check-in changes that answer."""
     if score not in PGICResponse.Score.values:
-        raise ValidationError(
-            {
-                "score": _(
-                    "Choose one of the seven answers, from very much improved to very much worse."
-                )
-            }
-        )
+        raise ValidationError({"score": PGIC_UNANSWERED})
     if occasion not in PGICResponse.Occasion.values:
         raise ValueError(f"unknown PGIC occasion {occasion!r}")
     existing = (

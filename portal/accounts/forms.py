@@ -7,6 +7,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import Role, User, known_timezones, validate_timezone
+from portal.accounts.services import LANGUAGE_UNKNOWN
 
 # Where most people using the portal live: listed first.
 COMMON_TIMEZONES = (
@@ -170,6 +171,13 @@ class UserCreationForm(forms.ModelForm):
         return email
 
 
+# The address of someone being invited: the invitation form's and the caregiver invitation's.
+INVITEE_EMAIL_ERRORS = {
+    "required": _("Enter the e-mail address of the person you are inviting."),
+    "invalid": _("Enter a complete e-mail address, such as name@example.org."),
+}
+
+
 class InvitationForm(forms.Form):
     """The address of the person to invite; the role follows the inviter's role."""
 
@@ -177,10 +185,7 @@ class InvitationForm(forms.Form):
         label=_("E-mail address"),
         max_length=254,
         help_text=_("We send the invitation link to this address."),
-        error_messages={
-            "required": _("Enter the e-mail address of the person you are inviting."),
-            "invalid": _("Enter a complete e-mail address, such as name@example.org."),
-        },
+        error_messages=INVITEE_EMAIL_ERRORS,
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
 
@@ -189,7 +194,7 @@ class InvitationForm(forms.Form):
         choices=lambda: list(settings.LANGUAGES),
         required=False,
         help_text=_("The e-mail is written in this language, and their account starts in it."),
-        error_messages={"invalid_choice": _("Choose one of the languages in the list.")},
+        error_messages={"invalid_choice": LANGUAGE_UNKNOWN},
     )
 
     def clean_email(self):

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.accounts.models import Invitation, Role, User
 from portal.lib.mail import send_templated_mail
@@ -107,10 +108,14 @@ def account_update(*, user: User, name: str, timezone_name: str) -> User:
     return user
 
 
+LANGUAGE_UNKNOWN = gettext_lazy("Choose one of the languages in the list.")
+INVITATION_UNUSABLE = gettext_lazy("This invitation can no longer be used.")
+
+
 def account_language_set(*, user: User, language: str) -> User:
     """Keep `language` (one of settings.LANGUAGES, or "" for the browser's) on the account."""
     if language and language not in dict(settings.LANGUAGES):
-        raise ValidationError({"language": _("Choose one of the languages in the list.")})
+        raise ValidationError({"language": LANGUAGE_UNKNOWN})
     user.language = language
     user.save(update_fields=["language"])
     return user
@@ -234,11 +239,11 @@ def invitation_accept(*, invitation: Invitation, password: str, name: str, now=N
     # Lock the row so two submissions of the same link cannot both create an account.
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.state(now) != "open":
-        raise ValidationError(_("This invitation can no longer be used."))
+        raise ValidationError(INVITATION_UNUSABLE)
     inviter = invitation.invited_by
     if not inviter.is_active or not _may_invite(inviter, invitation.role):
         # The inviter left or changed role: joining their care team would be wrong.
-        raise ValidationError(_("This invitation can no longer be used."))
+        raise ValidationError(INVITATION_UNUSABLE)
     user = user_create(
         email=invitation.email,
         role=invitation.role,
@@ -265,12 +270,12 @@ def invitation_accept_existing(*, invitation: Invitation, user: User, now=None) 
     now = now or timezone.now()
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.state(now) != "open" or invitation.role != Role.CAREGIVER:
-        raise ValidationError(_("This invitation can no longer be used."))
+        raise ValidationError(INVITATION_UNUSABLE)
     if user.email.lower() != invitation.email.lower() or not user.is_caregiver:
         raise ValidationError(_("This invitation was sent to another address."))
     inviter = invitation.invited_by
     if not inviter.is_active or not _may_invite(inviter, invitation.role):
-        raise ValidationError(_("This invitation can no longer be used."))
+        raise ValidationError(INVITATION_UNUSABLE)
     invitation.accepted_at = now
     invitation.accepted_user = user
     invitation.save(update_fields=["accepted_at", "accepted_user"])

@@ -33,7 +33,7 @@ from patients.selectors.records import own_patient, visible_patients
 from patients.selectors.triage import triage_queue
 from portal.accounts.decorators import role_required
 from portal.accounts.forms import AccountForm
-from portal.accounts.mfa import mfa_enrolled
+from portal.accounts.mfa import mfa_enrolled, mfa_required
 from portal.accounts.models import Role
 from portal.accounts.services import account_language_set, account_update
 from portal.core import offline
@@ -129,6 +129,7 @@ def account(request):
         {
             "form": form,
             "mfa_enrolled": mfa_enrolled(request.user),
+            "mfa_required": mfa_required(request.user),
             "connected_apps": connected_apps(request.user),
         },
     )

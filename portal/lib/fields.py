@@ -7,7 +7,9 @@ arithmetic or a query: every form of the portal uses these instead of Django's o
   can hold (9223372036854775808, -1) is refused as an unknown choice before any query; some
   databases raise on it instead of finding nothing.
 
-Each refusal is an ordinary field error, shown next to the field.
+Each refusal is an ordinary field error, shown next to the field. The labels and messages
+several forms share are written once, below (`DAY_LABEL`, `TIME_ERRORS`, ...), and
+`time_field` is the one time of day field.
 """
 
 from datetime import date
@@ -18,10 +20,22 @@ from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils.translation import gettext_lazy as _
 
 from portal.lib.formats import day as format_day
-from portal.lib.widgets import DateInput
+from portal.lib.widgets import DateInput, TimeInput
 
 EARLIEST_DAY = date(1900, 1, 1)
 LATEST_DAY = date(2999, 12, 31)
+
+# Words several forms share.
+DAY_LABEL = _("Day")
+DAY_INVALID = _("Enter the day as a date, e.g. 2026-03-01.")
+DATE_REQUIRED = _("Enter the date.")
+TIME_ERRORS = {
+    "required": _("Enter the time."),
+    "invalid": _("Enter a time as hours and minutes, e.g. 10:30."),
+}
+NOTE_OPTIONAL_LABEL = _("Note (optional)")
+NOTE_MAX_LENGTH = 500
+NOTE_TOO_LONG = _("Keep the note under 500 characters.")
 
 
 def day_in_range(value: date, *, earliest: date = EARLIEST_DAY, latest: date = LATEST_DAY) -> bool:
@@ -49,6 +63,17 @@ class DateField(forms.DateField):
         if day is not None and not day_in_range(day, earliest=self.earliest, latest=self.latest):
             raise ValidationError(self.error_messages["out_of_range"], code="out_of_range")
         return day
+
+
+def time_field(label, *, required: bool = True, help_text="") -> forms.TimeField:
+    """A time of day typed as hours and minutes (the browser's time picker)."""
+    return forms.TimeField(
+        label=label,
+        widget=TimeInput(),
+        required=required,
+        help_text=help_text,
+        error_messages=TIME_ERRORS,
+    )
 
 
 def id_in_range(model_field, value) -> bool:

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.forms import TimezoneField
+from portal.lib.widgets import TimeInput
 from portal.notifications.models import Preferences
 
 PATIENT_ONLY = (
@@ -13,13 +14,6 @@ PATIENT_ONLY = (
     "detailed_email",
 )
 TIME_ERROR = _("Enter a time as hours and minutes, e.g. 21:30.")
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", **kwargs)
 
 
 class PreferencesForm(forms.ModelForm):

@@ -3,11 +3,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.accounts.services import account_update
+from portal.lib.redirects import safe_next
 from portal.notifications import selectors, services
 from portal.notifications.forms import PreferencesForm
 
@@ -23,10 +24,10 @@ def inbox(request):
 def mark_read(request, pk):
     notification = selectors.notification_for(request.user, pk)
     services.notification_mark_read(notification=notification)
-    target = notification.link
-    if request.POST.get("open") and url_has_allowed_host_and_scheme(target, allowed_hosts=None):
-        return redirect(target)
-    return redirect("notification_inbox")
+    inbox = reverse("notification_inbox")
+    if request.POST.get("open"):
+        return redirect(safe_next(request, default=inbox, target=notification.link))
+    return redirect(inbox)
 
 
 @require_POST

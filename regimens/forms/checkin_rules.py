@@ -3,19 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from patients.models import CheckIn
-from portal.lib.widgets import TimeInput
-
-
-def _time_field(label):
-    return forms.TimeField(
-        label=label,
-        widget=TimeInput(),
-        error_messages={
-            "required": _("Enter the time."),
-            "invalid": _("Enter a time as hours and minutes, e.g. 10:30."),
-        },
-    )
+from patients.forms.checkins import checkin_kind_field
+from portal.lib.fields import time_field
+from regimens.services.checkin_rules import TOO_FEW_DAYS
 
 
 class CheckInRuleForm(forms.Form):
@@ -26,17 +16,12 @@ class CheckInRuleForm(forms.Form):
         error_messages={
             "required": _("Enter how many days after each step, e.g. 14."),
             "invalid": _("Enter a whole number of days, e.g. 14."),
-            "min_value": _("Enter 1 day or more."),
+            "min_value": TOO_FEW_DAYS,
             "max_value": _("Enter at most 365 days."),
         },
     )
-    at_time = _time_field(_("Time of day"))
-    kind = forms.ChoiceField(
-        label=_("Kind"),
-        choices=CheckIn.Kind.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": _("Pick video, phone, in person or diary review.")},
-    )
+    at_time = time_field(_("Time of day"))
+    kind = checkin_kind_field()
     active = forms.BooleanField(
         label=_("Book check-ins with this rule"),
         required=False,

@@ -9,7 +9,13 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from portal.lib.fields import DateField
+from portal.lib.fields import (
+    DAY_INVALID,
+    NOTE_MAX_LENGTH,
+    NOTE_OPTIONAL_LABEL,
+    NOTE_TOO_LONG,
+    DateField,
+)
 from portal.lib.widgets import DateInput
 from regimens import rules, safety
 from regimens.forms.fields import AboveCeilingMixin, DoseField, OpioidOverrideMixin, dose_text
@@ -35,12 +41,12 @@ class DecisionForm(forms.Form):
         error_messages={"required": _("Pick the reason for this decision.")},
     )
     note = forms.CharField(
-        label=_("Note (optional)"),
+        label=NOTE_OPTIONAL_LABEL,
         required=False,
-        max_length=500,
+        max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("The patient sees it in their plan history."),
-        error_messages={"max_length": _("Keep the note under 500 characters.")},
+        error_messages={"max_length": NOTE_TOO_LONG},
     )
 
     def __init__(self, data=None, *, regimen: Regimen, today: date, suggestion=None, **kwargs):
@@ -120,7 +126,7 @@ class HoldForm(DecisionForm):
         help_text=_("The current dose continues until then."),
         error_messages={
             "required": _("Enter the day of the next step."),
-            "invalid": _("Enter the day as a date, e.g. 2026-03-01."),
+            "invalid": DAY_INVALID,
         },
     )
 

@@ -5,16 +5,14 @@ patients.forms.side_effects.)"""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from patients.treatment import DOSE_STATUS_UNKNOWN
 from regimens.models import DoseLog
 
 
 class DoseLogForm(forms.Form):
     status = forms.ChoiceField(
         choices=DoseLog.Status.choices,
-        error_messages={
-            "required": _("Choose taken, skipped or missed."),
-            "invalid_choice": _("Choose taken, skipped or missed."),
-        },
+        error_messages={"required": DOSE_STATUS_UNKNOWN, "invalid_choice": DOSE_STATUS_UNKNOWN},
     )
 
 

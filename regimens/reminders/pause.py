@@ -2,7 +2,9 @@
 opioid, its washout, or an approved pause), a reminder not to take LDN replaces tonight's
 dose reminder; the evening of the last dose before an approved pause says so; and once the
 pause is over, one reminder that the care team will confirm the restart. The normal dose
-reminder comes back by itself when the status clears and the restart is confirmed.
+reminder comes back by itself when the status clears and the restart is confirmed. The care
+team gets a notice when a patient moves the dates of an approved pause
+(regimens.services.plans.plan_change).
 
 Cannot be turned off (portal.notifications.models.Preferences.kind_enabled). The e-mail, as
 for every reminder, says only that there is a reminder unless the patient chose details.
@@ -18,12 +20,13 @@ from portal.lib.timing import local_date, local_to_utc
 from portal.notifications.models import Kind
 from portal.notifications.services import Message, PlannedReminder
 from regimens import opioids
-from regimens.models import DoseTime, Regimen
+from regimens.models import DoseTime, PausePlan, Regimen
 from regimens.reminders import dose_reminder_time
 from regimens.selectors.opioids import opioid_statuses_between
 from regimens.selectors.regimens import current_regimen
 
 NO_LDN, LAST_DOSE, RESTART = "no_ldn", "last_dose", "restart"
+MOVED = "moved"  # to the care team: a patient moved an approved pause
 
 
 def _patient(user):
@@ -75,6 +78,8 @@ def plan(*, user, prefs, now, until):
 
 
 def compose(notification):
+    if notification.context.get("moment") == MOVED:
+        return _moved(notification)
     patient = _patient(notification.recipient)
     regimen = current_regimen(patient=patient) if patient else None
     if regimen is None:
@@ -98,15 +103,7 @@ def compose(notification):
             link=link,
         )
     if moment == LAST_DOSE:
-        return Message(
-            title=_("Tonight is your last LDN dose before your pause"),
-            body=_(
-                "Take tonight's dose as usual. From %(from)s, do not take LDN: %(label)s. Your "
-                "care team will confirm your restart."
-            )
-            % {"from": long_day(status.pause.pause_from), "label": status.pause.label},
-            link=link,
-        )
+        return _last_dose(status.pause, morning=regimen.dose_time == DoseTime.MORNING, link=link)
     return Message(
         title=_("Your care team will confirm your restart"),
         body=_(
@@ -114,4 +111,64 @@ def compose(notification):
             "team confirms the day and the dose."
         ),
         link=link,
+    )
+
+
+def _last_dose(pause: opioids.Pause, *, morning: bool, link: str) -> Message:
+    """The evening (or morning) of the last dose: "before your procedure" for a procedure,
+    "before your pause" for an opioid course."""
+    values = {"from": long_day(pause.pause_from), "label": pause.label}
+    procedure = pause.kind == opioids.PROCEDURE
+    if morning:
+        title = (
+            _("Today is your last LDN dose before your procedure")
+            if procedure
+            else _("Today is your last LDN dose before your pause")
+        )
+        body = _(
+            "Take today's dose as usual. From %(from)s, do not take LDN: %(label)s. Your care "
+            "team will confirm your restart."
+        )
+    else:
+        title = (
+            _("Tonight is your last LDN dose before your procedure")
+            if procedure
+            else _("Tonight is your last LDN dose before your pause")
+        )
+        body = _(
+            "Take tonight's dose as usual. From %(from)s, do not take LDN: %(label)s. Your "
+            "care team will confirm your restart."
+        )
+    return Message(title=title, body=body % values, link=link)
+
+
+def _moved(notification):
+    """To a provider on the care team: a patient moved an approved pause's dates."""
+    plan = (
+        PausePlan.objects.select_related("patient__user")
+        .filter(
+            pk=notification.context.get("plan"),
+            status__in=PausePlan.OPEN,
+            patient__memberships__provider=notification.recipient,
+            patient__memberships__until__isnull=True,
+        )
+        .first()
+    )
+    if plan is None:
+        return None  # cancelled or done since, or the provider left the care team
+    values = {
+        "patient": plan.patient.name or plan.patient.user.email,
+        "label": plan.label,
+        "last": long_day(plan.last_dose_on),
+        "restart": long_day(plan.restart_on),
+    }
+    title = _("An approved pause was moved")
+    body = _(
+        "%(patient)s moved the pause for %(label)s: last dose %(last)s, LDN again from "
+        "%(restart)s, once you confirm the restart. The new dates apply now; check them."
+    )
+    return Message(
+        title=title,
+        body=body % values,
+        link=reverse("patient_pause_plan", args=[plan.patient_id, plan.pk]),
     )

@@ -36,15 +36,18 @@ def engine_opioid(status: opioids.Status) -> titration.OpioidStatus:
 
 
 def adherence_of(regimen: Regimen, step: TitrationStep, today: date, logs=None):
-    """The dose log since the current step began, today included once answered (only days
-    with an answer count, so the share changes with a new answer, never by itself)."""
+    """The doses since the current step began (titration.Adherence): the days from its first
+    day to yesterday, and today once answered; a day with no answer counts as not taken.
+    The share moves with a new answer, and by itself only at midnight past a day left
+    unanswered (titration.next_change)."""
     if logs is None:
         logs = DoseLog.objects.filter(
             regimen=regimen, on__gte=step.started_on, on__lte=today
         ).values_list("on", "status")
-    counted = [status for day, status in logs if step.started_on <= day <= today]
+    counted = {day: status for day, status in logs if step.started_on <= day <= today}
+    days = max((today - step.started_on).days, 0) + (1 if today in counted else 0)
     return titration.Adherence(
-        taken=sum(1 for s in counted if s == DoseLog.Status.TAKEN), recorded=len(counted)
+        taken=sum(1 for s in counted.values() if s == DoseLog.Status.TAKEN), days=days
     )
 
 
@@ -328,5 +331,6 @@ def review(regimen: Regimen, today: date, inputs: EngineInputs) -> Review:
             side_effects=inputs.side_effects,
             today=today,
             opioid=inputs.opioid,
+            adherence=inputs.adherence,
         ),
     )

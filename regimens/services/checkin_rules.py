@@ -8,16 +8,17 @@ from datetime import datetime, time, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from patients.models import CheckIn
 from patients.selectors.records import is_on_care_team
-from patients.services.checkins import checkin_book
+from patients.services.checkins import KIND_UNKNOWN, checkin_book
 from portal.accounts.models import User
 from portal.lib.timing import local_to_utc
 from regimens.models import CheckInRule, Regimen, TitrationStep
 
 logger = logging.getLogger(__name__)
+TOO_FEW_DAYS = gettext_lazy("Enter 1 day or more.")
 
 
 @transaction.atomic
@@ -35,9 +36,9 @@ def checkin_rule_set(
     `days_after_step` days after each step begins, at `at_time` in their time zone. The
     current step gets its check-in at once when that time is still ahead."""
     if days_after_step < 1:
-        raise ValidationError({"days_after_step": _("Enter 1 day or more.")})
+        raise ValidationError({"days_after_step": TOO_FEW_DAYS})
     if kind not in CheckIn.Kind.values:
-        raise ValidationError({"kind": _("Pick video, phone, in person or diary review.")})
+        raise ValidationError({"kind": KIND_UNKNOWN})
     rule = CheckInRule.objects.filter(regimen=regimen).first() or CheckInRule(regimen=regimen)
     rule.days_after_step, rule.kind, rule.at_time = days_after_step, kind, at_time
     rule.active, rule.created_by = active, set_by

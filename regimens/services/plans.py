@@ -2,7 +2,8 @@
 (regimens.opioids.propose_pause) by the patient or the care team, approved, changed or
 declined by a provider on the care team, cancelled, and completed by the restart. Every step
 writes the regimen's plan history and refreshes the patient's status (which replans the
-reminders when the opioid status changes)."""
+reminders when the opioid status changes). An approved pause whose dates the patient moves
+goes back to the care team for approval, and the care team is told."""
 
 from datetime import date, datetime, timedelta
 
@@ -18,6 +19,8 @@ from patients.selectors.records import is_on_care_team
 from patients.status import status_refresh
 from portal.accounts.models import Role, User
 from portal.lib.formats import day
+from portal.notifications.models import Kind as NotificationKind
+from portal.notifications.services import notify_now
 from regimens import opioids
 from regimens.models import DecisionReason, PausePlan, Regimen, RegimenEvent
 from regimens.services._shared import _event, regimen_plan_changed
@@ -190,11 +193,26 @@ def plan_propose(
     return plan
 
 
+def _decides(plan: PausePlan, user: User) -> bool:
+    """`user` is a provider on the patient's care team: one who decides pauses."""
+    return user.role == Role.PROVIDER and is_on_care_team(provider=user, patient=plan.patient)
+
+
 def _may_decide(plan: PausePlan, provider: User) -> None:
-    if provider.role != Role.PROVIDER or not is_on_care_team(
-        provider=provider, patient=plan.patient
-    ):
+    if not _decides(plan, provider):
         raise ValidationError(_("Only a provider on the patient's care team decides a pause."))
+
+
+def _tell_care_team(plan: PausePlan, now: datetime) -> None:
+    """A notice to each provider on the care team: the patient moved an approved pause."""
+    for membership in plan.patient.memberships.filter(until__isnull=True):
+        notify_now(
+            recipient=membership.provider,
+            kind=NotificationKind.PAUSE,
+            key=f"pause:moved:{plan.pk}:{now.isoformat()}:{membership.provider_id}",
+            context={"moment": "moved", "plan": plan.pk},
+            now=now,
+        )
 
 
 def _locked(plan: PausePlan, *allowed: str) -> PausePlan:
@@ -298,10 +316,17 @@ def plan_change(
     now: datetime | None = None,
 ) -> PausePlan:
     """The procedure moved, or the course ends on another day: everything is planned again at
-    once from the rules, keeping any extra caution the approving provider added."""
+    once from the rules, keeping any extra caution the approving provider added.
+
+    Moved by anyone but a provider on the care team (the patient), an approved pause stays
+    approved with its new dates, so the days without LDN follow the new procedure day or
+    course at once (a pause that waited for approval could leave LDN on Tonight beside an
+    opioid), and each provider on the care team is told to check them; the restart is
+    theirs to confirm in any case (docs/clinical-rules.md §2.8)."""
     now = now or timezone.now()
     plan = _locked(plan, Status.PROPOSED, Status.APPROVED)
     before = _rules_proposal(plan)
+    dates_before = (plan.last_dose_on, plan.restart_on)
     extra_before = (before.last_dose_on - plan.last_dose_on).days
     extra_after = (plan.restart_on - before.restart_on).days
     if plan.kind == Kind.PROCEDURE:
@@ -318,9 +343,17 @@ def plan_change(
     plan.same_dose = (plan.restart_on - plan.pause_from).days <= settings.LDN[
         "RESUME_SAME_DOSE_MAX_BREAK_DAYS"
     ]
+    moved_by_patient = (
+        plan.status == Status.APPROVED
+        and (plan.last_dose_on, plan.restart_on) != dates_before
+        and not _decides(plan, changed_by)
+    )
+    note = _summary(plan)
     plan._change_reason = f"changed by user {changed_by.pk}"
     plan.save()
-    _history(plan, RegimenEvent.Kind.PLAN_CHANGED, actor=changed_by, now=now, note=_summary(plan))
+    _history(plan, RegimenEvent.Kind.PLAN_CHANGED, actor=changed_by, now=now, note=note)
+    if moved_by_patient:
+        _tell_care_team(plan, now)
     _pause_if_begun(plan, today, now)
     regimen_plan_changed(regimen=plan.regimen, now=now)
     return plan

@@ -78,9 +78,15 @@ def dose_log_mark(
 
 @in_portal_language
 def _taken_when_it_should_not_be(regimen: Regimen, on: date, now: datetime) -> None:
+    """An urgent flag for a dose taken on a day LDN must not be: the opioid status of that
+    day is not clear (an opioid, its washout, or an approved pause for a procedure or a
+    course), or the care team had paused the regimen by then."""
     patient = regimen.patient
     status = opioid_status_for(patient=patient, today=on)
-    if status.is_clear and regimen.is_active:
+    paused = regimen.status == Regimen.Status.PAUSED and (
+        regimen.paused_on is None or on >= regimen.paused_on
+    )
+    if status.is_clear and not paused:
         return
     if not status.is_clear:
         why = status.reason

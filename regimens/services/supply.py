@@ -1,6 +1,7 @@
 """Writes about the supply: recording a fill (the patient or the care team), keeping the
 "supply cannot make a planned step" flag in line with the fills and the plan, asking the care
-team for a refill and marking a request handled. Each in one transaction, with history."""
+team for a refill (a request, a notice and a message) and marking a request handled. Each in
+one transaction, with history."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -8,9 +9,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from messaging.models import Topic
+from messaging.services.conversations import conversation_start
 from patients.models import Flag, Patient
 from patients.services.flags import flag_raise
 from patients.status import status_refresh
@@ -23,7 +26,7 @@ from portal.notifications.services import notify_now, reminders_replan_on_commit
 from regimens import safety, supply
 from regimens.models import RefillRequest, SupplyFill
 from regimens.selectors.regimens import current_regimen
-from regimens.selectors.supply import supply_for
+from regimens.selectors.supply import Supply, supply_for
 
 
 def _limits(patient: Patient) -> safety.DoseLimits:
@@ -163,7 +166,9 @@ def refill_request_send(
     now: datetime | None = None,
 ) -> RefillRequest:
     """Ask the care team for a refill: the quantity that reaches the next check-in (or
-    SUPPLY_REFILL_DAYS), in the portal and as a notice to each provider on the care team."""
+    SUPPLY_REFILL_DAYS), in the portal, as a notice to each provider on the care team and as
+    a conversation from the requester (the patient, or a caregiver as themselves) in the care
+    team's inbox, with the quantity and the compounding pharmacy."""
     now = now or timezone.now()
     view = supply_for(patient=patient, today=today, now=now)
     if view.regimen is None or view.refill is None:
@@ -194,7 +199,43 @@ def refill_request_send(
             context={"moment": "refill", "refill": request.pk},
             now=now,
         )
+    _refill_message(request=request, view=view, now=now)
     return request
+
+
+def _refill_message(*, request: RefillRequest, view: Supply, now: datetime) -> None:
+    """The refill request as a message to the care team (topic: medications or pharmacy),
+    written in the portal's language like other text the portal keeps for the care team."""
+    patient, refill = request.patient, view.refill
+    with translation.override(settings.LANGUAGE_CODE):
+        quantity = refill.label or _("a strength the care team chooses (the one in hand cannot)")
+        if refill.checkin is not None:
+            needed = _("Needed to reach the check-in on %(day)s: %(quantity)s.")
+        else:
+            needed = _("Needed to last until %(day)s (no check-in booked): %(quantity)s.")
+        lines = [
+            _("Refill request for LDN."),
+            needed % {"day": long_day(refill.until), "quantity": quantity},
+        ]
+        if view.runs_out_on is not None:
+            lines.append(_("The supply runs out on %(day)s.") % {"day": long_day(view.runs_out_on)})
+        if patient.pharmacy_name:
+            pharmacy = patient.pharmacy_name
+            if patient.pharmacy_phone:
+                pharmacy = f"{pharmacy}, {patient.pharmacy_phone}"
+            lines.append(_("Compounding pharmacy: %(pharmacy)s.") % {"pharmacy": pharmacy})
+        else:
+            lines.append(_("No compounding pharmacy is on the profile."))
+        if request.note:
+            lines.append(_("Note: %(note)s") % {"note": request.note})
+        conversation_start(
+            patient=patient,
+            started_by=request.requested_by,
+            subject=_("Refill request"),
+            topic=Topic.MEDICATIONS,
+            body="\n".join(lines),
+            now=now,
+        )
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from portal.accounts.models import Role
 from portal.lib.forms import add_service_errors
 from portal.lib.timing import local_today
 from regimens.forms.plans import PausePlanForm, PlanApproveForm, PlanChangeForm, PlanDeclineForm
+from regimens.models import PausePlan
 from regimens.selectors.opioids import opioid_status_for, pause_plan_for, pause_plans_of
 from regimens.selectors.regimens import current_regimen
 from regimens.services import plans as services
@@ -70,11 +71,19 @@ def _plan_page(request, pk, plan_pk):
     form = PlanChangeForm(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():
         try:
-            services.plan_change(plan=plan, changed_by=request.user, today=today, **form.values())
+            plan = services.plan_change(
+                plan=plan, changed_by=request.user, today=today, **form.values()
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("The pause is planned again from the new dates."))
+            text = _("The pause is planned again from the new dates.")
+            if plan.status == PausePlan.Status.APPROVED and request.user.role != Role.PROVIDER:
+                text = _(
+                    "The pause is planned again from the new dates, which apply now. Your care "
+                    "team is told and will check them."
+                )
+            messages.success(request, text)
             return _plan_url(patient, plan, pk)
     return _detail(request, patient, pk, plan, change_form=form)
 

@@ -1,8 +1,14 @@
+from datetime import UTC, datetime, timedelta
+
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.urls import reverse
 
 from portal.accounts.models import User
-from tests.factories import TEST_PASSWORD, PatientUserFactory
+from tests.e2e.helpers import totp_code
+from tests.factories import TEST_PASSWORD, CaregiverFactory, PatientUserFactory
 
 
 def _login(client, email, password):
@@ -95,3 +101,37 @@ def test_it_lets_a_deactivated_user_not_log_in(client, patient_user):
 
     assert "_auth_user_id" not in client.session
     assert response.status_code in (200, 302)
+
+
+@pytest.mark.django_db
+def test_a_caregiver_enrols_totp_like_any_account_and_is_then_asked_for_it(client):
+    CaregiverFactory(email="ana@example.org", name="Ana Ruiz")
+    enrolled_at = datetime(2026, 11, 27, 10, 0, 10, tzinfo=UTC)  # early in a 30-second period
+    with time_machine.travel(enrolled_at, tick=False):
+        assert _login(client, "ana@example.org", TEST_PASSWORD)["Location"] != (
+            "/accounts/2fa/authenticate/"  # optional for caregivers, as for patients
+        )
+        account = client.get(reverse("account")).content.decode()
+        assert "You can turn it on to protect the records you help with." in account
+        assert "Your role needs two-factor authentication." not in account
+        activate = "/accounts/2fa/totp/activate/"
+        # Setting up a second factor asks for the password again, as for a provider.
+        assert client.get(activate)["Location"].startswith("/accounts/reauthenticate/")
+        response = client.post(
+            f"/accounts/reauthenticate/?next={activate}", {"password": TEST_PASSWORD}
+        )
+        assert response["Location"] == activate
+        assert client.get(activate).status_code == 200
+        secret = client.session["mfa.totp.secret"]
+        response = client.post(activate, {"code": totp_code(secret)})
+        assert response.status_code == 302
+        assert "Two-factor authentication is on." in client.get(reverse("account")).content.decode()
+    assert Authenticator.objects.filter(user__email="ana@example.org", type="totp").exists()
+
+    client.logout()
+    with time_machine.travel(enrolled_at + timedelta(minutes=2), tick=False):
+        response = _login(client, "ana@example.org", TEST_PASSWORD)
+        assert response["Location"] == "/accounts/2fa/authenticate/"
+        assert "_auth_user_id" not in client.session
+        client.post("/accounts/2fa/authenticate/", {"code": totp_code(secret)})
+        assert client.get("/").url == "/care/"

@@ -3,11 +3,27 @@ files and the anonymous landing page keep normal caching."""
 
 import pytest
 
+from patients.models import CaregiverGrant
 from patients.services.profile import care_team_add
+from tests.factories import CaregiverFactory
+from tests.test_access_matrix import _grant
 
 PATIENT_PAGES = ["/patient/", "/diary/", "/medications/", "/notifications/", "/library/"]
 PROVIDER_PAGES = ["/provider/", "/patients/", "/library/", "/account/", "/provider/check-ins/"]
 ADMIN_PAGES = ["/staff/", "/admin/", "/admin/accounts/user/", "/account/"]
+# A caregiver's home and the patient's pages they act on, with every permission.
+CAREGIVER_PAGES = [
+    "/care/",
+    "/tonight/",
+    "/diary/",
+    "/diary/new/",
+    "/diary/trends/",
+    "/diary/export.csv",
+    "/messages/",
+    "/notifications/",
+    "/account/",
+    "/library/",
+]
 
 
 def _no_store(response) -> bool:
@@ -35,6 +51,17 @@ def test_a_patient_record_seen_by_the_care_team_is_not_stored(client_for, provid
     care_team_add(patient=patient_user.patient, provider=provider, added_by=provider)
 
     response = client_for(provider).get(f"/patients/{patient_user.patient.pk}/")
+
+    assert response.status_code == 200
+    assert _no_store(response)
+
+
+@pytest.mark.parametrize("path", CAREGIVER_PAGES)
+def test_a_caregivers_pages_are_not_stored(client_for, patient_user, path):
+    caregiver = CaregiverFactory(email="carer@example.org")
+    _grant(patient_user.patient, caregiver, CaregiverGrant.Permission.values)
+
+    response = client_for(caregiver).get(path)
 
     assert response.status_code == 200
     assert _no_store(response)

@@ -1,5 +1,7 @@
 """No health data in any log line: a provider's and a patient's sessions through the real
 web processes and worker, started from the Procfile, with everything they print captured.
+The patient also writes to the care team and the provider reads it: the message notice goes
+through the worker with ids only.
 
 The access log names paths (ids only), never query strings or referrers (gunicorn.conf.py);
 Celery logs task names and ids, never arguments; the portal's own log lines carry ids."""
@@ -9,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from messaging.models import Conversation
 from patients.models import DiaryEntry
 from patients.services.profile import care_team_add
 from portal.celery import app
@@ -24,8 +27,20 @@ pytestmark = [pytest.mark.web, pytest.mark.worker, pytest.mark.django_db(transac
 NAME = "Marguerite Okonkwo"
 MEDICATION, DOSE = "Oxycodone", "5 mg every 6 hours"
 DIARY_NOTES = "Brackenridge flare after gardening, migraine by teatime"
+MESSAGE = {"subject": "Zephyrine worries", "body": "Quillbrook tremors since the step-up"}
 # Everything the patient's sessions reveal about their health, word by word.
-SECRETS = ["Marguerite", "Okonkwo", MEDICATION, "Brackenridge", "gardening", "teatime", "6 hours"]
+SECRETS = [
+    "Marguerite",
+    "Okonkwo",
+    MEDICATION,
+    "Brackenridge",
+    "gardening",
+    "teatime",
+    "6 hours",
+    "Zephyrine",
+    "Quillbrook",
+    "tremors",
+]
 
 
 @pytest.fixture
@@ -36,12 +51,16 @@ def cast(db):
     return patient, provider
 
 
-def _provider_session(web: Server, patient) -> list[int]:
+def _provider_login(web: Server) -> Visitor:
     visitor = Visitor()
     login = {"login": "dr.lee@example.org", "password": TEST_PASSWORD}
     assert visitor.post(web, "/accounts/login/", login).status == 302
     code = {"code": totp_code(TEST_TOTP_SECRET)}
     assert visitor.post(web, "/accounts/2fa/authenticate/", code).status == 302
+    return visitor
+
+
+def _provider_session(web: Server, visitor: Visitor, patient) -> list[int]:
     return [
         visitor.get(web, "/patients/?q=Okonkwo").status,
         visitor.get(web, "/patients/?q=Marguerite+Okonkwo&page=1").status,
@@ -76,6 +95,15 @@ def _patient_session(web: Server, patient) -> list[int]:
         visitor.post(web, f"/diary/{today.isoformat()}/", diary).status,
         visitor.post(web, "/medications/", medication).status,
         visitor.get(web, "/medications/").status,
+        visitor.post(web, "/messages/new/", {"topic": "side_effect", **MESSAGE}).status,
+    ]
+
+
+def _provider_reads_the_message(web: Server, visitor: Visitor) -> list[int]:
+    conversation = Conversation.objects.get()
+    return [
+        visitor.get(web, "/provider/messages/?status=unread").status,
+        visitor.get(web, f"/messages/{conversation.pk}/").status,
     ]
 
 
@@ -94,11 +122,19 @@ def test_no_log_line_carries_a_patients_name_medications_or_diary(
     ):
         wait_for_http(port, process=web)
         server = Server(port=port, process=web, log=web_log)
-        assert _provider_session(server, patient) == [200, 200, 200, 200, 200]
-        assert _patient_session(server, patient) == [200, 302, 302, 302, 200]
-        # The opioid on the list sends the care team a safety notice, through the worker.
-        notices = Notification.objects.filter(recipient=provider, kind="safety")
-        assert notices.count() == 2  # in the portal and by e-mail
+        provider_visitor = _provider_login(server)
+        assert _provider_session(server, provider_visitor, patient) == [200, 200, 200, 200, 200]
+        assert _patient_session(server, patient) == [200, 302, 302, 302, 200, 302]
+        assert _provider_reads_the_message(server, provider_visitor) == [200, 200]
+        # The opioid on the list sends the care team a safety notice, and the patient's
+        # message a message notice, through the worker.
+        notices = Notification.objects.filter(recipient=provider, kind__in=["safety", "message"])
+        assert sorted(notices.values_list("kind", "channel")) == [
+            ("message", "email"),
+            ("message", "in_app"),
+            ("safety", "email"),
+            ("safety", "in_app"),
+        ]
         services.dispatch_due()
         # Generous: an SMTP hiccup on a loaded machine is retried after up to 30 s, then 60 s.
         try:
@@ -109,12 +145,21 @@ def test_no_log_line_carries_a_patients_name_medications_or_diary(
         except AssertionError:
             states = list(notices.values_list("channel", "status", "attempts"))
             tail = worker_log.read_text()[-3000:]
-            raise AssertionError(f"the safety notice was not sent: {states}\n{tail}") from None
+            raise AssertionError(f"the notices were not sent: {states}\n{tail}") from None
 
     assert DiaryEntry.objects.get(patient=patient).notes == DIARY_NOTES
+    assert Conversation.objects.get().messages.get().body == MESSAGE["body"]
     logs = {"web": web_log.read_text(), "worker": worker_log.read_text()}
     # The logs did record the session: the searches, the saves and the deliveries.
-    for request in ("GET /patients/", "GET /library/", "POST /medications/", "POST /diary/new/"):
+    for request in (
+        "GET /patients/",
+        "GET /library/",
+        "POST /medications/",
+        "POST /diary/new/",
+        "POST /messages/new/",
+        "GET /provider/messages/",
+        "GET /messages/",
+    ):
         assert f'"{request}' in logs["web"]
     assert "delivered (email)" in logs["worker"]
     for name, text in logs.items():

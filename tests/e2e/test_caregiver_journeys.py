@@ -1,6 +1,7 @@
 """Caregiver journey: a patient invites a caregiver with diary-only rights; the caregiver
 accepts, logs in, keeps the diary (marked as theirs on the provider's review), cannot open
-the medication list or Tonight, and loses access the moment the patient ends it.
+the medication list, Tonight or the messages, and loses access the moment the patient ends
+it.
 
 The patient, the caregiver and the provider each have their own browser context. Every page
 is checked with axe-core.
@@ -14,6 +15,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from messaging.services.conversations import conversation_start
 from patients.models import DiaryEntry
 from patients.services.profile import care_team_add
 from portal.lib.timing import local_today
@@ -116,8 +118,28 @@ def test_a_diary_only_caregiver_keeps_the_diary_until_the_patient_ends_access(
     axe_check(caregiver_page)
     assert DiaryEntry.objects.get(patient=patient).entered_by.email == "ana@example.org"
 
-    # Nothing else of the record opens for her.
-    for path in ("/medications/", "/tonight/", "/diary/trends/", f"/patients/{patient.pk}/"):
+    # Nothing else of the record opens for her: not the medication list, not the messages
+    # (the navigation has no link to them, and every message URL answers 404).
+    nav = caregiver_page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link", name="Diary", exact=True)).to_be_visible()
+    expect(nav.get_by_role("link", name="Messages")).to_have_count(0)
+    expect(nav.get_by_role("link", name="Medications")).to_have_count(0)
+    conversation = conversation_start(
+        patient=patient,
+        started_by=patient.user,
+        subject="Capsules",
+        topic="medications",
+        body="The pharmacy sent the wrong strength",
+    )
+    for path in (
+        "/medications/",
+        "/tonight/",
+        "/diary/trends/",
+        f"/patients/{patient.pk}/",
+        "/messages/",
+        "/messages/new/",
+        f"/messages/{conversation.pk}/",
+    ):
         assert caregiver_page.goto(path).status == 404, path
 
     # The provider's review shows the entry as hers.

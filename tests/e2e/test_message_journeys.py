@@ -1,4 +1,4 @@
-"""The messages issue's journeys: a patient asks from Tonight with a photo of a pharmacy
+"""Journeys through the messages: a patient asks from Tonight with a photo of a pharmacy
 label; the provider sees the unread badge, assigns, replies; the patient sees the reply and
 the count clears. An outsider provider and another patient get 404 on the conversation and
 the photo. "chest pain" shows the emergency guidance before the message goes. A caregiver

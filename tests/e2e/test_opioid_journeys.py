@@ -260,17 +260,24 @@ def test_a_planned_procedure_drives_tonight_and_the_calendar_day_by_day(
         (today + timedelta(days=14)).isoformat()
     )
     patient_page.get_by_role("button", name="Plan again from the new date").click()
-    expect(patient_page.get_by_text("planned again from the new dates")).to_be_visible()
+    expect(patient_page.get_by_text("which apply now")).to_be_visible()
     expect(patient_page.get_by_test_id("plan-timeline")).to_contain_text(
         _day(today + timedelta(days=11))
     )
+
+    # The care team is told of the new dates; the pause stays approved.
+    _provider_logs_in(page)
+    page.goto(f"/patients/{patient.pk}/pauses/")
+    page.get_by_role("link", name=re.compile("Dental work")).click()
+    expect(page.get_by_test_id("plan-timeline")).to_contain_text(_day(today + timedelta(days=11)))
+    expect(page.locator("[data-plan-status]")).to_have_attribute("data-plan-status", "approved")
 
     # Day 11: the last dose.
     _later(clock, patient, 8)
     _patient_logs_in(patient_page)
     patient_page.goto("/tonight/")
     expect(patient_page.get_by_test_id("last-dose")).to_contain_text(
-        "Tonight is your last LDN dose before your pause"
+        "Tonight is your last LDN dose before your procedure"
     )
     expect(patient_page.locator("[data-dose]")).to_be_visible()
     axe_check(patient_page)

@@ -1,4 +1,4 @@
-"""The patients issue's journey: invitation → password → onboarding → an opioid on the list,
+"""A patient's first journey: invitation → password → onboarding → an opioid on the list,
 seen by the patient as a warning and by the care team as an urgent flag; another provider
 cannot open the record."""
 

@@ -18,7 +18,8 @@ from patients.services.profile import care_team_add
 from portal.lib.timing import local_today
 from portal.notifications.models import Notification
 from regimens import safety
-from regimens.models import Protocol
+from regimens.models import Protocol, Regimen
+from regimens.services.reports import dose_log_mark
 from regimens.services.start import regimen_start
 from tests.e2e.helpers import log_in
 from tests.factories import TEST_TOTP_SECRET, PatientUserFactory, ProviderFactory
@@ -78,6 +79,15 @@ def test_a_provider_starts_a_liquid_regimen_and_steps_it_up_and_the_patient_foll
     page.wait_for_url("**/regimens/*/")
     expect(page.get_by_text("The regimen is started and its steps are planned.")).to_be_visible()
     axe_check(page)
+    # The patient took every dose of the 14 days before (a step up needs them: §3.7).
+    regimen = Regimen.objects.get(patient=patient)
+    for ago in range(14, 0, -1):
+        dose_log_mark(
+            regimen=regimen,
+            on=today - timedelta(days=ago),
+            status="taken",
+            recorded_by=patient.user,
+        )
 
     # The patient sees tonight's dose in mL and marks it taken.
     _log_in_patient(patient_page)

@@ -1,6 +1,7 @@
 """Fuzzing every form of the portal, as each role, through the test client with CSRF checks on.
 
-For each role (patient, provider, admin) the test builds the access matrix's world, finds every
+For each role (patient, provider, admin, and a caregiver holding every permission for the
+world's patient) the test builds the access matrix's world, finds every
 project URL that accepts a POST (every URL name in the URLconf is tried: a new form is fuzzed
 without being listed here), and posts generated values to it: the form's valid data with one or
 more fields replaced by hostile values (huge and negative numbers, ids no row can have,
@@ -29,11 +30,13 @@ from django.urls import Resolver404, resolve
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from tests.test_access_matrix import MATRIX, OK, World, _project_url_names
+from patients.models import CaregiverGrant
+from tests.factories import CaregiverFactory
+from tests.test_access_matrix import CAREGIVERS, MATRIX, OK, World, _grant, _project_url_names
 
 EXAMPLES = int(os.environ.get("LDN_FUZZ_EXAMPLES", "3"))
 VERBOSE = os.environ.get("LDN_FUZZ_VERBOSE") == "1"
-ROLES = ("patient", "provider", "admin")
+ROLES = ("patient", "provider", "admin", "caregiver")
 
 # Every table a form could write, except the audit trail of reads (a refused form is still a
 # page someone viewed) and the cached status row a page view may bring up to date.
@@ -163,12 +166,37 @@ def _refused(response) -> bool:
     return False
 
 
+def _allowed(table, role) -> bool:
+    """Whether `role` may use a URL with this access table. The caregiver holds every
+    permission: what any of the matrix's one-permission caregivers may use."""
+    if role == "caregiver":
+        return any(table.get(viewer) == OK for viewer in CAREGIVERS)
+    return table.get(role) == OK
+
+
+def _user(world, role):
+    if role == "caregiver":
+        caregiver = CaregiverFactory(email="every.permission@carers.example.org")
+        _grant(world.patient, caregiver, CaregiverGrant.Permission.values)
+        return caregiver
+    return world.users[role]
+
+
+def _targets(role) -> list[str]:
+    """The URLs fuzzed for `role`: every URL that takes a POST; for the caregiver, those a
+    caregiver may post to."""
+    names = [name for name in sorted(_project_url_names()) if _accepts_post(name)]
+    if role == "caregiver":
+        names = [name for name in names if _allowed(MATRIX[name].methods["POST"], role)]
+    return names
+
+
 def _crawl(client, world, role):
     """GET every page the role may open; the POST forms found, by the URL name they post to:
     their fields, and the page that shows them (where the CSRF token comes from)."""
     found = {}
     for entry in MATRIX.values():
-        if entry.methods.get("GET", {}).get(role) != OK:
+        if not _allowed(entry.methods.get("GET", {}), role):
             continue
         page = entry.url(world)
         response = client.get(page)
@@ -193,7 +221,7 @@ def _fuzz_url(client, world, role, name, form, counts):
     url = entry.url(world)
     baseline = dict(entry.data(world)) if entry.data else {}
     fields = sorted(set(baseline) | form.get("fields", set()) | {"next"})
-    page = form.get("page") or (url if entry.methods.get("GET", {}).get(role) == OK else "/")
+    page = form.get("page") or (url if _allowed(entry.methods.get("GET", {}), role) else "/")
     token = _parse(client.get(page)).token or _parse(client.get("/account/")).token
     assert token, f"no CSRF token for {name} on {page}"
 
@@ -235,9 +263,9 @@ def _fuzz_url(client, world, role, name, form, counts):
 def test_hostile_posts_to_every_form_never_fail_and_refusals_change_nothing(role):
     world = World()
     client = Client(enforce_csrf_checks=True, raise_request_exception=False)
-    client.force_login(world.users[role])
+    client.force_login(_user(world, role))
     forms = _crawl(client, world, role)
-    targets = sorted(name for name in _project_url_names() if _accepts_post(name))
+    targets = _targets(role)
 
     # Every form a page shows posts to a URL that is fuzzed here.
     assert set(forms) & _project_url_names() <= set(targets), set(forms) - set(targets)

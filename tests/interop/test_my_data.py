@@ -189,8 +189,12 @@ def test_the_zip_holds_supply_messages_and_caregivers(client, patient_user, prov
     assert [(f["form"], f["quantity"]) for f in fills] == [("liquid", "30.0")]
     refills = _csv_rows(archive, "refill_requests.csv")
     assert [(r["note"], r["status"]) for r in refills] == [("Soon", "open")]
-    assert [c["subject"] for c in _csv_rows(archive, "conversations.csv")] == ["Wrong capsules"]
-    messages = _csv_rows(archive, "messages.csv")
+    assert [c["subject"] for c in _csv_rows(archive, "conversations.csv")] == [
+        "Refill request",  # the refill request's message to the care team
+        "Wrong capsules",
+    ]
+    refill_message, *messages = _csv_rows(archive, "messages.csv")
+    assert refill_message["body"].startswith("Refill request for LDN.")
     assert [(m["body"], m["attachments"]) for m in messages] == [
         ("The pharmacy sent 4.5 mg capsules", "label.png"),
         ("Please wait.", ""),

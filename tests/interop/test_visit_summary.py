@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from pypdf import PdfReader
 
 from interop.rules.charts import trend_svg
@@ -34,6 +35,15 @@ def test_the_chart_draws_a_line_per_score_and_breaks_it_at_missing_days():
     labels = [t.text for t in svg.findall(f"{SVG}text")]
     assert "Pain" in labels and "Mood <&>" in labels
     assert "1 Jan 2026" in labels and "10 Jan 2026" in labels
+
+
+def test_the_chart_writes_its_dates_in_the_readers_language():
+    first = date(2026, 1, 1)
+    with translation.override("es"):
+        drawn = trend_svg({"Dolor": [(first, 3)]}, first=first, last=date(2026, 8, 10))
+    labels = [t.text for t in ET.fromstring(drawn).findall(f"{SVG}text")]  # noqa: S314
+    assert "1 ene 2026" in labels and "10 ago 2026" in labels
+    assert not any("Jan" in label or "Aug" in label for label in labels)
 
 
 @pytest.mark.django_db

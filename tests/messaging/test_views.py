@@ -5,6 +5,7 @@ from datetime import timedelta
 from io import BytesIO
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -15,8 +16,11 @@ from messaging.services.conversations import conversation_close
 from patients.services.checkins import checkin_book
 from patients.services.profile import care_team_add, care_team_end
 from portal.audit.models import AccessEvent
+from portal.notifications.models import Notification
 from tests.content.factories import content
+from tests.factories import PatientUserFactory
 from tests.messaging.helpers import PDF_BYTES, jpeg_with_gps, pdf, png, start
+from tests.patients.diary_factories import NOW, start_regimen
 
 pytestmark = pytest.mark.django_db
 
@@ -304,3 +308,95 @@ def test_asking_from_a_diary_day_a_check_in_and_an_article(client, team, patient
     )
     article_page = client.get(reverse("library_article", args=[article.slug])).content.decode()
     assert f"?about=article&amp;id={article.pk}" in article_page
+
+
+def test_the_triage_row_says_how_long_a_message_has_waited_for_a_reply(
+    client, team, provider, patient_user
+):
+    with time_machine.travel(NOW, tick=False):
+        start_regimen(team, provider, days_ago=8)  # the 2 mg step is due: in triage
+        quiet = PatientUserFactory(name="Quinn Quiet").patient
+        care_team_add(patient=quiet, provider=provider, added_by=provider)
+        start_regimen(quiet, provider, days_ago=8)
+        conversation = start(team, now=NOW - timedelta(hours=3))
+        client.force_login(provider)
+        home = client.get(reverse("provider_home")).content.decode()
+        rows = {  # each triage row's html, up to the next row
+            row.split('"', 1)[0]: row for row in home.split('data-triage-patient="')[1:]
+        }
+        assert "Message waiting for reply: 3 hours" in rows[str(team.pk)]
+        assert f'href="/patients/{team.pk}/#messages-title"' in rows[str(team.pk)]
+        assert "triage-waiting" not in rows[str(quiet.pk)]
+        client.post(reverse("conversation_detail", args=[conversation.pk]), {"body": "Answered"})
+        home = client.get(reverse("provider_home")).content.decode()
+    assert "triage-row" in home and "triage-waiting" not in home
+
+
+def test_a_provider_starts_a_conversation_and_the_patient_sees_it_and_is_notified(
+    client, team, provider, patient_user
+):
+    client.force_login(provider)
+    record = client.get(reverse("patient_record", args=[team.pk])).content.decode()
+    url = reverse("provider_conversation_new", args=[team.pk])
+    assert f'href="{url}"' in record
+    assert "New message to Pat Patient" in client.get(url).content.decode()
+    response = client.post(
+        url, {"subject": "Your next step", "topic": "dose", "body": "Stay on 1.5 mg for now."}
+    )
+    conversation = Conversation.objects.get()
+    assert response["Location"] == reverse("conversation_detail", args=[conversation.pk])
+    assert (conversation.patient, conversation.started_by) == (team, provider)
+    assert conversation.waiting_since is None  # the care team wrote: nothing waits for it
+    message = conversation.messages.get()
+    assert message.sender == provider and not message.from_patient
+    notice = Notification.objects.get(recipient=patient_user, kind="message", channel="in_app")
+    assert notice.context["message"] == message.pk
+    assert not Notification.objects.filter(recipient=provider, kind="message").exists()
+
+    client.force_login(patient_user)
+    listing = client.get(reverse("message_list")).content.decode()
+    assert "Your next step" in listing and 'data-testid="unread"' in listing
+    assert 'data-testid="messages-unread">1' in listing
+    page = client.get(reverse("conversation_detail", args=[conversation.pk])).content.decode()
+    assert "Stay on 1.5 mg for now." in page
+    assert (
+        'data-testid="messages-unread"' not in client.get(reverse("message_list")).content.decode()
+    )
+
+
+def test_withdrawing_within_five_minutes_shows_the_message_withdrawn(client, team, patient_user):
+    sent = timezone.now()
+    conversation = start(team, body="Sent to the wrong place", now=sent)
+    message = conversation.messages.get()
+    client.force_login(patient_user)
+    url = reverse("message_withdraw", args=[conversation.pk, message.pk])
+    with time_machine.travel(sent + timedelta(minutes=4), tick=False):
+        page = client.get(reverse("conversation_detail", args=[conversation.pk]))
+        assert f'action="{url}"' in page.content.decode()
+        response = client.post(url, follow=True)
+    page = response.content.decode()
+    assert "Message withdrawn." in page
+    assert 'data-testid="withdrawn"' in page and "Withdrawn by the sender on" in page
+    assert "Sent to the wrong place" not in page
+    message.refresh_from_db()
+    assert message.withdrawn_at == sent + timedelta(minutes=4)
+    assert message.body == "Sent to the wrong place"  # kept in the history
+
+
+def test_withdrawing_after_five_minutes_is_refused_and_changes_nothing(client, team, patient_user):
+    sent = timezone.now()
+    conversation = start(team, body="Too late to take back", now=sent)
+    message = conversation.messages.get()
+    waiting_since = Conversation.objects.get().waiting_since
+    client.force_login(patient_user)
+    url = reverse("message_withdraw", args=[conversation.pk, message.pk])
+    with time_machine.travel(sent + timedelta(minutes=6), tick=False):
+        page = client.get(reverse("conversation_detail", args=[conversation.pk])).content.decode()
+        assert f'action="{url}"' not in page  # no button once the window has passed
+        response = client.post(url, follow=True)
+    page = response.content.decode()
+    assert "A message can be withdrawn only in the first 5 minutes." in page
+    assert "Too late to take back" in page and 'data-testid="withdrawn"' not in page
+    message.refresh_from_db()
+    assert message.withdrawn_at is None
+    assert Conversation.objects.get().waiting_since == waiting_since

@@ -1,11 +1,13 @@
 """Reminders a patient chose to send their caregiver too: the diary nudge at the caregiver's
-own time in the caregiver's own time zone, the dose reminder at the patient's dose time;
-never once the grant or the choice has ended, never on a day without LDN."""
+own time in the caregiver's own time zone, the dose reminder at the patient's dose time,
+both in the caregiver's own language; never once the grant or the choice has ended, never on
+a day without LDN."""
 
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import time_machine
+from django.urls import reverse
 
 from patients.models import CaregiverGrant, DiaryEntry
 from patients.services.care import caregiver_grant_end, caregiver_grant_update, caregiver_invite
@@ -147,3 +149,23 @@ def test_a_new_bedtime_moves_the_caregivers_dose_reminder_at_once(
 
     row = rows(ana, "dose", channel="in_app", status=Status.PENDING, context__date="2026-03-10")
     assert row.get().due_at == before + timedelta(hours=1)
+
+
+def test_a_caregivers_reminders_are_in_the_caregivers_own_language(patient, provider, ana, client):
+    client.force_login(ana)  # the caregiver picks Spanish under My account → Language
+    client.post(reverse("language_set"), {"language": "es", "next": reverse("account")})
+    ana.refresh_from_db()
+    assert ana.message_language == "es"
+    start_regimen(patient, provider, start_on=TODAY - timedelta(days=6))
+    _grant(patient, ana, ["plan", "diary"], ["dose", "diary"])
+
+    dose = _send(_planned(ana, "dose", context__date="2026-03-10").get())
+    diary = _send(_planned(ana, "diary").first())
+    patients_own = _send(_planned(patient.user, "dose", context__date="2026-03-10").get())
+
+    assert (dose.title, dose.body) == (
+        "Toca una dosis de LDN",
+        "A alguien a quien usted cuida le toca ahora una dosis de LDN.",
+    )
+    assert diary.title == "Un diario sigue vacío"
+    assert patients_own.title == "Tonight's LDN dose"  # the patient's own stays in English

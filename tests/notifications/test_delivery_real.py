@@ -26,7 +26,7 @@ from tests.worker import celery_worker, wait_until
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 Status = Notification.Status
-# The figure on Redis; the filesystem broker of `make test` polls a folder and is
+# 1,000 reminders on Redis; the filesystem broker of `make test` polls a folder and is
 # slower, so the embedded run pushes a fifth as many through the same code.
 COUNT = 1000 if settings.REDIS_URL else 200
 

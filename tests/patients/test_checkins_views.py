@@ -140,7 +140,7 @@ def test_it_books_in_the_providers_time_and_shows_the_patients(client_for, patie
         (
             {"date": "2027-06-01", "time": "15:00", "kind": "video"},
             "date",
-            "Pick a date within a year from today.",
+            "Pick a time within a year from today (up to 365 days ahead).",
         ),
         (
             {"date": "2026-03-12", "time": "quarter past three", "kind": "video"},

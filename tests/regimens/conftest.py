@@ -8,8 +8,10 @@ import pytest
 import time_machine
 
 from patients.services.profile import care_team_add
+from patients.status import status_refresh
 from regimens import safety
 from regimens.models import Protocol
+from regimens.services.reports import dose_log_mark
 from regimens.services.start import regimen_start
 from tests.regimens.seeds import ensure_protocols
 
@@ -72,3 +74,21 @@ def start_regimen(db):
         )
 
     return _start
+
+
+def log_taken(regimen, *, until=TODAY, missed=()):
+    """Mark the dose taken on every day of the current step before `until` (`missed`: those
+    dates missed instead), as the patient would on Tonight, and refresh the patient's
+    status: a step up needs the doses taken (docs/clinical-rules.md §3.7)."""
+    day = regimen.steps.get(status="current").started_on
+    while day < until:
+        dose_log_mark(
+            regimen=regimen,
+            on=day,
+            status="missed" if day in missed else "taken",
+            recorded_by=regimen.patient.user,
+            evaluate_flags=False,
+        )
+        day += timedelta(days=1)
+    status_refresh(patient=regimen.patient)
+    return regimen

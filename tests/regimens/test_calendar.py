@@ -15,7 +15,7 @@ from regimens.services.calendar_feeds import (
     calendar_feed_revoke,
     calendar_feed_set_include_dose,
 )
-from regimens.services.plans import plan_approve, plan_propose
+from regimens.services.plans import plan_approve, plan_change, plan_propose
 from tests.regimens.conftest import TODAY
 
 SETTINGS = reverse("calendar_settings")
@@ -197,6 +197,106 @@ def test_it_shows_the_days_of_an_opioids_washout(client, frozen, patient, team, 
     assert washout.decoded("DTSTART") == TODAY - timedelta(days=1)
     assert washout.decoded("DTEND") == TODAY + timedelta(days=8)
     assert restart.decoded("DTSTART") == TODAY + timedelta(days=8)
+
+
+def _step_days(events):
+    """The days of the dose-change events, as days from TODAY."""
+    return sorted(
+        (e.decoded("DTSTART") - TODAY).days
+        for uid, e in events.items()
+        if uid.startswith("ldn-step-")
+    )
+
+
+def _procedure(patient, team, days_ahead):
+    plan = plan_propose(
+        patient=patient,
+        created_by=patient.user,
+        kind="procedure",
+        procedure_kind="dental",
+        today=TODAY,
+        procedure_on=TODAY + timedelta(days=days_ahead),
+    )
+    return plan_approve(plan=plan, decided_by=team, today=TODAY)
+
+
+@pytest.mark.django_db
+def test_no_dose_change_is_shown_inside_a_pause(client, frozen, patient, team, regimen):
+    """Steps on days -3, 4, 11, 18 and 25; the procedure on day 20 pauses LDN on days 18-20."""
+    events, _body = _events(client, patient)
+    assert _step_days(events) == [-3, 4, 11, 18, 25]
+
+    plan = _procedure(patient, team, 20)
+
+    events, _body = _events(client, patient)
+    pause = events[f"ldn-pause-{plan.pk}"]
+    assert (pause.decoded("DTSTART"), pause.decoded("DTEND")) == (
+        TODAY + timedelta(days=18),
+        TODAY + timedelta(days=21),
+    )
+    assert _step_days(events) == [-3, 4, 11, 25]
+
+
+@pytest.mark.django_db
+def test_the_feed_follows_a_procedure_moved_to_another_day(client, frozen, patient, team, regimen):
+    plan = _procedure(patient, team, 10)  # no LDN on days 8-10: no step falls in it
+    events, _body = _events(client, patient)
+    assert events[f"ldn-pause-last-{plan.pk}"].decoded("DTSTART") == TODAY + timedelta(days=7)
+    assert _step_days(events) == [-3, 4, 11, 18, 25]
+
+    plan_change(plan=plan, changed_by=team, today=TODAY, procedure_on=TODAY + timedelta(days=20))
+
+    events, _body = _events(client, patient)
+    last, pause, restart = (
+        events[f"ldn-{k}-{plan.pk}"] for k in ("pause-last", "pause", "restart")
+    )
+    assert last.decoded("DTSTART") == TODAY + timedelta(days=17)
+    assert pause.decoded("DTSTART") == TODAY + timedelta(days=18)
+    assert pause.decoded("DTEND") == TODAY + timedelta(days=21)
+    assert restart.decoded("DTSTART") == TODAY + timedelta(days=21)
+    assert _step_days(events) == [-3, 4, 11, 25]  # the step of day 18 falls in the new pause
+
+
+@pytest.mark.django_db
+def test_an_opioid_taken_with_its_last_day_known_shows_its_days_without_ldn(
+    client, frozen, patient, team, regimen
+):
+    """Codeine from yesterday to day 2 (a short course): no LDN until its washout ends on day
+    12; the steps of days 4 and 11 are not shown."""
+    codeine = medication_add(
+        patient=patient,
+        name="codeine 30 mg",
+        added_by=patient.user,
+        started_on=TODAY - timedelta(days=1),
+    )
+    medication_stop(medication=codeine, stopped_on=TODAY + timedelta(days=2))
+
+    events, body = _events(client, patient)
+
+    washout = next(e for uid, e in events.items() if uid.startswith("ldn-washout-"))
+    restart = next(e for uid, e in events.items() if uid.startswith("ldn-washout-restart-"))
+    assert washout.decoded("DTSTART") == TODAY - timedelta(days=1)
+    assert washout.decoded("DTEND") == TODAY + timedelta(days=12)
+    assert str(washout["SUMMARY"]) == "No LDN"
+    assert restart.decoded("DTSTART") == TODAY + timedelta(days=12)
+    assert _step_days(events) == [-3, 18, 25]
+    assert "codeine" not in body.lower()
+
+    detailed, _body = _events(client, patient, details=True)
+    washout = next(e for uid, e in detailed.items() if uid.startswith("ldn-washout-"))
+    assert str(washout["SUMMARY"]) == "No LDN: opioid and its washout"
+
+
+@pytest.mark.django_db
+def test_an_opioid_taken_with_no_last_day_hides_the_coming_steps(
+    client, frozen, patient, team, regimen
+):
+    medication_add(patient=patient, name="tramadol 50 mg", added_by=patient.user)
+
+    events, _body = _events(client, patient)
+
+    assert not any(uid.startswith("ldn-washout") for uid in events)  # until when is not known
+    assert _step_days(events) == [-3]
 
 
 @pytest.mark.django_db

@@ -15,6 +15,8 @@ from patients.services.medications import medication_add, medication_stop
 from patients.services.reviews import review_record
 from portal.notifications.models import Notification
 from regimens.models import RegimenEvent
+from regimens.services.decisions import regimen_pause
+from regimens.services.plans import plan_approve, plan_propose
 from regimens.services.reports import dose_log_mark
 from tests.regimens.conftest import TODAY
 
@@ -160,3 +162,68 @@ def test_every_change_of_the_opioid_status_is_in_the_plan_history(
     assert len(notes) == 2
     assert notes[0].startswith("codeine 30 mg is an opioid")
     assert notes[1].endswith("nor after it until 20 Mar 2026, when its washout is over.")
+
+
+def _dose_flag(patient):
+    return _open(patient, Flag.Kind.DOSE_DURING_PAUSE)
+
+
+@pytest.mark.django_db
+def test_a_dose_taken_while_the_care_team_paused_ldn_raises_the_urgent_flag(
+    clock, regimen, patient, patient_user, team
+):
+    regimen_pause(regimen=regimen, decided_by=team, reason="side_effects", today=TODAY)
+    notices_before = Notification.objects.filter(recipient=team, kind="safety").count()
+
+    dose_log_mark(regimen=regimen, on=TODAY, status="taken", recorded_by=patient_user)
+
+    flag = _dose_flag(patient).get()
+    assert flag.severity == Flag.Severity.URGENT
+    assert flag.reason == (
+        "LDN was taken on 10 Mar 2026, when it should not have been. The regimen is paused "
+        "since 10 Mar 2026."
+    )
+    assert Notification.objects.filter(recipient=team, kind="safety").count() > notices_before
+    assert _status(patient).top_severity == Flag.Severity.URGENT
+
+
+@pytest.mark.django_db
+def test_a_dose_of_a_day_before_the_pause_began_is_no_alarm(
+    clock, regimen, patient, patient_user, team
+):
+    regimen_pause(regimen=regimen, decided_by=team, reason="side_effects", today=TODAY)
+
+    dose_log_mark(
+        regimen=regimen, on=TODAY - timedelta(days=1), status="taken", recorded_by=patient_user
+    )
+
+    assert not _dose_flag(patient).exists()
+
+
+@pytest.mark.django_db
+def test_a_dose_taken_during_an_approved_procedure_pause_raises_the_urgent_flag(
+    clock, regimen, patient, patient_user, team
+):
+    """The procedure on 13 Mar: the last dose on 10 Mar (today), no LDN from 11 Mar. The
+    regimen is still active (the schedule pauses it on the day): the day's status decides."""
+    plan = plan_propose(
+        patient=patient,
+        created_by=patient_user,
+        kind="procedure",
+        today=TODAY,
+        procedure_on=TODAY + timedelta(days=3),
+    )
+    plan_approve(plan=plan, decided_by=team, today=TODAY)
+
+    dose_log_mark(regimen=regimen, on=TODAY, status="taken", recorded_by=patient_user)
+    assert not _dose_flag(patient).exists()  # the last dose, as planned
+
+    clock.move_to(NOW + timedelta(days=1))
+    dose_log_mark(
+        regimen=regimen, on=TODAY + timedelta(days=1), status="taken", recorded_by=patient_user
+    )
+
+    flag = _dose_flag(patient).get()
+    assert flag.severity == Flag.Severity.URGENT
+    assert "LDN is paused for a procedure on 13 Mar 2026" in flag.reason
+    assert _status(patient).top_severity == Flag.Severity.URGENT

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from regimens.selectors.queue import titration_queue
 from regimens.selectors.regimens import current_regimen, tonight_for
-from tests.regimens.conftest import TODAY
+from tests.regimens.conftest import TODAY, log_taken
 
 
 def _render(name, **context):
@@ -26,8 +26,8 @@ def test_it_renders_the_tonight_card_with_and_without_a_regimen(patient, team, s
 
 
 @pytest.mark.django_db
-def test_it_renders_the_titration_queue(patient, team, start_regimen):
-    regimen = start_regimen(patient, team, days_ago=7)
+def test_it_renders_the_titration_queue(frozen, patient, team, start_regimen):
+    regimen = log_taken(start_regimen(patient, team, days_ago=7))
 
     html = _render("titration_queue", queue=titration_queue(provider=team).object_list)
     empty = _render("titration_queue", queue=[])

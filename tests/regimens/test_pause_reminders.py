@@ -152,9 +152,10 @@ def test_an_approved_procedure_says_last_dose_then_no_ldn_and_follows_a_new_date
         recipient=patient.user, channel="in_app", context__moment="last_dose"
     )
 
-    # The procedure moves two days later before the last dose: the reminders follow.
-    plan_change(plan=plan, changed_by=patient.user, today=TODAY, procedure_on=days(6))
-
+    # The procedure moves two days later before the last dose: the reminders follow at once
+    # (moved by the patient, the pause stays approved with its new dates).
+    plan = plan_change(plan=plan, changed_by=patient.user, today=TODAY, procedure_on=days(6))
+    assert plan.status == "approved"
     assert _evening(patient.user) == {
         "2026-03-10": ("dose", None),
         "2026-03-11": ("dose", None),
@@ -171,8 +172,59 @@ def test_an_approved_procedure_says_last_dose_then_no_ldn_and_follows_a_new_date
         recipient=patient.user, channel="in_app", context__moment="last_dose", status="pending"
     )
     sent = _send(row)
+    assert sent.title == "Tonight is your last LDN dose before your procedure"
+    assert sent.body == (
+        "Take tonight's dose as usual. From 14 Mar 2026, do not take LDN: a procedure on 16 Mar "
+        "2026. Your care team will confirm your restart."
+    )
+
+
+def _last_dose_reminder(patient, clock, last_dose_on):
+    clock.move_to(datetime.combine(last_dose_on, datetime.min.time(), tzinfo=UTC))
+    services.reminders_replan(user=patient.user)
+    row = Notification.objects.get(
+        recipient=patient.user, channel="in_app", context__moment="last_dose", status="pending"
+    )
+    clock.move_to(row.due_at)
+    return _send(row)
+
+
+def test_a_morning_doser_hears_of_todays_last_dose(clock, patient, regimen, provider):
+    Regimen.objects.filter(pk=regimen.pk).update(dose_time="morning")
+    plan = plan_propose(
+        patient=patient,
+        created_by=patient.user,
+        kind="procedure",
+        today=TODAY,
+        procedure_on=days(5),
+    )
+    plan_approve(plan=plan, decided_by=provider, today=TODAY)
+
+    sent = _last_dose_reminder(patient, clock, days(2))
+
+    assert sent.title == "Today is your last LDN dose before your procedure"
+    assert sent.body.startswith("Take today's dose as usual. From 13 Mar 2026, do not take LDN")
+    assert "tonight" not in (sent.title + sent.body).lower()
+
+
+def test_the_last_dose_before_an_opioid_course_is_before_the_pause(
+    clock, patient, regimen, provider
+):
+    plan = plan_propose(
+        patient=patient,
+        created_by=patient.user,
+        kind="course",
+        today=TODAY,
+        medication_name="codeine 30 mg",
+        course_starts_on=days(3),
+        course_ends_on=days(5),
+    )
+    plan_approve(plan=plan, decided_by=provider, today=TODAY)
+
+    sent = _last_dose_reminder(patient, clock, days(2))
+
     assert sent.title == "Tonight is your last LDN dose before your pause"
-    assert "From 14 Mar 2026, do not take LDN" in sent.body
+    assert "do not take LDN: codeine 30 mg from 13 Mar 2026 to 15 Mar 2026" in sent.body
 
 
 def test_a_reminder_whose_day_changed_since_it_was_planned_is_not_sent(
@@ -190,3 +242,45 @@ def test_a_reminder_whose_day_changed_since_it_was_planned_is_not_sent(
     medication_update(medication=codeine, name="cetirizine 10 mg", dose_text="", started_on=None)
 
     assert _send(row).status == Status.SKIPPED
+
+
+def _step_reminders(user):
+    services.reminders_replan(user=user)
+    return Notification.objects.filter(
+        recipient=user, kind="step", channel="in_app", status=Status.PENDING
+    )
+
+
+def test_no_step_is_announced_for_a_day_an_opioid_stands_in_the_way(clock, patient, regimen):
+    # Started 6 days ago on a weekly protocol: the step to 2 mg is planned for tomorrow.
+    planned = _step_reminders(patient.user)
+    assert sorted(planned.values_list("context__moment", flat=True)) == ["day", "eve"]
+    eve = planned.get(context__moment="eve")
+
+    medication_add(patient=patient, name="tramadol 50 mg", added_by=patient.user)
+
+    assert not _step_reminders(patient.user).exists()
+    # One already queued when the opioid was added is not sent either.
+    eve.refresh_from_db()
+    assert _send(eve).status == Status.SKIPPED
+
+
+def test_no_step_is_announced_for_a_day_of_an_approved_pause(clock, patient, regimen, provider):
+    # The procedure on 13 Mar: the last dose on 10 Mar, no LDN from 11 Mar, the step's day.
+    plan = plan_propose(
+        patient=patient,
+        created_by=patient.user,
+        kind="procedure",
+        today=TODAY,
+        procedure_on=days(3),
+    )
+    assert _step_reminders(patient.user).exists()  # proposed: nothing changes yet
+    day = _step_reminders(patient.user).get(context__moment="day")
+
+    plan_approve(plan=plan, decided_by=provider, today=TODAY)
+
+    assert not _step_reminders(patient.user).exists()
+    assert _evening(patient.user)["2026-03-11"] == ("pause", "no_ldn")
+    day.refresh_from_db()
+    clock.move_to(day.due_at)
+    assert _send(day).status == Status.SKIPPED

@@ -10,6 +10,8 @@ from django.urls import reverse
 
 from patients.models import PatientStatus
 from patients.services.medications import medication_add, medication_stop
+from portal.notifications.models import Notification
+from portal.notifications.services import notification_send
 from regimens import titration
 from regimens.models import PausePlan, Regimen, RegimenEvent
 from regimens.selectors.opioids import opioid_status_for
@@ -239,12 +241,111 @@ def test_an_approved_procedure_drives_tonight_day_by_day_and_a_new_date_replans_
     assert tonight(18).opioid.until == days(21)
 
     # The procedure moves a week later: everything follows at once.
-    plan = plan_change(plan=plan, changed_by=patient_user, today=TODAY, procedure_on=days(27))
+    plan = plan_change(plan=plan, changed_by=team, today=TODAY, procedure_on=days(27))
 
     assert (plan.last_dose_on, plan.restart_on, plan.status) == (days(24), days(28), "approved")
     assert tonight(18).take_tonight and tonight(24).last_dose_tonight
     assert tonight(25).no_ldn and tonight(27).no_ldn
     assert _events(regimen)[-1] == RegimenEvent.Kind.PLAN_CHANGED
+
+
+def _moved_notices(provider):
+    return Notification.objects.filter(
+        recipient=provider, kind="pause", channel="in_app", context__moment="moved"
+    )
+
+
+@pytest.mark.django_db
+def test_a_patient_moving_an_approved_pause_keeps_it_in_force_and_tells_the_care_team(
+    frozen, regimen, patient_user, team
+):
+    """The new dates apply at once: a pause waiting for approval again would leave LDN on
+    Tonight right up to a procedure moved earlier."""
+    patient = patient_user.patient
+    plan = plan_approve(plan=_procedure(patient, patient_user, on=20), decided_by=team, today=TODAY)
+
+    # The procedure moves a week earlier.
+    plan = plan_change(plan=plan, changed_by=patient_user, today=TODAY, procedure_on=days(13))
+
+    assert (plan.last_dose_on, plan.restart_on) == (days(10), days(14))
+    assert (plan.status, plan.decided_by) == (Status.APPROVED, team)
+    assert tonight_for(patient=patient, today=days(10)).last_dose_tonight
+    assert tonight_for(patient=patient, today=days(11)).no_ldn
+    assert not opioid_status_for(patient=patient, today=days(12)).is_clear
+    event = regimen.events.order_by("pk").last()
+    assert event.kind == RegimenEvent.Kind.PLAN_CHANGED and event.actor == patient_user
+    # The care team is told.
+    notice = _moved_notices(team).get()
+    Notification.objects.filter(pk=notice.pk).update(status=Notification.Status.QUEUED)
+    notification_send(notification_id=notice.pk, version=notice.version)
+    notice.refresh_from_db()
+    assert notice.title == "An approved pause was moved"
+    assert "moved the pause for a procedure on 23 Mar 2026" in notice.body
+    assert "The new dates apply now" in notice.body
+    assert notice.link == reverse("patient_pause_plan", args=[patient.pk, plan.pk])
+
+
+@pytest.mark.django_db
+def test_the_care_team_moving_an_approved_pause_keeps_it_approved_without_a_notice(
+    frozen, regimen, patient_user, team
+):
+    patient = patient_user.patient
+    plan = plan_approve(plan=_procedure(patient, patient_user, on=20), decided_by=team, today=TODAY)
+
+    plan = plan_change(plan=plan, changed_by=team, today=TODAY, procedure_on=days(27))
+
+    assert (plan.status, plan.decided_by) == (Status.APPROVED, team)
+    assert not _moved_notices(team).exists()
+
+
+@pytest.mark.django_db
+def test_a_new_end_of_the_course_plans_the_pause_again(frozen, regimen, patient_user, team):
+    """Codeine on days 5 to 7: no LDN from day 5, LDN again from day 17 (the washout of 10
+    days); the course now ends on day 9: LDN again from day 19."""
+    patient = patient_user.patient
+    plan = plan_approve(plan=_course(patient, patient_user), decided_by=team, today=TODAY)
+    assert (plan.last_dose_on, plan.pause_from, plan.restart_on) == (days(4), days(5), days(17))
+
+    plan = plan_change(plan=plan, changed_by=team, today=TODAY, course_ends_on=days(9))
+
+    assert (plan.last_dose_on, plan.pause_from, plan.restart_on) == (days(4), days(5), days(19))
+    assert plan.status == Status.APPROVED
+    assert opioid_status_for(patient=patient, today=days(18)).until == days(19)
+    assert "codeine 30 mg from 15 Mar 2026 to 19 Mar 2026" in plan.label
+
+    # Moved by the patient, it stays in force with the new dates; the care team is told.
+    plan = plan_change(plan=plan, changed_by=patient_user, today=TODAY, course_ends_on=days(8))
+    assert (plan.restart_on, plan.status) == (days(18), Status.APPROVED)
+    assert not opioid_status_for(patient=patient, today=days(6)).is_clear
+    assert opioid_status_for(patient=patient, today=days(17)).until == days(18)
+    assert _moved_notices(team).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_pause_that_has_begun_stays_approved_when_the_patient_moves_it(
+    regimen, patient_user, team, time_machine
+):
+    """Its days without LDN go on (the restart is the care team's to confirm anyway); the care
+    team is told."""
+    time_machine.move_to(NOW, tick=False)
+    patient = patient_user.patient
+    plan = plan_approve(
+        plan=_procedure(patient, patient_user, on=10, opioids_after=True, last_opioid_on=days(12)),
+        decided_by=team,
+        today=TODAY,
+    )
+    time_machine.move_to(NOW + timedelta(days=9), tick=False)  # inside the pause
+
+    plan = plan_change(plan=plan, changed_by=patient_user, today=days(9), last_opioid_on=days(14))
+
+    assert (plan.status, plan.restart_on) == (Status.APPROVED, days(24))
+    assert not opioid_status_for(patient=patient, today=days(9)).is_clear
+    notice = _moved_notices(team).get()
+    Notification.objects.filter(pk=notice.pk).update(status=Notification.Status.QUEUED)
+    notification_send(notification_id=notice.pk, version=notice.version)
+    notice.refresh_from_db()
+    assert notice.title == "An approved pause was moved"
+    assert "LDN again from 3 Apr 2026, once you confirm the restart" in notice.body
 
 
 @pytest.mark.django_db

@@ -10,7 +10,7 @@ from patients.services.side_effects import side_effect_report
 from portal.audit.models import AccessEvent
 from regimens.services.decisions import regimen_stop
 from regimens.services.reports import regimen_request_hold
-from tests.regimens.conftest import TODAY
+from tests.regimens.conftest import TODAY, log_taken
 
 
 def _url(regimen):
@@ -18,8 +18,9 @@ def _url(regimen):
 
 
 @pytest.fixture
-def regimen(patient, team, start_regimen):
-    return start_regimen(patient, team, days_ago=7)
+def regimen(frozen, patient, team, start_regimen):
+    """Due for its step up today, every dose since it began taken."""
+    return log_taken(start_regimen(patient, team, days_ago=7))
 
 
 @pytest.mark.django_db

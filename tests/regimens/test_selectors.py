@@ -18,7 +18,7 @@ from regimens.selectors.regimens import current_regimen, regimen_for, tonight_fo
 from regimens.services.decisions import regimen_advance, regimen_stop
 from regimens.services.reports import regimen_request_hold
 from tests.factories import PatientUserFactory
-from tests.regimens.conftest import CAPSULES, CLINIC, TODAY
+from tests.regimens.conftest import CAPSULES, CLINIC, TODAY, log_taken
 
 D = Decimal
 WELL = DecisionReason.TOLERATING_WELL
@@ -74,7 +74,7 @@ def test_it_rounds_a_step_back_to_what_capsules_can_make(patient, team, start_re
 @pytest.fixture
 def queue_world(patient, other_patient_user, team, other_provider, start_regimen, frozen):
     """Four team patients in different states, and one on another provider's team."""
-    due = start_regimen(patient, team, days_ago=7)
+    due = log_taken(start_regimen(patient, team, days_ago=7))
     other = other_patient_user.patient
     care_team_add(patient=other, provider=team, added_by=team)
     sore = start_regimen(other, team, days_ago=3)

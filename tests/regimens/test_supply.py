@@ -11,9 +11,12 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from messaging.models import Conversation, Message
 from patients.models import Flag
+from patients.services.care import caregiver_invite
 from patients.services.checkins import checkin_book
 from patients.services.profile import care_team_add
+from portal.accounts.services import invitation_accept_existing
 from portal.notifications import services
 from portal.notifications.models import Delivery, Notification
 from regimens.digest import refills_waiting
@@ -28,6 +31,7 @@ from regimens.services.supply import (
     refill_request_send,
     supply_fill_record,
 )
+from tests.factories import CaregiverFactory
 from tests.regimens.seeds import ensure_protocols
 
 pytestmark = pytest.mark.django_db
@@ -329,3 +333,95 @@ def test_no_ldn_is_counted_on_the_days_of_an_approved_pause(patient, provider):
         # 10 - days_off capsules by 10 Dec, 20 + days_off left at 2 a night from 11 Dec.
         expected = DEC[11] + timedelta(days=(20 + days_off) // 2)
         assert supply_for(patient=patient, today=DEC[1]).runs_out_on == expected
+
+
+def test_a_refill_request_is_also_an_unread_message_in_the_care_teams_inbox(
+    patient, provider, client
+):
+    with time_machine.travel(NOW, tick=False):
+        _start(patient, provider)
+        _fill(patient)
+        client.force_login(patient.user)
+        response = client.post(
+            reverse("refill_request"), {"refill-note": "Post takes a week here."}
+        )
+        assert response.status_code == 302
+        request = RefillRequest.objects.get()
+        conversation = Conversation.objects.get(patient=patient)
+        assert (conversation.topic, conversation.subject) == ("medications", "Refill request")
+        assert conversation.started_by == patient.user and conversation.waiting_since == NOW
+        message = conversation.messages.get()
+        assert message.sender == patient.user and message.from_patient
+        assert f"{request.quantity_text}." in message.body
+        assert "The supply runs out on 21 Dec 2026." in message.body
+        assert "Compounding pharmacy: Riverside Compounding, +1 555 010 0200." in message.body
+        assert "Note: Post takes a week here." in message.body
+        assert Notification.objects.filter(recipient=provider, kind="message").exists()
+        client.force_login(provider)
+        inbox = client.get(reverse("provider_inbox") + "?status=unread").content.decode()
+    assert "Refill request" in inbox
+    assert 'data-testid="unread"' in inbox
+    assert 'data-testid="messages-unread">1' in inbox
+
+
+def test_a_caregivers_refill_request_message_is_theirs(patient, provider):
+    ana = CaregiverFactory(email="ana@example.org", name="Ana Ruiz")
+    with time_machine.travel(NOW, tick=False):
+        _start(patient, provider)
+        _fill(patient)
+        offer, _token = caregiver_invite(
+            patient=patient,
+            email=ana.email,
+            permissions=("plan", "messages"),
+            invited_by=patient.user,
+        )
+        invitation_accept_existing(invitation=offer.invitation, user=ana)
+        refill_request_send(patient=patient, requested_by=ana, today=DEC[1])
+    message = Message.objects.get(conversation__patient=patient)
+    assert message.sender == ana and message.from_patient
+    assert message.conversation.waiting_since == NOW
+
+
+def test_a_spanish_speaking_patients_refill_message_is_in_the_portals_language(
+    patient, provider, client
+):
+    patient.user.language = "es"
+    patient.user.save(update_fields=["language"])
+    with time_machine.travel(NOW, tick=False):
+        _start(patient, provider)
+        _fill(patient)
+        client.force_login(patient.user)
+        response = client.post(reverse("refill_request"), follow=True)
+        assert "Su equipo de atención tiene su petición." in response.content.decode()
+    message = Message.objects.get(conversation__patient=patient)
+    assert message.conversation.subject == "Refill request"
+    assert message.body.startswith("Refill request for LDN.\nNeeded to last until 19 Jan 2027")
+
+
+def test_the_care_team_records_a_fill_on_the_patients_supply_page(
+    patient, provider, other_provider, client
+):
+    fill = {
+        "fill-on": "2026-12-01",
+        "fill-form": "capsule",
+        "fill-strength_mg": "1.5",
+        "fill-quantity": "30",
+    }
+    with time_machine.travel(NOW, tick=False):
+        _start(patient, provider)
+        url = reverse("patient_supply", args=[patient.pk])
+        client.force_login(other_provider)  # not on the care team
+        assert client.post(url, fill).status_code == 404
+        assert not SupplyFill.objects.exists()
+        client.force_login(provider)
+        response = client.post(url, fill)
+        assert response["Location"] == url
+        page = client.get(url).content.decode()
+        client.force_login(patient.user)
+        tonight = client.get(reverse("tonight")).content.decode()
+    recorded = SupplyFill.objects.get()
+    assert (recorded.patient, recorded.entered_by) == (patient, provider)
+    assert (recorded.quantity, recorded.strength_mg) == (D("30"), D("1.5"))
+    assert f"<td>{provider.name}</td>" in page  # recorded by
+    assert "Runs out on 21 Dec 2026, in 20 days." in page
+    assert "Runs out on 21 Dec 2026, in 20 days." in tonight  # the patient sees it at once

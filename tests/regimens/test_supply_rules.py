@@ -1,6 +1,6 @@
 """The supply rules (regimens/supply.py), checked against examples worked by hand.
 
-The example of the issue: 30 capsules of 1.5 mg received on 1 Dec 2026, on 1.5 mg a night,
+The worked example: 30 capsules of 1.5 mg received on 1 Dec 2026, on 1.5 mg a night,
 the plan steps to 3 mg in 10 days (11 Dec).
   1-10 Dec: 10 nights x 1 capsule = 10 capsules, 20 left after 10 Dec.
   from 11 Dec: 3 mg = 2 capsules a night, 20 / 2 = 10 nights: 11-20 Dec.

@@ -3,7 +3,7 @@ from decimal import Decimal
 from itertools import pairwise
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from regimens.safety import Formulation, dose_quantum, measurable_doses
@@ -405,9 +405,9 @@ def scenarios(draw, *, full=False):
             reason=st.sampled_from(["Tramadol is an opioid.", ""]),
         )
     )
-    recorded = draw(st.integers(0, 30))
+    days = draw(st.integers(0, 30))
     adherence = draw(
-        st.none() | st.builds(Adherence, taken=st.integers(0, recorded), recorded=st.just(recorded))
+        st.none() | st.builds(Adherence, taken=st.integers(0, days), days=st.just(days))
     )
     rec = recommend(
         rules=rules,
@@ -460,8 +460,62 @@ def test_it_never_steps_up_when_doses_were_missed(scenario):
     rules, _current, _effects, _today, rec = scenario
     _opioid, adherence = SCENARIO_EXTRAS.pop(id(rec))
 
-    if rec.action is Action.ADVANCE and adherence is not None and adherence.recorded:
-        assert adherence.taken >= rules.min_taken_share * adherence.recorded
+    if rec.action is Action.ADVANCE and adherence is not None:
+        assert adherence.taken >= rules.min_taken_share * adherence.days
+
+
+@given(scenarios(full=True))
+def test_doses_missed_hold_is_the_only_change_the_dose_log_makes(scenario):
+    """With every dose taken the engine answers as it would without a dose log; short of
+    the share it answers the same unless that would have been a step up, which is held."""
+    rules, current, effects, today, rec = scenario
+    opioid, adherence = SCENARIO_EXTRAS.pop(id(rec))
+    without = recommend(
+        rules=rules, state=current, side_effects=effects, today=today, opioid=opioid
+    )
+
+    if adherence is None or adherence.taken >= rules.min_taken_share * adherence.days:
+        assert rec == without
+    elif without.action is Action.ADVANCE:
+        assert (rec.action, rec.dose_mg) == (Action.HOLD, current.dose_mg)
+        assert rec.reasons[0].startswith("Doses missed or not logged: since ")
+    else:
+        assert rec == without
+
+
+@given(scenarios(), st.integers(0, 40), st.booleans())
+def test_it_answers_the_same_every_day_until_the_next_change(scenario, taken, answered_today):
+    """What the status row keeps stays true until next_change, with the days counted for the
+    dose log growing at each midnight and no new answer (side effects reported up to today,
+    a step begun by today)."""
+    rules, current, effects, today, _rec = scenario
+    assume(current.step_started <= today)
+    effects = [e for e in effects if e.day <= today]
+
+    def counted(day):
+        return (day - current.step_started).days + (1 if day == today and answered_today else 0)
+
+    taken = min(taken, counted(today))
+
+    def on(day):
+        adherence = Adherence(taken=taken, days=counted(day))
+        rec = recommend(
+            rules=rules, state=current, side_effects=effects, today=day, adherence=adherence
+        )
+        return rec.action, rec.dose_mg, rec.reasons
+
+    change = next_change(
+        rules=rules,
+        state=current,
+        side_effects=effects,
+        today=today,
+        adherence=Adherence(taken=taken, days=counted(today)),
+    )
+    first = on(today)
+    day = today + timedelta(days=1)
+    while day < (change or today + timedelta(days=60)):
+        assert on(day) == first
+        day += timedelta(days=1)
 
 
 def test_it_holds_a_due_step_up_when_doses_were_missed():
@@ -470,13 +524,32 @@ def test_it_holds_a_due_step_up_when_doses_were_missed():
         state=state(dose="2", started=TODAY - timedelta(days=10)),
         side_effects=[],
         today=TODAY,
-        adherence=Adherence(taken=6, recorded=10),
+        adherence=Adherence(taken=6, days=10),
     )
 
     assert rec.action is Action.HOLD
+    assert rec.reasons == (
+        "Doses missed or not logged: since 31 Oct the dose log shows the dose taken on 6 "
+        "days; a step up needs it taken on 80% of the days.",
+        "A day with nothing in the dose log counts as a dose not taken.",
+        "Stay on 2 mg until the dose is taken, and logged, regularly.",
+    )
+
+
+def test_a_step_up_waits_when_nothing_was_logged():
+    """No answer in the dose log is not a dose taken: nothing logged, no step up."""
+    rec = recommend(
+        rules=WEEKLY_1MG,
+        state=state(dose="2", started=TODAY - timedelta(days=7)),
+        side_effects=[],
+        today=TODAY,
+        adherence=Adherence(taken=0, days=7),
+    )
+
+    assert (rec.action, rec.dose_mg) == (Action.HOLD, D("2"))
     assert rec.reasons[0] == (
-        "Doses missed: 6 of the 10 days recorded since 31 Oct had the dose taken; a step up "
-        "needs 80%."
+        "Doses missed or not logged: since 3 Nov the dose log shows the dose taken on 0 days; "
+        "a step up needs it taken on 80% of the days."
     )
 
 
@@ -498,6 +571,34 @@ def test_it_steps_back_to_a_dose_whole_capsules_make_not_to_half():
     )
 
     assert (rec.action, rec.dose_mg) == (Action.STEP_BACK, D("1"))
+
+
+@pytest.mark.parametrize(
+    "strengths, dose, last, expected",
+    [
+        # 1 mg is not made of 0.75 mg and 2 mg capsules: 0.75 mg is the highest under half.
+        (("0.75", "2"), "2", None, "0.75"),
+        (("0.75", "2"), "3", None, "1.5"),  # 2 x 0.75
+        (("0.75", "2"), "2.75", "2.5", "2.25"),  # 2.5 is not made: 3 x 0.75
+        (("1", "4.5"), "3", None, "1"),
+        (("1", "4.5"), "4.5", None, "2"),
+        (("1.5",), "1.5", None, None),  # nothing below: a stop is recommended instead
+    ],
+)
+def test_a_step_back_lands_on_the_highest_dose_whole_capsules_make(strengths, dose, last, expected):
+    formulation = Formulation(kind="capsule", capsule_strengths_mg=tuple(D(x) for x in strengths))
+    rules = rules_with(
+        dose_quantum_mg=dose_quantum(formulation), doses=measurable_doses(formulation, upto=D("6"))
+    )
+
+    lower = step_back_dose(rules=rules, state=state(dose=dose, last=last))
+
+    assert lower == (D(expected) if expected is not None else None)
+    severe = run(state(dose=dose, last=last), [effect(0, severity=SEVERE)], rules=rules)
+    if expected is None:
+        assert severe.action is Action.STOP
+    else:
+        assert (severe.action, severe.dose_mg) == (Action.STEP_BACK, D(expected))
 
 
 def test_it_pauses_and_says_until_when():
@@ -576,16 +677,23 @@ def test_it_always_recommends_a_positive_dose_with_reasons(scenario):
 
 
 @given(rules_strategy(), doses, st.none() | doses)
-def test_it_steps_back_to_a_lower_dose_the_formulation_measures_or_to_none(rules, dose, last):
+def test_it_steps_back_to_the_highest_dose_at_or_below_the_target_the_formulation_measures(
+    rules, dose, last
+):
+    """The target is the last tolerated dose below the current one, else half of it; the
+    step back lands on the highest measurable dose at or below it (not just any lower one),
+    or on none when the formulation measures nothing there."""
     current = State(dose_mg=dose, step_started=TODAY, dose_time="bedtime", last_tolerated_mg=last)
+    target = last if last is not None and last < dose else dose / 2
+    reachable = [d for d in ladder(rules, dose) if d <= target]
 
     lower = step_back_dose(rules=rules, state=current)
 
-    if lower is None:
-        target = last if last is not None and last < dose else dose / 2
-        assert not any(d <= target and d < dose for d in ladder(rules, dose))
+    if not reachable:
+        assert lower is None
     else:
-        assert 0 < lower < dose and rules.measurable(lower)
+        assert lower == max(reachable)
+        assert 0 < lower <= target < dose and rules.measurable(lower)
 
 
 @given(rules_strategy(), st.decimals(min_value=D("0.01"), max_value=D("5"), places=2))
@@ -690,11 +798,11 @@ def test_it_refuses_impossible_side_effects_states_and_dose_logs():
         State(dose_mg=D("1"), step_started=TODAY, dose_time="noon", last_tolerated_mg=None)
     with pytest.raises(ValueError, match="^last_tolerated_mg must be positive or None$"):
         State(dose_mg=D("1"), step_started=TODAY, dose_time="bedtime", last_tolerated_mg=D(0))
-    with pytest.raises(ValueError, match="^taken is between 0 and recorded$"):
-        Adherence(taken=-1, recorded=3)
-    with pytest.raises(ValueError, match="^taken is between 0 and recorded$"):
-        Adherence(taken=4, recorded=3)
-    assert Adherence(taken=0, recorded=0) and Adherence(taken=3, recorded=3)
+    with pytest.raises(ValueError, match="^taken is between 0 and days$"):
+        Adherence(taken=-1, days=3)
+    with pytest.raises(ValueError, match="^taken is between 0 and days$"):
+        Adherence(taken=4, days=3)
+    assert Adherence(taken=0, days=0) and Adherence(taken=3, days=3)
     assert State(dose_mg=D("1"), step_started=TODAY, dose_time="morning", last_tolerated_mg=None)
 
 
@@ -849,13 +957,13 @@ def test_it_advances_with_its_reasons():
     )
 
 
-def advance_with(taken, recorded, share="0.8"):
+def advance_with(taken, days, share="0.8"):
     return recommend(
         rules=rules_with(min_taken_share=D(share)),
         state=state(dose="2", started=TODAY - timedelta(days=10)),
         side_effects=[],
         today=TODAY,
-        adherence=Adherence(taken=taken, recorded=recorded),
+        adherence=Adherence(taken=taken, days=days),
     )
 
 
@@ -864,18 +972,20 @@ def test_it_steps_up_when_exactly_the_share_of_doses_was_taken():
     assert advance_with(7, 10).action is Action.HOLD
     assert advance_with(0, 0).action is Action.ADVANCE
     assert advance_with(10, 10, share="1").action is Action.ADVANCE
+    assert advance_with(0, 10, share="0").action is Action.ADVANCE
     strict = advance_with(9, 10, share="1")
     assert strict.action is Action.HOLD
-    assert strict.reasons[0].endswith("a step up needs 100%.")
+    assert strict.reasons[0].endswith("a step up needs it taken on 100% of the days.")
 
 
 def test_a_hold_for_missed_doses_says_what_to_do_and_when_to_look_again():
-    rec = advance_with(5, 10, share="0.55")
+    rec = advance_with(1, 10, share="0.55")
 
     assert rec.reasons == (
-        "Doses missed: 5 of the 10 days recorded since 31 Oct had the dose taken; a step up "
-        "needs 55%.",
-        "Stay on 2 mg until the doses are taken regularly.",
+        "Doses missed or not logged: since 31 Oct the dose log shows the dose taken on 1 day; "
+        "a step up needs it taken on 55% of the days.",
+        "A day with nothing in the dose log counts as a dose not taken.",
+        "Stay on 2 mg until the dose is taken, and logged, regularly.",
     )
     assert rec.dose_mg == D("2")
     assert rec.review_on == TODAY + timedelta(days=7)
@@ -964,15 +1074,38 @@ def test_it_resumes_the_old_dose_when_the_protocol_has_no_first_dose_or_a_higher
     assert resumed(40, start_mg="4").dose_mg == D("3")
 
 
-def changes(current, effects=(), opioid=CLEAR_STATUS, rules=WEEKLY_1MG):
+def changes(current, effects=(), opioid=CLEAR_STATUS, rules=WEEKLY_1MG, adherence=None):
     return next_change(
-        rules=rules, state=current, side_effects=list(effects), today=TODAY, opioid=opioid
+        rules=rules,
+        state=current,
+        side_effects=list(effects),
+        today=TODAY,
+        opioid=opioid,
+        adherence=adherence,
     )
 
 
 def test_it_looks_again_when_the_step_falls_due():
     assert changes(state(started=TODAY - timedelta(days=3))) == date(2025, 11, 14)
     assert changes(state(started=TODAY - timedelta(days=7))) is None
+
+
+def test_it_looks_again_the_day_unlogged_days_make_the_share_fall_short():
+    """Started 3 Nov, taken every day to today (10 Nov, answered), 80%: on 13 Nov the 10
+    days before it hold 8 taken, on 14 Nov the 11 days do not."""
+    current = state(dose="2", started=date(2025, 11, 3))
+    adherence = Adherence(taken=8, days=8)
+
+    day = changes(current, adherence=adherence)
+
+    assert day == date(2025, 11, 14)
+    rules = WEEKLY_1MG
+    for today, action in ((day - timedelta(days=1), Action.ADVANCE), (day, Action.HOLD)):
+        counted = Adherence(taken=8, days=(today - current.step_started).days)
+        rec = recommend(rules=rules, state=current, side_effects=[], today=today, adherence=counted)
+        assert rec.action is action
+    assert changes(current, adherence=Adherence(taken=3, days=7)) is None  # already short
+    assert changes(current, rules=rules_with(min_taken_share=D("0")), adherence=adherence) is None
 
 
 def test_it_looks_again_when_a_side_effect_leaves_the_window():

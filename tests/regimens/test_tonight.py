@@ -8,6 +8,7 @@ from django.urls import reverse
 from patients.models import SideEffectReport
 from regimens.models import DoseLog
 from regimens.services.decisions import regimen_pause, regimen_stop
+from regimens.services.plans import plan_approve, plan_propose
 from tests.regimens.conftest import TODAY
 
 TONIGHT = reverse("tonight")
@@ -192,3 +193,36 @@ def test_it_tells_a_paused_patient_not_to_take_it(client_for, frozen, regimen, t
     assert "Tonight&#x27;s dose" not in page and "data-dose" not in page
     # A patient who took it anyway can still say so (the care team is told).
     assert "Took LDN anyway? Say so below" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "kind, dose_time, title",
+    [
+        ("procedure", "bedtime", "Tonight is your last LDN dose before your procedure"),
+        ("procedure", "morning", "Today is your last LDN dose before your procedure"),
+        ("course", "bedtime", "Tonight is your last LDN dose before your pause"),
+        ("course", "morning", "Today is your last LDN dose before your pause"),
+    ],
+)
+def test_it_names_the_last_dose_before_a_procedure_or_a_pause(
+    client_for, frozen, patient, team, patient_user, start_regimen, kind, dose_time, title
+):
+    start_regimen(patient, team, days_ago=3, dose_time=dose_time)
+    dates = (
+        {"procedure_on": TODAY + timedelta(days=3)}
+        if kind == "procedure"
+        else {
+            "medication_name": "codeine 30 mg",
+            "course_starts_on": TODAY + timedelta(days=1),
+            "course_ends_on": TODAY + timedelta(days=2),
+        }
+    )
+    plan = plan_propose(patient=patient, created_by=patient_user, kind=kind, today=TODAY, **dates)
+    plan_approve(plan=plan, decided_by=team, today=TODAY)  # the last dose is today
+
+    page = client_for(patient_user).get(TONIGHT).content.decode()
+
+    assert title in page
+    assert ("Take today's dose as usual" in page) == (dose_time == "morning")
+    assert ("Take tonight's dose as usual" in page) == (dose_time == "bedtime")

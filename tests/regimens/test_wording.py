@@ -30,7 +30,8 @@ def test_the_start_page_describes_automatic_steps_as_the_engine_applies_them(
 
     assert (
         "A due step-up is applied automatically when no moderate or severe side effect was "
-        "reported in the tolerance window."
+        "reported in the tolerance window and the dose was logged as taken on enough of the "
+        "days since the step began."
     ) in page
     assert "Due step-ups with no side effects" not in page
 
