@@ -7,12 +7,12 @@ from datetime import timedelta
 
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from weasyprint import HTML
 
-from interop.fhir.diary import PGIC_WORDS
 from interop.rules.charts import trend_svg
 from patients.models import CheckIn, DiaryEntry, Flag, Patient, PGICResponse
-from patients.rules.side_effects import ITEMS, MILD
+from patients.rules.side_effects import ITEMS, MILD, Severity
 from portal.lib.formats import day, mg
 from portal.lib.timing import local_today
 from regimens.models import PausePlan, Regimen
@@ -59,10 +59,12 @@ def summary_read(patient: Patient) -> Summary:
         .first()
     )
     if regimen:
-        summary.regimen = (
-            f"{regimen.protocol.name}; {regimen.formulation_label}; "
-            f"{regimen.get_status_display().lower()} since {day(regimen.started_on)}"
-        )
+        summary.regimen = _("%(protocol)s; %(formulation)s; %(status)s since %(day)s") % {
+            "protocol": regimen.protocol.name,
+            "formulation": regimen.formulation_label,
+            "status": regimen.get_status_display().lower(),
+            "day": day(regimen.started_on),
+        }
         for event in sorted(regimen.events.all(), key=lambda e: (e.at, e.pk)):
             change = ""
             if event.to_mg is not None:
@@ -81,19 +83,19 @@ def summary_read(patient: Patient) -> Summary:
         days_with = sum(v >= MILD for v in values)
         if days_with:
             worst = max(values)
-            label = {1: "mild", 2: "moderate", 3: "severe"}.get(worst, "")
+            label = str(Severity(worst).label).lower() if worst in Severity.values else ""
             summary.side_effects.append((str(item.name), days_with, label))
     series = {
-        "Pain": [(e.local_date, e.pain) for e in diary if e.pain is not None],
-        "Fatigue": [(e.local_date, e.fatigue) for e in diary if e.fatigue is not None],
-        "Sleep quality": [
+        _("Pain"): [(e.local_date, e.pain) for e in diary if e.pain is not None],
+        _("Fatigue"): [(e.local_date, e.fatigue) for e in diary if e.fatigue is not None],
+        _("Sleep quality"): [
             (e.local_date, e.sleep_quality) for e in diary if e.sleep_quality is not None
         ],
-        "Mood": [(e.local_date, e.mood) for e in diary if e.mood is not None],
+        _("Mood"): [(e.local_date, e.mood) for e in diary if e.mood is not None],
     }
     summary.chart = mark_safe(trend_svg(series, first=first, last=today))  # noqa: S308 (built here)
     summary.pgic = [
-        (day(a.answered_on), f"{a.score}: {PGIC_WORDS.get(a.score, '')}")
+        (day(a.answered_on), f"{a.score}: {a.get_score_display()}")
         for a in PGICResponse.objects.filter(patient=patient).order_by("-answered_on")[:6]
     ]
     summary.flags = [
@@ -102,19 +104,22 @@ def summary_read(patient: Patient) -> Summary:
     ]
     open_regimen = Regimen.objects.filter(patient=patient, status__in=Regimen.OPEN).first()
     if open_regimen and open_regimen.hold_requested_at:
-        note = open_regimen.hold_request_note or "no note"
-        summary.questions.append(f"Asked to stay on the current dose ({note})")
+        note = open_regimen.hold_request_note or _("no note")
+        summary.questions.append(_("Asked to stay on the current dose (%(note)s)") % {"note": note})
     for checkin in CheckIn.objects.filter(patient=patient, status__in=["booked", "reschedule"]):
         if checkin.patient_message:
             summary.questions.append(
-                f"About the check-in on {day(checkin.starts_at.date())}: {checkin.patient_message}"
+                _("About the check-in on %(day)s: %(message)s")
+                % {"day": day(checkin.starts_at.date()), "message": checkin.patient_message}
             )
         elif checkin.status == "reschedule":
-            summary.questions.append(f"Asked for another time than {day(checkin.starts_at.date())}")
+            summary.questions.append(
+                _("Asked for another time than %(day)s") % {"day": day(checkin.starts_at.date())}
+            )
     for plan in PausePlan.objects.filter(patient=patient, status=PausePlan.Status.PROPOSED):
         summary.questions.append(
-            f"A pause of LDN waits for a decision: {plan.get_kind_display().lower()}, "
-            f"no LDN from {day(plan.pause_from)}"
+            _("A pause of LDN waits for a decision: %(kind)s, no LDN from %(day)s")
+            % {"kind": plan.get_kind_display().lower(), "day": day(plan.pause_from)}
         )
     return summary
 

@@ -16,6 +16,7 @@ from portal.audit.models import AccessEvent
 from portal.lib.timing import local_today
 from regimens.models import Protocol
 from regimens.safety import Formulation
+from regimens.services.reports import regimen_request_hold
 from regimens.services.start import regimen_start
 from tests.regimens.seeds import ensure_protocols
 
@@ -92,3 +93,39 @@ def test_the_care_team_downloads_a_visit_summary(client, patient_user, provider,
     assert AccessEvent.objects.filter(actor=provider, action="visit_summary").count() == 1
     client.force_login(other_provider)
     assert client.get(f"/patients/{patient.pk}/visit-summary.pdf").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_spanish_speaking_provider_reads_the_visit_summary_in_spanish(
+    client, patient_user, provider
+):
+    patient = patient_user.patient
+    care_team_add(patient=patient, provider=provider, added_by=provider)
+    ensure_protocols()
+    today = local_today(patient)
+    regimen = regimen_start(
+        patient=patient,
+        protocol=Protocol.objects.filter(retired_at__isnull=True).first(),
+        formulation=Formulation(kind="liquid", concentration_mg_per_ml=Decimal("1")),
+        dose_time="bedtime",
+        start_on=today - timedelta(days=2),
+        started_by=provider,
+        today=today - timedelta(days=2),
+    )
+    regimen_request_hold(regimen=regimen, requested_by=patient_user, note="")
+    diary_entry_save(
+        patient=patient, day=today, entered_by=patient_user, today=today, values={"insomnia": 2}
+    )
+    provider.language = "es"
+    provider.save(update_fields=["language"])
+    client.force_login(provider)
+
+    response = client.get(f"/patients/{patient.pk}/visit-summary.pdf")
+
+    reader = PdfReader(io.BytesIO(response.content))
+    text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+    assert "Pidió seguir con la dosis actual (sin nota)" in text
+    assert "moderado" in text or "moderada" in text
+    assert " desde el " in text
+    for english in ("Asked to stay", "no note", "moderate", " since "):
+        assert english not in text, english
