@@ -1,24 +1,24 @@
 from django.urls import path
 
-from regimens.views import checkin_rules, feed, patient, plans, provider, supply
+from regimens.views import checkin_rules, feed, plans, regimens, supply, tonight
 
 urlpatterns = [
     # The care team's pages.
-    path("provider/titration/", provider.titration_queue, name="titration_queue"),
-    path("patients/<int:pk>/regimen/start/", provider.regimen_start, name="regimen_start"),
+    path("provider/titration/", regimens.titration_queue, name="titration_queue"),
+    path("patients/<int:pk>/regimen/start/", regimens.regimen_start, name="regimen_start"),
     path(
         "patients/<int:pk>/regimens/<int:regimen_pk>/",
-        provider.regimen_detail,
+        regimens.regimen_detail,
         name="regimen_detail",
     ),
     path(
         "patients/<int:pk>/regimens/<int:regimen_pk>/decide/<slug:action>/",
-        provider.regimen_decision,
+        regimens.regimen_decision,
         name="regimen_decision",
     ),
     path(
         "patients/<int:pk>/regimens/<int:regimen_pk>/side-effects/",
-        provider.regimen_side_effect,
+        regimens.regimen_side_effect,
         name="regimen_side_effect",
     ),
     path(
@@ -27,11 +27,11 @@ urlpatterns = [
         name="checkin_rule",
     ),
     # The patient's own pages.
-    path("tonight/", patient.tonight, name="tonight"),
-    path("tonight/dose/", patient.dose_log, name="dose_log"),
-    path("tonight/side-effect/", patient.tonight_side_effect, name="tonight_side_effect"),
-    path("tonight/hold/", patient.hold_request, name="hold_request"),
-    path("tonight/calendar/", patient.calendar_settings, name="calendar_settings"),
+    path("tonight/", tonight.tonight, name="tonight"),
+    path("tonight/dose/", tonight.dose_log, name="dose_log"),
+    path("tonight/side-effect/", tonight.tonight_side_effect, name="tonight_side_effect"),
+    path("tonight/hold/", tonight.hold_request, name="hold_request"),
+    path("tonight/calendar/", tonight.calendar_settings, name="calendar_settings"),
     # Planned pauses of LDN around a procedure or a short opioid course.
     path("tonight/pauses/", plans.pause_plans, name="pause_plans"),
     path("tonight/pauses/<int:plan_pk>/", plans.pause_plan, name="pause_plan"),

@@ -18,7 +18,8 @@ from portal.lib.forms import add_service_errors
 from portal.lib.timing import local_today
 from regimens.forms import decisions as decision_forms
 from regimens.forms.start import StartRegimenForm
-from regimens.selectors import engine, queue, regimens
+from regimens.selectors import engine, queue
+from regimens.selectors import regimens as selectors
 from regimens.services import decisions
 from regimens.services.start import regimen_start as start_regimen
 from regimens.services.status import statuses_refresh_due
@@ -38,7 +39,7 @@ DECISIONS = {
 
 def _in_scope(request, pk, regimen_pk):
     patient = patient_for(request.user, pk, purpose=Purpose.VIEW_REGIMEN, path=request.path)
-    return patient, regimens.regimen_for(request.user, patient=patient, pk=regimen_pk)
+    return patient, selectors.regimen_for(request.user, patient=patient, pk=regimen_pk)
 
 
 @role_required(Role.PROVIDER)
@@ -78,7 +79,7 @@ def regimen_start(request, pk):
         "patient": patient,
         "form": form,
         "blocking": blocking,
-        "existing": regimens.current_regimen(patient=patient),
+        "existing": selectors.current_regimen(patient=patient),
     }
     return render(request, "regimens/provider/start.html", context)
 
@@ -92,9 +93,9 @@ def regimen_detail(request, pk, regimen_pk):
         "regimen": regimen,
         "today": today,
         "recommendation": engine.recommendation_for(regimen, today),
-        "history": regimens.plan_history(regimen=regimen),
-        "dose_logs": regimens.recent_dose_logs(regimen=regimen, today=today),
-        "others": regimens.regimens_of(patient=patient).exclude(pk=regimen.pk),
+        "history": selectors.plan_history(regimen=regimen),
+        "dose_logs": selectors.recent_dose_logs(regimen=regimen, today=today),
+        "others": selectors.regimens_of(patient=patient).exclude(pk=regimen.pk),
         "side_effect_form": SideEffectForm(regimen=regimen, today=today),
     }
     return render(request, "regimens/provider/detail.html", context)
