@@ -41,7 +41,17 @@ ROLES = ("patient", "provider", "admin", "caregiver")
 # Every table a form could write, except the audit trail of reads (a refused form is still a
 # page someone viewed) and the cached status row a page view may bring up to date.
 UNWATCHED = {("audit", "accessevent"), ("patients", "patientstatus")}
-WATCHED_APPS = ("patients", "regimens", "accounts", "notifications", "content")
+WATCHED_APPS = (
+    "patients",
+    "regimens",
+    "accounts",
+    "notifications",
+    "content",
+    "messaging",
+    "interop",
+    "core",
+    "oauth2_provider",
+)
 
 HUGE = [
     "9223372036854775807",
@@ -147,10 +157,15 @@ def _watched_models():
     ]
 
 
+def _row(values) -> str:
+    # A binary column reads back as a fresh memoryview each time: compare its bytes.
+    return repr(tuple(bytes(v) if isinstance(v, memoryview) else v for v in values))
+
+
 def snapshot():
     """Row counts and contents of every table a form could write."""
     return {
-        model._meta.label: sorted(map(repr, model.objects.values_list()))
+        model._meta.label: sorted(map(_row, model.objects.values_list()))
         for model in _watched_models()
     }
 
