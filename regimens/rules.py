@@ -7,8 +7,12 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.lib.formats import day, mg
+
+# A decision (or a declined pause) for the reason “Other” says why in its note.
+OTHER_WITHOUT_NOTE = gettext_lazy("The reason is “Other”: say why in the note.")
 
 
 def advance_errors(*, dose_mg: Decimal, current_mg: Decimal) -> list[str]:

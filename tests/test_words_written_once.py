@@ -22,46 +22,7 @@ TRANSLATORS = {
 
 # Literals still written in more than one module, with those modules. The test fails when a
 # new repeat appears, and when one listed here is written once (then remove it from here).
-STILL_REPEATED = {
-    "Write a message.": {"messaging/forms/conversations.py", "messaging/services/conversations.py"},
-    "Keep a message under %(n)s characters (this one has %(count)s).": {
-        "messaging/forms/conversations.py",
-        "messaging/services/conversations.py",
-    },
-    "The reason is “Other”: say why in the note.": {
-        "regimens/forms/decisions.py",
-        "regimens/services/plans.py",
-    },
-    "Enter the date.": {"portal/lib/fields.py", "regimens/forms/plans.py"},
-    "Enter a date, e.g. 2026-12-03.": {"regimens/forms/plans.py", "regimens/forms/supply.py"},
-    "Keep the note under 500 characters.": {
-        "portal/lib/fields.py",
-        "regimens/forms/plans.py",
-        "regimens/forms/supply.py",
-    },
-    "Enter the day of the procedure.": {"regimens/forms/plans.py", "regimens/services/plans.py"},
-    "Enter the opioid's name as on the prescription.": {
-        "regimens/forms/plans.py",
-        "regimens/services/plans.py",
-    },
-    "Enter the first day of the opioid.": {
-        "regimens/forms/plans.py",
-        "regimens/services/plans.py",
-    },
-    "Enter the last day you expect to take it.": {
-        "regimens/forms/plans.py",
-        "regimens/services/plans.py",
-    },
-    "Choose a procedure or a short course of an opioid.": {
-        "regimens/forms/plans.py",
-        "regimens/services/plans.py",
-    },
-    "Pick the reason for declining.": {"regimens/forms/plans.py", "regimens/services/plans.py"},
-    "Choose capsules, a liquid or drops.": {
-        "regimens/forms/supply.py",
-        "regimens/services/supply.py",
-    },
-}
+STILL_REPEATED: dict[str, set[str]] = {}
 
 
 def _scanned() -> list[Path]:

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from messaging.models import Topic
 from messaging.services.attachments import clean_files
+from messaging.services.conversations import BODY_TOO_LONG, NO_BODY
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -54,12 +55,11 @@ class MessageFields(forms.Form):
     def clean_body(self):
         body = self.cleaned_data.get("body", "")
         if not body:
-            raise ValidationError(_("Write a message."), code="required")
+            raise ValidationError(NO_BODY, code="required")
         limit = settings.MESSAGES["MAX_LENGTH"]
         if len(body) > limit:
             raise ValidationError(
-                _("Keep a message under %(n)s characters (this one has %(count)s).")
-                % {"n": f"{limit:,}", "count": f"{len(body):,}"},
+                BODY_TOO_LONG % {"n": f"{limit:,}", "count": f"{len(body):,}"},
                 code="too_long",
             )
         return body

@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from messaging.models import Attachment, Conversation, Message, ReadMark, Topic
 from messaging.rules import may_withdraw, safety_words_in
@@ -24,6 +25,9 @@ from portal.accounts.models import Role
 from portal.notifications.models import Kind
 from portal.notifications.services import notify_now
 
+NO_BODY = gettext_lazy("Write a message.")
+BODY_TOO_LONG = gettext_lazy("Keep a message under %(n)s characters (this one has %(count)s).")
+
 
 def is_urgent(body: str) -> bool:
     return bool(safety_words_in(body, settings.MESSAGES["SAFETY_WORDS"]))
@@ -32,14 +36,11 @@ def is_urgent(body: str) -> bool:
 def _check_body(body: str) -> str:
     body = (body or "").strip()
     if not body:
-        raise ValidationError({"body": _("Write a message.")}, code="required")
+        raise ValidationError({"body": NO_BODY}, code="required")
     limit = settings.MESSAGES["MAX_LENGTH"]
     if len(body) > limit:
         raise ValidationError(
-            {
-                "body": _("Keep a message under %(n)s characters (this one has %(count)s).")
-                % {"n": f"{limit:,}", "count": f"{len(body):,}"}
-            },
+            {"body": BODY_TOO_LONG % {"n": f"{limit:,}", "count": f"{len(body):,}"}},
             code="too_long",
         )
     return body

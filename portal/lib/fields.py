@@ -29,6 +29,7 @@ LATEST_DAY = date(2999, 12, 31)
 DAY_LABEL = _("Day")
 DAY_INVALID = _("Enter the day as a date, e.g. 2026-03-01.")
 DATE_REQUIRED = _("Enter the date.")
+DATE_INVALID = _("Enter a date, e.g. 2026-12-03.")
 TIME_ERRORS = {
     "required": _("Enter the time."),
     "invalid": _("Enter a time as hours and minutes, e.g. 10:30."),

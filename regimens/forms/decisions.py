@@ -66,7 +66,7 @@ class DecisionForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("reason") == DecisionReason.OTHER and not cleaned.get("note", "").strip():
-            self.add_error("note", _("The reason is “Other”: say why in the note."))
+            self.add_error("note", rules.OTHER_WITHOUT_NOTE)
         return cleaned
 
     def values(self) -> dict:

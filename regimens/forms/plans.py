@@ -5,11 +5,23 @@ are the service's (regimens.services.plans), shown next to the field."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.lib.fields import DateField
+from portal.lib.fields import (
+    DATE_INVALID,
+    DATE_REQUIRED,
+    NOTE_MAX_LENGTH,
+    NOTE_TOO_LONG,
+    DateField,
+)
 from portal.lib.widgets import DateInput
 from regimens.models import PausePlan
-
-DATE_INVALID = _("Enter a date, e.g. 2026-12-03.")
+from regimens.services.plans import (
+    NO_DECLINE_REASON,
+    NO_FIRST_DAY,
+    NO_KIND,
+    NO_LAST_DAY,
+    NO_OPIOID_NAME,
+    NO_PROCEDURE_DAY,
+)
 
 
 def _date(label, *, required=False, help_text=""):
@@ -18,7 +30,7 @@ def _date(label, *, required=False, help_text=""):
         required=required,
         widget=DateInput(),
         help_text=help_text,
-        error_messages={"invalid": DATE_INVALID, "required": _("Enter the date.")},
+        error_messages={"invalid": DATE_INVALID, "required": DATE_REQUIRED},
     )
 
 
@@ -27,7 +39,7 @@ class PausePlanForm(forms.Form):
         label=_("What is planned"),
         choices=PausePlan.Kind.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": _("Choose a procedure or a short course of an opioid.")},
+        error_messages={"required": NO_KIND},
     )
     procedure_on = _date(_("Day of the procedure"))
     procedure_kind = forms.ChoiceField(
@@ -52,11 +64,11 @@ class PausePlanForm(forms.Form):
     course_ends_on = _date(_("Last day you expect to take it"))
 
     REQUIRED = {
-        PausePlan.Kind.PROCEDURE: {"procedure_on": _("Enter the day of the procedure.")},
+        PausePlan.Kind.PROCEDURE: {"procedure_on": NO_PROCEDURE_DAY},
         PausePlan.Kind.COURSE: {
-            "medication_name": _("Enter the opioid's name as on the prescription."),
-            "course_starts_on": _("Enter the first day of the opioid."),
-            "course_ends_on": _("Enter the last day you expect to take it."),
+            "medication_name": NO_OPIOID_NAME,
+            "course_starts_on": NO_FIRST_DAY,
+            "course_ends_on": NO_LAST_DAY,
         },
     }
 
@@ -112,10 +124,10 @@ class PlanApproveForm(forms.Form):
     )
     note = forms.CharField(
         label=_("Note for the patient (optional)"),
-        max_length=500,
+        max_length=NOTE_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"max_length": _("Keep the note under 500 characters.")},
+        error_messages={"max_length": NOTE_TOO_LONG},
     )
 
 
@@ -123,12 +135,12 @@ class PlanDeclineForm(forms.Form):
     reason = forms.ChoiceField(
         label=_("Why decline"),
         choices=PausePlan.DeclineReason.choices,
-        error_messages={"required": _("Pick the reason for declining.")},
+        error_messages={"required": NO_DECLINE_REASON},
     )
     note = forms.CharField(
         label=_("Note for the patient"),
-        max_length=500,
+        max_length=NOTE_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"max_length": _("Keep the note under 500 characters.")},
+        error_messages={"max_length": NOTE_TOO_LONG},
     )

@@ -5,10 +5,11 @@ service's rule (regimens.supply.fill_errors), shown next to the field."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.lib.fields import DateField
+from portal.lib.fields import DATE_INVALID, NOTE_MAX_LENGTH, NOTE_TOO_LONG, DateField
 from portal.lib.formats import mg
 from portal.lib.widgets import DateInput
 from regimens.models import Regimen
+from regimens.services.supply import NO_FORM
 
 
 class FillForm(forms.Form):
@@ -20,13 +21,13 @@ class FillForm(forms.Form):
         help_text=_("The day you received it."),
         error_messages={
             "required": _("Enter the day you received it."),
-            "invalid": _("Enter a date, e.g. 2026-12-03."),
+            "invalid": DATE_INVALID,
         },
     )
     form = forms.ChoiceField(
         label=_("Form"),
         choices=Regimen.Form.choices,
-        error_messages={"required": _("Choose capsules, a liquid or drops.")},
+        error_messages={"required": NO_FORM},
     )
     strength_mg = forms.DecimalField(
         label=_("Strength (mg)"),
@@ -73,8 +74,8 @@ class RefillRequestForm(forms.Form):
 
     note = forms.CharField(
         label=_("Note for your care team (optional)"),
-        max_length=500,
+        max_length=NOTE_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"max_length": _("Keep the note under 500 characters.")},
+        error_messages={"max_length": NOTE_TOO_LONG},
     )

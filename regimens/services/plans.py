@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from patients.models import Patient
 from patients.rules.medications import screen_medication
@@ -21,13 +22,21 @@ from portal.accounts.models import Role, User
 from portal.lib.formats import day
 from portal.notifications.models import Kind as NotificationKind
 from portal.notifications.services import notify_now
-from regimens import opioids
+from regimens import opioids, rules
 from regimens.models import DecisionReason, PausePlan, Regimen, RegimenEvent
 from regimens.services._shared import _event, regimen_plan_changed
 from regimens.services.decisions import regimen_pause
 
 Kind = PausePlan.Kind
 Status = PausePlan.Status
+
+# What a plan needs, next to the field (the planning form shows the same words).
+NO_KIND = gettext_lazy("Choose a procedure or a short course of an opioid.")
+NO_PROCEDURE_DAY = gettext_lazy("Enter the day of the procedure.")
+NO_OPIOID_NAME = gettext_lazy("Enter the opioid's name as on the prescription.")
+NO_FIRST_DAY = gettext_lazy("Enter the first day of the opioid.")
+NO_LAST_DAY = gettext_lazy("Enter the last day you expect to take it.")
+NO_DECLINE_REASON = gettext_lazy("Pick the reason for declining.")
 
 
 def _washout_days(maintenance: bool) -> int:
@@ -57,7 +66,7 @@ def _check(plan: PausePlan, today: date) -> None:
     errors = {}
     if plan.kind == Kind.PROCEDURE:
         if plan.procedure_on is None:
-            errors["procedure_on"] = _("Enter the day of the procedure.")
+            errors["procedure_on"] = NO_PROCEDURE_DAY
         elif not today <= plan.procedure_on <= latest:
             errors["procedure_on"] = _(
                 "Pick the day of the procedure from today to %(latest)s (a year ahead)."
@@ -75,20 +84,20 @@ def _check(plan: PausePlan, today: date) -> None:
             ) % {"days": ldn["OPIOID_COURSE_MAX_DAYS"]}
     elif plan.kind == Kind.COURSE:
         if not plan.medication_name:
-            errors["medication_name"] = _("Enter the opioid's name as on the prescription.")
+            errors["medication_name"] = NO_OPIOID_NAME
         elif not plan.opioid_ingredient:
             errors["medication_name"] = _(
                 "%(name)s is not recognised as an opioid: a pause is planned only for an "
                 "opioid. Check the spelling, or plan a procedure instead."
             ) % {"name": plan.medication_name}
         if plan.course_starts_on is None:
-            errors["course_starts_on"] = _("Enter the first day of the opioid.")
+            errors["course_starts_on"] = NO_FIRST_DAY
         elif not today <= plan.course_starts_on <= latest:
             errors["course_starts_on"] = _(
                 "Pick the first day from today to %(latest)s (a year ahead)."
             ) % {"latest": day(latest)}
         if plan.course_ends_on is None:
-            errors["course_ends_on"] = _("Enter the last day you expect to take it.")
+            errors["course_ends_on"] = NO_LAST_DAY
         elif plan.course_starts_on and plan.course_ends_on < plan.course_starts_on:
             errors["course_ends_on"] = _("The last day cannot be before the first day.")
         elif (
@@ -100,7 +109,7 @@ def _check(plan: PausePlan, today: date) -> None:
                 "with you."
             ) % {"days": ldn["OPIOID_COURSE_MAX_DAYS"]}
     else:
-        errors["kind"] = _("Choose a procedure or a short course of an opioid.")
+        errors["kind"] = NO_KIND
     if errors:
         raise ValidationError(errors)
 
@@ -368,9 +377,9 @@ def plan_decline(
     _may_decide(plan, decided_by)
     plan = _locked(plan, Status.PROPOSED)
     if reason not in PausePlan.DeclineReason.values:
-        raise ValidationError({"reason": _("Pick the reason for declining.")})
+        raise ValidationError({"reason": NO_DECLINE_REASON})
     if reason == PausePlan.DeclineReason.OTHER and not note.strip():
-        raise ValidationError({"note": _("The reason is “Other”: say why in the note.")})
+        raise ValidationError({"note": rules.OTHER_WITHOUT_NOTE})
     plan.status, plan.decided_by, plan.decided_at = Status.DECLINED, decided_by, now
     plan.decline_reason, plan.decision_note = reason, note.strip()[:500]
     plan._change_reason = f"declined by user {decided_by.pk}"

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from messaging.models import Topic
 from messaging.services.conversations import conversation_start
@@ -27,6 +28,8 @@ from regimens import safety, supply
 from regimens.models import RefillRequest, SupplyFill
 from regimens.selectors.regimens import current_regimen
 from regimens.selectors.supply import Supply, supply_for
+
+NO_FORM = gettext_lazy("Choose capsules, a liquid or drops.")
 
 
 def _limits(patient: Patient) -> safety.DoseLimits:
@@ -63,7 +66,7 @@ def supply_fill_record(
     The run-out reminder and the strength flag follow at once."""
     now = now or timezone.now()
     if form not in (supply.CAPSULE, supply.LIQUID, supply.DROPS):
-        raise ValidationError({"form": _("Choose capsules, a liquid or drops.")})
+        raise ValidationError({"form": NO_FORM})
     regimen = current_regimen(patient=patient)
     step = regimen.current_step if regimen is not None else None
     errors = supply.fill_errors(
