@@ -24,6 +24,7 @@ urlpatterns = [
     path("offline/<str:language>/", core.offline_page, name="offline_page"),
     path("offline/send/dose/", core.offline_dose, name="offline_dose"),
     path("offline/send/diary/", core.offline_diary, name="offline_diary"),
+    path("offline/send/morning/", core.offline_morning, name="offline_morning"),
     path("account/", include(account_patterns)),
     path("oauth/", include(oauth_patterns)),
     path("fhir/", include(fhir_patterns)),

@@ -210,18 +210,28 @@ def morning_checkin_record(
     entered_by: User,
     sleep_quality: int | None = None,
     vivid_dreams: int | None = None,
+    day: date | None = None,
     now: datetime | None = None,
 ) -> DiaryEntry:
     """The two-tap morning check-in: last night's sleep and dreams, on today's entry (made if
-    there is none yet). Each tap saves on its own; the first stamps morning_checkin_at."""
+    there is none yet). Each tap saves on its own; the first stamps morning_checkin_at.
+
+    `day` is the day the tap was made on when a phone kept it offline and sends it later
+    (portal.core.offline): refused, like the diary form, for a future day or after
+    DIARY_EDIT_DAYS."""
     now = now or timezone.now()
+    day = day or today
+    if day != today:
+        errors = diary_day_errors(day=day, today=today)
+        if errors:
+            raise ValidationError(errors)
     values = {}
     if sleep_quality is not None:
         values["sleep_quality"] = sleep_quality
     if vivid_dreams is not None:
         values["vivid_dreams"] = vivid_dreams
     _check_values(values)
-    picture = clinical_picture(patient=patient, today=today, day=today)
+    picture = clinical_picture(patient=patient, today=today, day=day)
     entry = _write_entry(
         picture=picture, entered_by=entered_by, now=now, values=values, why="morning check-in"
     )

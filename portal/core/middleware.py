@@ -1,5 +1,5 @@
-"""Tonight's dose form and the diary form, sent by the page's script on a connection that may
-drop (README, "Install and offline").
+"""Tonight's dose form, the diary form and the morning check-in, sent by the page's script
+on a connection that may drop (README, "Install and offline").
 
 The script (static/js/offline.js) keeps the entry on the phone first, then posts the form
 with the entry's key (`offline_key`) and the header `X-LDN-Submit: fetch`. When the post
@@ -29,6 +29,7 @@ FORMS = {
     "dose_log": ("dose", "tonight"),
     "diary_new": ("diary", "diary"),
     "diary_entry": ("diary", "diary"),
+    "diary_morning": ("diary", "diary"),
 }
 HEADER = "X-LDN-Submit"
 

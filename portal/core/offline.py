@@ -1,5 +1,6 @@
 """Entries a patient's phone kept while it had no connection, sent when it is back online:
-tonight's dose mark and a diary day (README, "Install and offline").
+tonight's dose mark, a diary day and a tap of the morning check-in (README, "Install and
+offline").
 
 Each entry carries the key the phone gave it (a UUID). The key is saved in the same
 transaction as the entry, under a unique constraint, so the same entry sent twice (a retry,
@@ -18,10 +19,17 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from patients.forms.diary import DiaryEntryForm
+from patients.forms.diary import (
+    DREAM_TAP_LABELS,
+    DREAM_TAPS,
+    SLEEP_TAP_LABELS,
+    SLEEP_TAPS,
+    DiaryEntryForm,
+    MorningCheckinForm,
+)
 from patients.models import Patient
 from patients.selectors import diary as diary_selectors
-from patients.services.diary import diary_entry_save
+from patients.services.diary import diary_entry_save, morning_checkin_record
 from portal.core.models import OfflineSubmission
 from portal.lib.formats import when
 from regimens.models import DoseLog
@@ -194,6 +202,79 @@ def offline_diary_submit(
             values=form.entry_values(),
             dose_status=form.dose_status(),
             now=now,
+        )
+    except ValidationError as error:
+        return _refuse("invalid", errors={"__all__": error.messages})
+    return Outcome("saved")
+
+
+# A morning tap, by the diary field it writes: the form's field, its question, its taps.
+MORNING_FIELDS = {
+    "sleep_quality": ("sleep", SLEEP_TAPS, SLEEP_TAP_LABELS),
+    "vivid_dreams": ("dreams", DREAM_TAPS, DREAM_TAP_LABELS),
+}
+
+
+def _morning_question(name: str) -> str:
+    return _("How did you sleep?") if name == "sleep_quality" else _("Dreams?")
+
+
+def _morning_answer(name: str, value) -> str:
+    """The portal's answer in the words of the tap that gives it (a sleep score written in
+    the diary form, not by a tap, as the score)."""
+    _field, taps, labels = MORNING_FIELDS[name]
+    for tap, tap_value in taps.items():
+        if tap_value == value:
+            return str(labels[tap])
+    return str(value)
+
+
+@transaction.atomic
+def offline_morning_submit(
+    *,
+    patient: Patient,
+    key,
+    day: date,
+    fields: dict,
+    saved_at: datetime,
+    today: date,
+    choice: str = "",
+    now: datetime | None = None,
+) -> Outcome:
+    """Save a tap of the morning check-in the phone kept (sleep or dreams), on the day it was
+    tapped. Its key is claimed as a diary entry's: the tap writes that day's diary entry.
+    A conflict is a different answer to the same question, written on the portal after the
+    tap."""
+    now = now or timezone.now()
+    user = patient.user
+    settled = _settled_by_key(key=key, user=user, kind="diary", day=day, choice=choice, now=now)
+    if settled is not None:
+        return settled
+    day_errors = diary_selectors.diary_day_errors(day=day, today=today)
+    if day_errors:
+        return _refuse("invalid", errors={"day": day_errors})
+    data = {name: str(fields.get(name) or "") for name in ("sleep", "dreams")}
+    form = MorningCheckinForm(data)
+    if not form.is_valid():
+        errors = {name: [str(m) for m in messages] for name, messages in form.errors.items()}
+        return _refuse("invalid", errors=errors)
+    values = form.values()
+    existing = diary_selectors.diary_entry_on(patient=patient, day=day)
+    if existing is not None and existing.updated_at > saved_at and choice != "phone":
+        differing = [
+            name
+            for name, value in values.items()
+            if value is not None and getattr(existing, name) not in (None, value)
+        ]
+        if differing:
+            answers = [
+                [_morning_question(name), _morning_answer(name, getattr(existing, name))]
+                for name in differing
+            ]
+            return _refuse("conflict", server={"answers": answers})
+    try:
+        morning_checkin_record(
+            patient=patient, today=today, entered_by=user, day=day, now=now, **values
         )
     except ValidationError as error:
         return _refuse("invalid", errors={"__all__": error.messages})

@@ -365,6 +365,30 @@ def offline_diary(request):
     return _offline_response(outcome)
 
 
+@require_POST
+@role_required(Role.PATIENT)
+def offline_morning(request):
+    """A tap of the morning check-in, kept by the phone while offline (JSON;
+    portal.core.offline)."""
+    parsed = _offline_payload(request)
+    if parsed is None or not isinstance(parsed[0].get("fields"), dict):
+        return _offline_refusal()
+    payload, key, day, saved_at, choice = parsed
+    if _not_theirs(request, payload):
+        return JsonResponse({"result": "not_yours"}, status=409)
+    patient = own_patient(request.user)
+    outcome = offline.offline_morning_submit(
+        patient=patient,
+        key=key,
+        day=day,
+        fields=payload["fields"],
+        saved_at=saved_at,
+        today=local_today(patient),
+        choice=choice,
+    )
+    return _offline_response(outcome)
+
+
 @require_safe
 def favicon(request):
     """The portal's icon, for browsers asking /favicon.ico (the Django admin names none)."""

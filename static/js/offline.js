@@ -2,8 +2,8 @@
 // Content-Security-Policy allows no inline script.
 //
 // - Registers the service worker (sw.js, served from the site's root).
-// - Tonight's dose buttons and the diary form keep the entry on this phone
-//   (offline-store.js) with a key of its own before it is posted. With no connection, or
+// - Tonight's dose buttons, the diary form and the morning check-in's taps keep the entry on
+//   this phone (offline-store.js) with a key of its own before it is posted. With no connection, or
 //   when the post gets no answer (a weak signal, a timeout), it stays there and the page
 //   says so; it is sent when the connection returns (Background Sync where the browser has
 //   it, else this script on the next page load or the "online" event), with the same key,
@@ -130,6 +130,7 @@
     var path = pathOf(form.action);
     if (path === data.offlineDoseForm) { return "dose"; }
     if (path === data.offlineDiaryForm || /^\/diary\/\d{4}-\d{2}-\d{2}\/$/.test(path)) { return "diary"; }
+    if (data.offlineMorningForm && path === data.offlineMorningForm) { return "morning"; }
     return null;
   }
 
@@ -168,7 +169,15 @@
       else { fields[element.name] = [].concat(fields[element.name], value); }
       if (value !== "" && element.type !== "hidden") { summary.push([labelFor(form, element), valueText(element)]); }
     });
-    if (submitter && submitter.name) { fields[submitter.name] = submitter.value; }
+    if (submitter && submitter.name) {
+      fields[submitter.name] = submitter.value;
+      if (kind === "morning") {
+        // The tap's question (the button group's label) and the tapped answer.
+        var group = submitter.closest("[aria-labelledby]");
+        var question = group && document.getElementById(group.getAttribute("aria-labelledby"));
+        summary.push([question ? question.textContent.trim() : submitter.name, submitter.textContent.trim()]);
+      }
+    }
     var day = today();
     var fromAddress = pathOf(form.action).match(/^\/diary\/(\d{4}-\d{2}-\d{2})\/$/);
     if (kind === "diary" && fromAddress) { day = fromAddress[1]; }
@@ -181,7 +190,7 @@
       fields: fields,
       summary: summary,
       csrf: csrf,
-      url: kind === "dose" ? data.offlineDoseUrl : data.offlineDiaryUrl,
+      url: { dose: data.offlineDoseUrl, diary: data.offlineDiaryUrl, morning: data.offlineMorningUrl }[kind],
       savedAt: new Date().toISOString(),
       state: "waiting"
     };
@@ -242,18 +251,55 @@
     form.submit();
   }
 
+  // The morning check-in's form is also htmx's: its submit is taken here, in the capture
+  // phase, before htmx sees it, so that a tap is kept on the phone like the diary form.
   document.addEventListener("submit", function (event) {
+    if (kindOf(event.target) !== "morning" || event.defaultPrevented) { return; }
+    event.stopPropagation();
+    keep(event, "morning");
+  }, true);
+
+  document.addEventListener("submit", function (event) {
+    var kind = kindOf(event.target);
+    if (!kind || kind === "morning" || event.defaultPrevented) { return; }
+    keep(event, kind);
+  });
+
+  // The page after a morning tap: its check-in card swapped in place (as htmx does), or the
+  // whole page when that cannot be fetched.
+  function morningNext(location) {
+    var card = document.getElementById("morning-checkin");
+    if (!self.htmx || !card) { window.location.assign(location); return; }
+    return self.htmx.ajax("GET", location, { target: "#morning-checkin", select: "#morning-checkin", swap: "outerHTML" })
+      .then(function () {
+        if (document.getElementById("morning-checkin") === card) { window.location.assign(location); }
+      }, function () { window.location.assign(location); });
+  }
+
+  function replaced(entry) {
+    return store.all().then(function (entries) {
+      return Promise.all(entries.filter(function (other) {
+        return other.kind === "morning" && other.owner === entry.owner && other.day === entry.day &&
+          other.state === "waiting" && Object.keys(other.fields).some(function (name) {
+            return name !== "next" && entry.fields[name] !== undefined;
+          });
+      }).map(function (other) { return store.remove(other.key); }));
+    });
+  }
+
+  function keep(event, kind) {
     var form = event.target;
-    var kind = kindOf(form);
-    if (!kind || event.defaultPrevented) { return; }
     event.preventDefault();
     // The offline page was shown because nothing got through: it always keeps.
     var offline = offlinePage || navigator.onLine === false;
     if (!offline && form.dataset.sending) { return; }  // already on its way
     var submitter = event.submitter;
     var entry = build(form, kind, submitter);
-    // Kept on the phone first: if the connection drops on the way, nothing is lost.
-    var saving = store.put(entry);
+    // Kept on the phone first: if the connection drops on the way, nothing is lost. A morning
+    // tap replaces one to the same question, for the same day, still waiting on the phone.
+    var saving = (kind === "morning" ? replaced(entry) : Promise.resolve()).then(function () {
+      return store.put(entry);
+    });
     if (offline) { saving.then(kept); return; }
     form.dataset.sending = "1";
     saving.then(function () {
@@ -274,13 +320,15 @@
       return store.remove(entry.key).then(function () {
         if (type.indexOf("application/json") === 0) {
           return response.json().then(function (answer) {
-            window.location.assign(answer.location || window.location.href);
+            var location = answer.location || window.location.href;
+            if (kind === "morning") { return morningNext(location); }
+            window.location.assign(location);
           });
         }
         sendNatively(form, entry, submitter);
       });
     }
-  });
+  }
 
   // --- Sending ---------------------------------------------------------------------------
   function mine(entries) {
@@ -338,6 +386,7 @@
     if (entry.kind === "dose") {
       return say("dose") + " " + dayText(entry.day) + ": " + (say(entry.fields.status) || entry.fields.status);
     }
+    if (entry.kind === "morning") { return say("morning") + " " + dayText(entry.day); }
     return say("diary") + " " + dayText(entry.day);
   }
 

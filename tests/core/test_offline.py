@@ -23,6 +23,7 @@ from tests.notifications.factories import start_regimen
 
 DOSE = reverse("offline_dose")
 DIARY = reverse("offline_diary")
+MORNING = reverse("offline_morning")
 
 
 @pytest.fixture
@@ -317,6 +318,82 @@ def test_a_diary_day_with_a_bad_answer_says_which_and_saves_nothing(client_for, 
     assert not OfflineSubmission.objects.exists()
 
 
+def test_a_morning_tap_kept_offline_is_saved_once(client_for, on_ldn):
+    patient, regimen, today = on_ldn
+    client = client_for(patient.user)
+    entry = _entry(patient.user, today, fields={"sleep": "poor", "next": "/patient/"})
+
+    first, again = _send(client, MORNING, entry), _send(client, MORNING, entry)
+
+    assert (first.json()["result"], again.json()["result"]) == ("saved", "duplicate")
+    saved = DiaryEntry.objects.get(patient=patient)
+    assert (saved.local_date, saved.sleep_quality) == (today, 2)
+    assert saved.morning_checkin_at is not None
+    assert OfflineSubmission.objects.get(key=entry["key"]).kind == "diary"
+
+
+def test_a_morning_tap_is_saved_on_the_day_it_was_tapped(client_for, on_ldn):
+    patient, regimen, today = on_ldn
+    yesterday = today - timedelta(days=1)
+    entry = _entry(patient.user, yesterday, fields={"dreams": "vivid"})
+
+    assert _send(client_for(patient.user), MORNING, entry).json()["result"] == "saved"
+
+    saved = DiaryEntry.objects.get(patient=patient)
+    assert (saved.local_date, saved.vivid_dreams) == (yesterday, 1)
+
+
+def test_a_newer_morning_answer_on_the_portal_is_shown_to_choose(client_for, on_ldn):
+    patient, regimen, today = on_ldn
+    client = client_for(patient.user)
+    entry = _entry(patient.user, today, fields={"sleep": "great"})
+    entry["saved_at"] = (timezone.now() - timedelta(hours=2)).isoformat()
+    diary_entry_save(
+        patient=patient,
+        day=today,
+        entered_by=patient.user,
+        today=today,
+        values={"sleep_quality": 2},
+    )
+
+    conflict = _send(client, MORNING, entry)
+
+    assert conflict.status_code == 409
+    assert conflict.json()["server"]["answers"] == [["How did you sleep?", "Poorly"]]
+    assert DiaryEntry.objects.get(patient=patient).sleep_quality == 2
+    assert _send(client, MORNING, {**entry, "choice": "phone"}).json()["result"] == "saved"
+    assert DiaryEntry.objects.get(patient=patient).sleep_quality == 9
+
+
+def test_a_newer_answer_to_the_other_question_is_no_conflict(client_for, on_ldn):
+    patient, regimen, today = on_ldn
+    entry = _entry(patient.user, today, fields={"dreams": "none"})
+    entry["saved_at"] = (timezone.now() - timedelta(hours=2)).isoformat()
+    diary_entry_save(
+        patient=patient,
+        day=today,
+        entered_by=patient.user,
+        today=today,
+        values={"sleep_quality": 7},
+    )
+
+    assert _send(client_for(patient.user), MORNING, entry).json()["result"] == "saved"
+
+    saved = DiaryEntry.objects.get(patient=patient)
+    assert (saved.sleep_quality, saved.vivid_dreams) == (7, 0)
+
+
+def test_a_morning_tap_with_no_answer_is_refused_and_saves_nothing(client_for, on_ldn):
+    patient, regimen, today = on_ldn
+    entry = _entry(patient.user, today, fields={"sleep": "wonderful"})
+
+    response = _send(client_for(patient.user), MORNING, entry)
+
+    assert response.status_code == 400
+    assert "sleep" in response.json()["errors"]
+    assert not DiaryEntry.objects.exists() and not OfflineSubmission.objects.exists()
+
+
 # --- The forms posted by the page, with the entry's key (a weak connection) -----------------
 
 FETCH = {"HTTP_X_LDN_SUBMIT": "fetch"}
@@ -405,3 +482,18 @@ def test_a_form_post_without_a_key_works_as_before(client_for, on_ldn):
     assert response.status_code == 302
     assert DoseLog.objects.get(regimen=regimen, on=today).status == "missed"
     assert not OfflineSubmission.objects.exists()
+
+
+def test_a_morning_tap_posted_with_a_key_is_saved_once(client_for, on_ldn):
+    patient, regimen, today = on_ldn
+    client = client_for(patient.user)
+    key = str(uuid.uuid4())
+    data = {"sleep": "good", "next": "/patient/", "offline_key": key}
+
+    posted = client.post(reverse("diary_morning"), data, **FETCH)
+    later = _send(client, MORNING, {**_entry(patient.user, today, fields=data), "key": key})
+
+    assert posted.json() == {"location": "/patient/"}
+    assert later.json()["result"] == "duplicate"
+    assert DiaryEntry.objects.get(patient=patient).sleep_quality == 7
+    assert OfflineSubmission.objects.filter(key=key).count() == 1

@@ -4,8 +4,9 @@ once when the connection returns. The same kept entry sent twice is saved once. 
 connection (online, but the post fails or its answer is lost) the entry is kept and saved
 once. Opened with no signal, the offline page keeps tonight's dose and today's scores. A
 kept diary day the portal has a newer answer for is shown to the patient, who keeps one of
-the two. The service worker's caches never hold a page with health data, and after logout
-nothing of the diary is left in IndexedDB or the caches."""
+the two. The morning check-in's taps are kept, sent once and settled the same way. The
+service worker's caches never hold a page with health data, and after logout nothing of the
+diary is left in IndexedDB or the caches."""
 
 import re
 from datetime import timedelta
@@ -353,3 +354,120 @@ def test_a_diary_day_newer_on_the_portal_is_shown_to_choose_and_the_choice_is_ke
     expect(page.locator("[data-offline-state=conflict]")).to_have_count(0)
     assert DiaryEntry.objects.get().pain == pain
     assert OfflineSubmission.objects.get().outcome == outcome
+
+
+# --- The morning check-in ---------------------------------------------------------------------
+
+
+def _tap(page, answer):
+    page.locator("#morning-checkin").get_by_role("button", name=answer, exact=True).click()
+
+
+def test_a_morning_tap_kept_offline_reaches_the_server_once(context, patient):
+    page = context.new_page()
+    log_in(page, patient.user.email)
+    page.goto("/patient/")
+    _service_worker_ready(page)
+
+    context.set_offline(True)
+    _tap(page, "Poorly")
+
+    expect(page.locator("#offline-status")).to_contain_text(SAVED)
+    [entry] = page.evaluate(KEPT)
+    assert (entry["kind"], entry["fields"]["sleep"]) == ("morning", "poor")
+    expect(page.locator("[data-offline-entry=morning]")).to_contain_text("Morning check-in for")
+    assert not DiaryEntry.objects.exists()
+
+    context.set_offline(False)
+
+    _wait_until(
+        page,
+        lambda: (
+            OfflineSubmission.objects.filter(key=entry["key"]).exists() and not page.evaluate(KEPT)
+        ),
+        "the kept tap was not sent",
+    )
+    saved = DiaryEntry.objects.get()
+    assert (saved.local_date, saved.sleep_quality) == (local_today(patient), 2)
+    assert saved.morning_checkin_at is not None
+    expect(page.locator("#offline-status")).to_contain_text("Sent:")
+    page.reload()
+    page.wait_for_timeout(500)
+    assert OfflineSubmission.objects.count() == 1 and DiaryEntry.objects.count() == 1
+    expect(page.locator("#morning-checkin")).to_contain_text("Dreams?")
+
+
+def test_a_second_tap_to_the_same_question_offline_replaces_the_first(context, patient):
+    page = context.new_page()
+    log_in(page, patient.user.email)
+    page.goto("/diary/")
+    _service_worker_ready(page)
+
+    context.set_offline(True)
+    _tap(page, "Poorly")
+    expect(page.locator("#offline-status")).to_contain_text(SAVED)
+    _tap(page, "Very well")
+    _wait_until(
+        page,
+        lambda: [e["fields"]["sleep"] for e in page.evaluate(KEPT)] == ["great"],
+        "the second tap did not replace the first",
+    )
+    context.set_offline(False)
+
+    _wait_until(page, lambda: not page.evaluate(KEPT), "the kept tap was not sent")
+    assert DiaryEntry.objects.get().sleep_quality == 9
+    assert OfflineSubmission.objects.count() == 1
+
+
+def test_on_a_good_connection_the_morning_check_in_swaps_in_place_and_saves_once(context, patient):
+    page = context.new_page()
+    log_in(page, patient.user.email)
+    page.goto("/patient/")
+    page.evaluate("() => { window.samePage = true; }")
+
+    _tap(page, "Well")
+
+    expect(page.locator("#morning-checkin")).to_contain_text("Thanks, your sleep is saved.")
+    _tap(page, "Vivid")
+    expect(page.locator("#morning-checkin")).to_contain_text("last night's sleep and dreams")
+    assert page.evaluate("() => window.samePage === true")  # no page load
+    entry = DiaryEntry.objects.get()
+    assert (entry.sleep_quality, entry.vivid_dreams) == (7, 1)
+    assert OfflineSubmission.objects.count() == 2
+    assert page.evaluate(KEPT) == []
+
+
+def test_a_morning_tap_newer_on_the_portal_is_shown_to_choose(context, patient):
+    page = context.new_page()
+    log_in(page, patient.user.email)
+    page.goto("/patient/")
+    _service_worker_ready(page)
+    today = local_today(patient)
+
+    context.set_offline(True)
+    _tap(page, "Very well")
+    expect(page.locator("#offline-status")).to_contain_text(SAVED)
+    diary_entry_save(
+        patient=patient,
+        day=today,
+        entered_by=patient.user,
+        today=today,
+        values={"sleep_quality": 2},
+    )
+    context.set_offline(False)
+
+    _wait_until(
+        page,
+        lambda: [entry["state"] for entry in page.evaluate(KEPT)] == ["conflict"],
+        "the kept tap was not found to conflict",
+    )
+    page.reload()
+    conflict = page.locator("[data-offline-state=conflict]")
+    expect(conflict).to_contain_text("How did you sleep?: Very well")
+    expect(conflict).to_contain_text("How did you sleep?: Poorly")
+    assert DiaryEntry.objects.get().sleep_quality == 2
+
+    conflict.get_by_role("button", name="Keep the one from this phone").click()
+
+    _wait_until(page, lambda: not page.evaluate(KEPT), "the chosen tap was not settled")
+    assert DiaryEntry.objects.get().sleep_quality == 9
