@@ -175,6 +175,12 @@ MATRIX = {
         data=lambda w: _offline_entry(w, fields={"pain": "3"}),
         content_type="application/json",
     ),
+    "offline_morning": Entry(
+        _url("offline_morning"),
+        {"POST": OFFLINE_SEND, "GET": NOT_ALLOWED},
+        data=lambda w: _offline_entry(w, fields={"sleep": "good"}),
+        content_type="application/json",
+    ),
     "healthz": Entry(_url("healthz"), {"GET": EVERYONE, "POST": NOT_ALLOWED}),
     "favicon": Entry(_url("favicon"), {"GET": EVERYONE}),
     "patient_home": Entry(_url("patient_home"), {"GET": PATIENTS}),
