@@ -10,7 +10,10 @@ provides when the portal starts (regimens.apps.RegimensConfig.ready):
 - the active regimen's first day, the day the dose last went up and the missed doses (the
   flag rules and the 4-weekly PGIC);
 - whether the diary may ask about a day's dose, and recording the answer in the dose log,
-  which stays the one record of doses.
+  which stays the one record of doses;
+- what the treatment's cards on the care team's record page show (the open regimen with its
+  steps, the planned pauses, the opioid status, the supply), read once for the page and
+  handed to the cards, which the treatment draws (the record page does not look inside it).
 """
 
 from dataclasses import dataclass, field
@@ -75,6 +78,10 @@ class Treatment(Protocol):
     def dose_record(
         self, *, patient, day: date, status: str, recorded_by, now: datetime
     ) -> None: ...
+
+    def for_record(self, *, patient, today: date, medications) -> object:
+        """The treatment cards' data for the record page, as of `today` (the patient's local
+        date), from the patient's `medications` already read: passed to each card."""
 
 
 _provider: Treatment | None = None

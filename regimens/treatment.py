@@ -1,6 +1,7 @@
 """What the patient record learns of the LDN treatment (the interface patients.treatment
-declares): the dose each day, the dose log, the regimen's first day and last step up, and the
-diary's dose question. Registered when the portal starts (regimens.apps)."""
+declares): the dose each day, the dose log, the regimen's first day and last step up, the
+diary's dose question and the data of the record page's treatment cards. Registered when the
+portal starts (regimens.apps)."""
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -13,6 +14,7 @@ from patients.models import Patient
 from patients.treatment import DoseDay, DoseQuestion, DoseStep, TreatmentFacts
 from portal.accounts.models import Role
 from regimens.models import DoseLog, Regimen, RegimenEvent, TitrationStep
+from regimens.selectors.record import RecordTreatment, record_treatment
 from regimens.services.reports import dose_log_mark
 
 
@@ -197,3 +199,6 @@ class RegimenTreatment:
             now=now,
             evaluate_flags=False,
         )
+
+    def for_record(self, *, patient: Patient, today: date, medications) -> RecordTreatment:
+        return record_treatment(patient=patient, today=today, medications=medications)

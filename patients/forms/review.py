@@ -31,14 +31,21 @@ class ReviewForm(forms.Form):
         error_messages={"max_length": _("Keep the note to 500 characters or fewer.")},
     )
 
-    def __init__(self, data=None, *, patient, **kwargs):
+    def __init__(self, data=None, *, patient, open_flags=None, **kwargs):
+        """`open_flags`: the patient's open flags when the caller has read them already (the
+        patient record has): the form shows them without reading them again."""
         super().__init__(data, **kwargs)
         # Any of the patient's flags is accepted: one a colleague closed a moment ago is
         # skipped by the service rather than refused.
         self.fields["flags"].queryset = Flag.objects.filter(patient=patient)
         if data is None:
-            open_flags = Flag.objects.filter(patient=patient, resolved_at__isnull=True)
-            self.fields["flags"].queryset = open_flags
+            field = self.fields["flags"]
+            field.queryset = Flag.objects.filter(patient=patient, resolved_at__isnull=True)
+            if open_flags is None:
+                open_flags = field.queryset
+            else:
+                choice = field.iterator(field).choice
+                field.choices = [choice(flag) for flag in open_flags]
             self.initial.setdefault("flags", list(open_flags))
 
 

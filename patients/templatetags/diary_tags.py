@@ -106,12 +106,13 @@ def dream_taps():
 
 
 @register.inclusion_tag("patients/review/partials/record_panel.html", takes_context=True)
-def review_panel(context, patient):
+def review_panel(context, patient, open_flags=None):
     """For the patient record: links to the diary and trends, the review form with every open
-    flag ticked, and the review history."""
+    flag ticked, and the review history. `open_flags`: the patient's, when the page has read
+    them."""
     return {
         "patient": patient,
-        "review_form": ReviewForm(patient=patient),
+        "review_form": ReviewForm(patient=patient, open_flags=open_flags),
         "reviews": list(reviews_for(patient=patient)[:5]),
         "request": context.get("request"),
     }

@@ -18,8 +18,10 @@ from patients.selectors.records import (
     with_record,
 )
 from patients.services.flags import flag_review as review_flag
+from patients.treatment import treatment
 from portal.accounts.decorators import role_required
 from portal.accounts.models import Role
+from portal.lib.timing import local_today
 
 PATIENT_LIST_PAGE_SIZE = 25
 
@@ -38,6 +40,10 @@ def patient_record(request, pk):
     patient = with_record(patient)
     context = {
         "patient": patient,
+        # The regimen, pauses, opioid status and supply, read once for the treatment's cards.
+        "treatment": treatment().for_record(
+            patient=patient, today=local_today(patient), medications=patient.medications.all()
+        ),
         "review_form": FlagReviewForm(),
         "caregivers": caregivers_of(patient=patient),
         "panels": record_panels(patient=patient, viewer=request.user),

@@ -124,14 +124,24 @@ def ldn_stopped_since(*, patient: Patient, since: date, today: date) -> date | N
 
 
 def opioid_statuses_between(
-    *, patient: Patient, first: date, last: date
+    *,
+    patient: Patient,
+    first: date,
+    last: date,
+    approved: list[PausePlan] | None = None,
+    medications: list[Medication] | None = None,
 ) -> dict[date, opioids.Status]:
     """The opioid status of each day from `first` to `last` (one read of the list and the
-    plans): what the reminders of those days may say."""
-    listed = opioids_on_list(
-        Medication.objects.filter(patient=patient, screening=Medication.Screening.BLOCK)
-    )
-    pauses = [as_pause(p) for p in approved_pauses(patient=patient)]
+    plans): what the reminders of those days may say. Pass the patient's `approved` pause
+    plans and `medications` when they are already read."""
+    if medications is None:
+        medications = Medication.objects.filter(
+            patient=patient, screening=Medication.Screening.BLOCK
+        )
+    listed = opioids_on_list(medications)
+    if approved is None:
+        approved = approved_pauses(patient=patient)
+    pauses = [as_pause(p) for p in approved]
     days, day = {}, first
     while day <= last:
         days[day] = opioids.opioid_status(opioids=listed, pauses=pauses, today=day)

@@ -12,13 +12,14 @@ from django.conf import settings
 from django.http import Http404
 from django.utils import timezone
 
-from patients.models import CheckIn, Patient
+from patients.models import CheckIn, Medication, Patient
 from patients.selectors.checkins import REMINDED
 from patients.selectors.records import visible_patients
 from portal.lib.timing import local_date
 from regimens import supply
 from regimens.models import (
     DoseLog,
+    PausePlan,
     RefillRequest,
     Regimen,
     RegimenEvent,
@@ -82,6 +83,23 @@ class Supply:
         return self.forecast.why == supply.CANNOT_MEASURE
 
 
+@dataclass(frozen=True)
+class Read:
+    """What the caller has already read of the patient: the open regimen with its protocol
+    and steps (current_regimen), the medications (all, or those that block LDN) and the
+    approved pause plans, soonest first. Handed to supply_for, nothing reads them again."""
+
+    regimen: Regimen | None
+    medications: list[Medication]
+    approved: list[PausePlan]
+
+
+def _opioid_reads(read: Read | None) -> dict:
+    if read is None:
+        return {}
+    return {"approved": read.approved, "medications": read.medications}
+
+
 def _plan_steps(regimen: Regimen | None, today: date) -> list[tuple[date, Decimal]]:
     """The regimen's steps as (first day, dose). A planned step whose day has come waits for
     the care team's decision: it is counted from tomorrow, the earliest it can begin."""
@@ -97,11 +115,19 @@ def _plan_steps(regimen: Regimen | None, today: date) -> list[tuple[date, Decima
 
 
 def supply_doses(
-    *, patient: Patient, regimen: Regimen | None, today: date, first: date, last: date
+    *,
+    patient: Patient,
+    regimen: Regimen | None,
+    today: date,
+    first: date,
+    last: date,
+    approved: list[PausePlan] | None = None,
+    medications: list[Medication] | None = None,
 ) -> dict[date, Decimal]:
     """The dose of each day from `first` to `last` (supply.daily_doses): the dose log and
     the doses in effect before today, the plan from today, and no dose on a day without LDN
-    (an opioid, its washout, an approved pause) or while the regimen was or is paused."""
+    (an opioid, its washout, an approved pause) or while the regimen was or is paused.
+    `approved` pause plans and `medications`: when the caller has read them already."""
     logged = {
         row.on: (row.dose_mg if row.status == DoseLog.Status.TAKEN else None)
         for row in DoseLog.objects.filter(regimen__patient=patient, on__gte=first, on__lte=today)
@@ -109,7 +135,11 @@ def supply_doses(
     no_ldn = {
         day
         for day, status in opioid_statuses_between(
-            patient=patient, first=max(first, today - timedelta(days=HORIZON_DAYS)), last=last
+            patient=patient,
+            first=max(first, today - timedelta(days=HORIZON_DAYS)),
+            last=last,
+            approved=approved,
+            medications=medications,
         ).items()
         if not status.is_clear
     }
@@ -180,6 +210,7 @@ def _refill(
     today: date,
     last: date,
     now: datetime,
+    read: Read | None,
 ) -> Refill:
     """`doses` are the days' doses counted up to `counted_to`; a refill is counted to `last`
     at most."""
@@ -198,6 +229,7 @@ def _refill(
             today=today,
             first=max(first, counted_to + timedelta(days=1)),
             last=until,
+            **_opioid_reads(read),
         )
     # The strength of the latest fill, else each the regimen was started with.
     candidates = [(fills[0].form, fills[0].strength_mg)] if fills else []
@@ -216,11 +248,14 @@ def _refill(
     return Refill(first, until, checkin, regimen.form, None, None)
 
 
-def supply_for(*, patient: Patient, today: date, now: datetime | None = None) -> Supply:
+def supply_for(
+    *, patient: Patient, today: date, now: datetime | None = None, read: Read | None = None
+) -> Supply:
     """The patient's supply as of `today` (their local date): fills, run-out, the steps the
-    latest fill cannot make, the open refill request and what a refill needs."""
+    latest fill cannot make, the open refill request and what a refill needs. `read`: the
+    regimen, medications and pause plans when the caller has read them already."""
     now = now or timezone.now()
-    regimen = current_regimen(patient=patient)
+    regimen = read.regimen if read is not None else current_regimen(patient=patient)
     fills = list(SupplyFill.objects.filter(patient=patient).select_related("entered_by"))
     last = today + timedelta(days=HORIZON_DAYS)
     refill_last = last + timedelta(days=max(settings.LDN["SUPPLY_REFILL_DAYS"], HORIZON_DAYS))
@@ -228,7 +263,14 @@ def supply_for(*, patient: Patient, today: date, now: datetime | None = None) ->
     doses, counted_to = {}, today - timedelta(days=1)
     if plain:  # the days' doses from the first fill; the refill counts on from them
         first = min(f.on for f in plain)
-        doses = supply_doses(patient=patient, regimen=regimen, today=today, first=first, last=last)
+        doses = supply_doses(
+            patient=patient,
+            regimen=regimen,
+            today=today,
+            first=first,
+            last=last,
+            **_opioid_reads(read),
+        )
         counted_to = last
     forecast = supply.forecast(fills=plain, doses=doses, today=today, last=last)
     problems = supply.strength_problems(
@@ -248,6 +290,7 @@ def supply_for(*, patient: Patient, today: date, now: datetime | None = None) ->
             today=today,
             last=refill_last,
             now=now,
+            read=read,
         )
     return Supply(
         patient=patient,

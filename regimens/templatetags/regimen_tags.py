@@ -11,6 +11,7 @@ from portal.lib.timing import local_today
 from regimens import titration
 from regimens.selectors.opioids import open_pause_plans, opioid_status_for
 from regimens.selectors.queue import recommendation_of
+from regimens.selectors.record import RecordTreatment
 from regimens.selectors.regimens import current_regimen, describe
 from regimens.selectors.supply import supply_for
 
@@ -60,10 +61,21 @@ def action_label(recommendation) -> str:
     return str(ACTION_LABELS[recommendation.action]) % {"dose": mg(recommendation.dose_mg)}
 
 
+def _shared(treatment, patient) -> RecordTreatment | None:
+    """The record page's one read of the treatment (regimens.selectors.record), when it was
+    given and is this patient's; None otherwise, and the card reads its own."""
+    if isinstance(treatment, RecordTreatment) and treatment.is_of(patient):
+        return treatment
+    return None
+
+
 @register.inclusion_tag("regimens/partials/regimen_summary.html")
-def regimen_summary(patient):
-    """The regimen card of the provider's patient record (the view resolved `patient`)."""
-    return {"patient": patient, "regimen": current_regimen(patient=patient)}
+def regimen_summary(patient, treatment=None):
+    """The regimen card of the provider's patient record (the view resolved `patient`).
+    `treatment`: the page's RecordTreatment, when it has one."""
+    shared = _shared(treatment, patient)
+    regimen = shared.regimen if shared else current_regimen(patient=patient)
+    return {"patient": patient, "regimen": regimen}
 
 
 @register.filter
@@ -83,24 +95,34 @@ def as_recommendation(status):
 
 
 @register.inclusion_tag("regimens/partials/opioid_status_card.html", takes_context=True)
-def opioid_status_card(context, patient):
+def opioid_status_card(context, patient, treatment=None):
     """The patient's opioid status and planned pauses, for the care team's record and regimen
-    pages (the view resolved `patient` for the viewer)."""
-    today = local_today(patient)
+    pages (the view resolved `patient` for the viewer). `treatment`: the record page's
+    RecordTreatment, when it has one."""
+    shared = _shared(treatment, patient)
+    if shared:
+        today, status, plans = shared.today, shared.opioid, shared.plans
+    else:
+        today = local_today(patient)
+        status = opioid_status_for(patient=patient, today=today)
+        plans = open_pause_plans(patient=patient)
     return {
         "patient": patient,
-        "status": opioid_status_for(patient=patient, today=today),
-        "plans": open_pause_plans(patient=patient),
+        "status": status,
+        "plans": plans,
         "today": today,
         "request": context.get("request"),
     }
 
 
 @register.inclusion_tag("regimens/partials/supply_card.html")
-def supply_card(patient):
-    """The supply card of the care team's patient record (the view resolved `patient`)."""
+def supply_card(patient, treatment=None):
+    """The supply card of the care team's patient record (the view resolved `patient`).
+    `treatment`: the page's RecordTreatment, when it has one."""
+    shared = _shared(treatment, patient)
+    supply = shared.supply if shared else supply_for(patient=patient, today=local_today(patient))
     return {
-        "supply": supply_for(patient=patient, today=local_today(patient)),
+        "supply": supply,
         "supply_url": reverse("patient_supply", args=[patient.pk]),
         "for_patient": False,
     }
