@@ -174,9 +174,12 @@ def offline_diary_submit(
         return _refuse("invalid", errors={"day": day_errors})
     existing = diary_selectors.diary_entry_on(patient=patient, day=day)
     question = diary_selectors.dose_question(patient=patient, day=day)
+    # The offline page's form holds only the day's scores and names them: the rest of a day
+    # already kept stays as it is.
+    only = set(str(fields.get("only") or "").split())
     data = QueryDict(mutable=True)
     for name, value in fields.items():
-        if name in ("csrfmiddlewaretoken", "day"):
+        if name in ("csrfmiddlewaretoken", "day", "only"):
             continue
         data.setlist(name, [str(v) for v in value] if isinstance(value, list) else [str(value)])
     form = DiaryEntryForm(
@@ -199,13 +202,20 @@ def offline_diary_submit(
             day=day,
             entered_by=user,
             today=today,
-            values=form.entry_values(),
+            values=_posted(form.entry_values(), only),
             dose_status=form.dose_status(),
             now=now,
         )
     except ValidationError as error:
         return _refuse("invalid", errors={"__all__": error.messages})
     return Outcome("saved")
+
+
+def _posted(values: dict, only: set[str]) -> dict:
+    """The values to write: all the form's, or only the fields a partial form named."""
+    if not only:
+        return values
+    return {name: value for name, value in values.items() if name in only}
 
 
 # A morning tap, by the diary field it writes: the form's field, its question, its taps.

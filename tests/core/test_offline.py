@@ -145,8 +145,12 @@ def test_the_offline_page_offers_the_dose_and_blank_scores_hidden_until_the_phon
 
     assert "data-offline-actions hidden" in english.text
     assert 'name="status" value="taken"' in english.text
-    assert "I took tonight's dose" in english.text
-    assert "Tomé la dosis de esta noche" in spanish.text
+    assert "I took my LDN dose" in english.text
+    assert "Tomé mi dosis de LDN" in spanish.text
+    # Whatever the patient's opioid status, nothing here tells them to take LDN.
+    assert "do not take it" in english.text
+    assert "no la tome" in spanish.text
+    assert 'name="only" value="pain fatigue sleep_quality mood"' in english.text
     for name in ("pain", "fatigue", "sleep_quality", "mood"):
         assert f'name="{name}"' in english.text
     assert "checked" not in english.text  # blank: nothing of this patient's diary
@@ -286,6 +290,27 @@ def test_a_diary_day_kept_offline_is_saved_once(client_for, on_ldn):
         "Slept badly",
     )
     assert DoseLog.objects.get(regimen=regimen, on=today).status == "taken"
+
+
+def test_the_offline_pages_scores_change_only_the_scores_of_a_day_already_kept(client_for, on_ldn):
+    """A day with notes and a severe side effect keeps them when today's scores come from
+    the offline page, which holds only the four scores."""
+    patient, regimen, today = on_ldn
+    diary_entry_save(
+        patient=patient,
+        day=today,
+        entered_by=patient.user,
+        today=today,
+        values={"pain": 2, "headache": 3, "notes": "Bad headache"},
+    )
+    client = client_for(patient.user)
+    fields = {"only": "pain fatigue sleep_quality mood", "pain": "6", "mood": "4"}
+
+    sent = _send(client, DIARY, _entry(patient.user, today, fields=fields))
+
+    assert sent.json()["result"] == "saved"
+    saved = DiaryEntry.objects.get(patient=patient)
+    assert (saved.pain, saved.mood, saved.headache, saved.notes) == (6, 4, 3, "Bad headache")
 
 
 def test_a_newer_diary_day_on_the_portal_is_shown_to_choose(client_for, on_ldn):

@@ -273,7 +273,7 @@ def test_opening_the_app_with_no_signal_offers_tonights_dose_and_todays_scores(c
     app.goto("/patient/")
 
     expect(app.get_by_test_id("offline-title")).to_have_text("No connection")
-    app.get_by_role("button", name="I took tonight's dose").click()
+    app.get_by_role("button", name="I took my LDN dose").click()
     expect(app.locator("#offline-status")).to_contain_text(SAVED)
     app.locator("label[for=id_pain_3]").click()
     app.locator("label[for=id_mood_8]").click()
