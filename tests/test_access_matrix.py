@@ -852,6 +852,7 @@ def _fingerprint():
         ("messaging", "Conversation"),
         ("messaging", "Message"),
         ("messaging", "Attachment"),
+        ("core", "OfflineSubmission"),
     ]
 
     def rows(model):

@@ -11,6 +11,8 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.formats import date_format
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from patients.models import DiaryEntry, PGICResponse
@@ -319,11 +321,26 @@ class DiaryEntryForm(forms.Form):
         return self.cleaned_data.get("dose", "") or ""
 
 
+def _tap_one_of(labels: dict):
+    """The message for an answer that is not one of the taps: it names them, in the reader's
+    language."""
+    answers = lazy(lambda: ", ".join(str(label) for label in labels.values()), str)()
+    return format_lazy(_("Tap one of: {answers}."), answers=answers)
+
+
 class MorningCheckinForm(forms.Form):
     """One tap of the morning check-in: how the night's sleep was, or what the dreams were."""
 
-    sleep = forms.ChoiceField(choices=list(SLEEP_TAPS.items()), required=False)
-    dreams = forms.ChoiceField(choices=list(DREAM_TAPS.items()), required=False)
+    sleep = forms.ChoiceField(
+        choices=list(SLEEP_TAPS.items()),
+        required=False,
+        error_messages={"invalid_choice": _tap_one_of(SLEEP_TAP_LABELS)},
+    )
+    dreams = forms.ChoiceField(
+        choices=list(DREAM_TAPS.items()),
+        required=False,
+        error_messages={"invalid_choice": _tap_one_of(DREAM_TAP_LABELS)},
+    )
 
     def clean(self):
         cleaned = super().clean()

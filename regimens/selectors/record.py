@@ -12,7 +12,7 @@ from datetime import date, datetime
 from patients.models import Medication, Patient
 from regimens import opioids
 from regimens.models import PausePlan, Regimen
-from regimens.selectors.opioids import as_pause, open_pause_plans, opioids_on_list
+from regimens.selectors.opioids import open_pause_plans, opioid_status_and_next_change
 from regimens.selectors.regimens import current_regimen
 from regimens.selectors.supply import Read, Supply, supply_for
 
@@ -48,10 +48,8 @@ def record_treatment(
     regimen = current_regimen(patient=patient)
     plans = open_pause_plans(patient=patient)
     approved = [plan for plan in plans if plan.status == PausePlan.Status.APPROVED]
-    status = opioids.opioid_status(
-        opioids=opioids_on_list(medications),
-        pauses=[as_pause(plan) for plan in approved],
-        today=today,
+    status, _next_change = opioid_status_and_next_change(
+        patient=patient, today=today, approved=approved, medications=medications
     )
     return RecordTreatment(
         patient=patient,

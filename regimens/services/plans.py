@@ -3,7 +3,7 @@
 declined by a provider on the care team, cancelled, and completed by the restart. Every step
 writes the regimen's plan history and refreshes the patient's status (which replans the
 reminders when the opioid status changes). An approved pause whose dates the patient moves
-goes back to the care team for approval, and the care team is told."""
+stays approved with the new dates, which apply at once, and the care team is told."""
 
 from datetime import date, datetime, timedelta
 
@@ -325,7 +325,8 @@ def plan_change(
     now: datetime | None = None,
 ) -> PausePlan:
     """The procedure moved, or the course ends on another day: everything is planned again at
-    once from the rules, keeping any extra caution the approving provider added.
+    once from the rules, keeping any extra caution the approving provider added. The plan
+    returned says whether the care team was told (`care_team_told`).
 
     Moved by anyone but a provider on the care team (the patient), an approved pause stays
     approved with its new dates, so the days without LDN follow the new procedure day or
@@ -360,6 +361,7 @@ def plan_change(
     note = _summary(plan)
     plan._change_reason = f"changed by user {changed_by.pk}"
     plan.save()
+    plan.care_team_told = moved_by_patient  # for the page's words
     _history(plan, RegimenEvent.Kind.PLAN_CHANGED, actor=changed_by, now=now, note=note)
     if moved_by_patient:
         _tell_care_team(plan, now)

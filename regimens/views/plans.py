@@ -15,7 +15,6 @@ from portal.accounts.models import Role
 from portal.lib.forms import add_service_errors
 from portal.lib.timing import local_today
 from regimens.forms.plans import PausePlanForm, PlanApproveForm, PlanChangeForm, PlanDeclineForm
-from regimens.models import PausePlan
 from regimens.selectors.opioids import opioid_status_for, pause_plan_for, pause_plans_of
 from regimens.selectors.regimens import current_regimen
 from regimens.services import plans as services
@@ -78,7 +77,7 @@ def _plan_page(request, pk, plan_pk):
             add_service_errors(form, error)
         else:
             text = _("The pause is planned again from the new dates.")
-            if plan.status == PausePlan.Status.APPROVED and request.user.role != Role.PROVIDER:
+            if plan.care_team_told:
                 text = _(
                     "The pause is planned again from the new dates, which apply now. Your care "
                     "team is told and will check them."

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from patients.forms.diary import MorningCheckinForm
 from patients.models import DiaryEntry, Flag, PGICResponse
 from patients.services.medications import medication_add
 from patients.services.profile import care_team_add
@@ -302,6 +303,15 @@ def test_it_records_the_morning_check_in_without_script_and_goes_back(me, patien
     assert nowhere["Location"] == reverse("diary")
     assert wrong["Location"] == reverse("diary")
     assert DiaryEntry.objects.get().sleep_quality == 9
+
+
+def test_a_tap_that_is_not_an_answer_is_told_the_answers():
+    sleep = MorningCheckinForm({"sleep": "superb"})
+    dreams = MorningCheckinForm({"dreams": "strange"})
+
+    assert not sleep.is_valid() and not dreams.is_valid()
+    assert sleep.errors["sleep"] == ["Tap one of: Poorly, So-so, Well, Very well."]
+    assert dreams.errors["dreams"] == ["Tap one of: None I remember, Vivid, Distressing."]
 
 
 def test_it_shows_the_morning_check_in_and_todays_diary_on_the_patient_home(me, patient):

@@ -269,6 +269,7 @@ def test_a_patient_moving_an_approved_pause_keeps_it_in_force_and_tells_the_care
 
     assert (plan.last_dose_on, plan.restart_on) == (days(10), days(14))
     assert (plan.status, plan.decided_by) == (Status.APPROVED, team)
+    assert plan.care_team_told
     assert tonight_for(patient=patient, today=days(10)).last_dose_tonight
     assert tonight_for(patient=patient, today=days(11)).no_ldn
     assert not opioid_status_for(patient=patient, today=days(12)).is_clear
@@ -295,7 +296,7 @@ def test_the_care_team_moving_an_approved_pause_keeps_it_approved_without_a_noti
     plan = plan_change(plan=plan, changed_by=team, today=TODAY, procedure_on=days(27))
 
     assert (plan.status, plan.decided_by) == (Status.APPROVED, team)
-    assert not _moved_notices(team).exists()
+    assert not plan.care_team_told and not _moved_notices(team).exists()
 
 
 @pytest.mark.django_db
