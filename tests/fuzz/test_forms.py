@@ -23,6 +23,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.apps import apps
+from django.contrib import messages
 from django.db import transaction
 from django.forms import BaseForm
 from django.test import Client
@@ -173,6 +174,10 @@ def snapshot():
 def _refused(response) -> bool:
     if 400 <= response.status_code < 500:
         return True
+    if response.status_code in (301, 302, 303):
+        # Some pages go back where they came from with the refusal as an error message.
+        queued = getattr(getattr(response.wsgi_request, "_messages", None), "_queued_messages", [])
+        return any(message.level >= messages.ERROR for message in queued)
     if response.status_code == 200 and response.context is not None:
         for context in response.context:
             for value in context.flatten().values():
