@@ -346,23 +346,7 @@ def offline_dose(request):
 @role_required(Role.PATIENT)
 def offline_diary(request):
     """A diary day, kept by the phone while offline (JSON; portal.core.offline)."""
-    parsed = _offline_payload(request)
-    if parsed is None or not isinstance(parsed[0].get("fields"), dict):
-        return _offline_refusal()
-    payload, key, day, saved_at, choice = parsed
-    if _not_theirs(request, payload):
-        return JsonResponse({"result": "not_yours"}, status=409)
-    patient = own_patient(request.user)
-    outcome = offline.offline_diary_submit(
-        patient=patient,
-        key=key,
-        day=day,
-        fields=payload["fields"],
-        saved_at=saved_at,
-        today=local_today(patient),
-        choice=choice,
-    )
-    return _offline_response(outcome)
+    return _offline_fields(request, offline.offline_diary_submit)
 
 
 @require_POST
@@ -370,6 +354,12 @@ def offline_diary(request):
 def offline_morning(request):
     """A tap of the morning check-in, kept by the phone while offline (JSON;
     portal.core.offline)."""
+    return _offline_fields(request, offline.offline_morning_submit)
+
+
+def _offline_fields(request, submit):
+    """An entry of form fields the phone kept (the diary or a morning tap), saved by
+    `submit` with the form's own checks."""
     parsed = _offline_payload(request)
     if parsed is None or not isinstance(parsed[0].get("fields"), dict):
         return _offline_refusal()
@@ -377,7 +367,7 @@ def offline_morning(request):
     if _not_theirs(request, payload):
         return JsonResponse({"result": "not_yours"}, status=409)
     patient = own_patient(request.user)
-    outcome = offline.offline_morning_submit(
+    outcome = submit(
         patient=patient,
         key=key,
         day=day,

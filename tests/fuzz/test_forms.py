@@ -39,9 +39,14 @@ EXAMPLES = int(os.environ.get("LDN_FUZZ_EXAMPLES", "3"))
 VERBOSE = os.environ.get("LDN_FUZZ_VERBOSE") == "1"
 ROLES = ("patient", "provider", "admin", "caregiver")
 
-# Every table a form could write, except the audit trail of reads (a refused form is still a
-# page someone viewed) and the cached status row a page view may bring up to date.
-UNWATCHED = {("audit", "accessevent"), ("patients", "patientstatus")}
+# Every table a form could write, except what a page view itself records (a refused form is
+# still a page someone viewed): the audit trail of reads, a conversation's read time for the
+# reader, and the cached status row a page view may bring up to date.
+UNWATCHED = {
+    ("audit", "accessevent"),
+    ("messaging", "readmark"),
+    ("patients", "patientstatus"),
+}
 WATCHED_APPS = (
     "patients",
     "regimens",
