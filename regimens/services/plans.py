@@ -24,6 +24,7 @@ from portal.notifications.models import Kind as NotificationKind
 from portal.notifications.services import notify_now
 from regimens import opioids, rules
 from regimens.models import DecisionReason, PausePlan, Regimen, RegimenEvent
+from regimens.reminders.pause import MOVED
 from regimens.services._shared import _event, regimen_plan_changed
 from regimens.services.decisions import regimen_pause
 
@@ -218,8 +219,8 @@ def _tell_care_team(plan: PausePlan, now: datetime) -> None:
         notify_now(
             recipient=membership.provider,
             kind=NotificationKind.PAUSE,
-            key=f"pause:moved:{plan.pk}:{now.isoformat()}:{membership.provider_id}",
-            context={"moment": "moved", "plan": plan.pk},
+            key=f"pause:{MOVED}:{plan.pk}:{now.isoformat()}:{membership.provider_id}",
+            context={"moment": MOVED, "plan": plan.pk},
             now=now,
         )
 
