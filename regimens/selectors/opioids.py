@@ -78,6 +78,23 @@ def opioid_status_for(*, patient: Patient, today: date) -> opioids.Status:
     return opioid_status_and_next_change(patient=patient, today=today)[0]
 
 
+def _opioids_and_pauses(
+    patient: Patient,
+    *,
+    approved: list[PausePlan] | None,
+    medications: list[Medication] | None,
+) -> tuple[list[opioids.Opioid], list[opioids.Pause]]:
+    """The opioids on the patient's list and their approved pauses, as the pure rules take
+    them; what the caller has already read is not read again."""
+    if medications is None:
+        medications = Medication.objects.filter(
+            patient=patient, screening=Medication.Screening.BLOCK
+        )
+    if approved is None:
+        approved = approved_pauses(patient=patient)
+    return opioids_on_list(medications), [as_pause(p) for p in approved]
+
+
 def opioid_status_and_next_change(
     *,
     patient: Patient,
@@ -88,14 +105,7 @@ def opioid_status_and_next_change(
     """The opioid status on `today` and the next day it may read differently. Pass the
     patient's `approved` pause plans and the `medications` that block LDN when they are
     already read."""
-    if medications is None:
-        medications = Medication.objects.filter(
-            patient=patient, screening=Medication.Screening.BLOCK
-        )
-    listed = opioids_on_list(medications)
-    if approved is None:
-        approved = approved_pauses(patient=patient)
-    pauses = [as_pause(p) for p in approved]
+    listed, pauses = _opioids_and_pauses(patient, approved=approved, medications=medications)
     return (
         opioids.opioid_status(opioids=listed, pauses=pauses, today=today),
         opioids.next_change(opioids=listed, pauses=pauses, today=today),
@@ -134,14 +144,7 @@ def opioid_statuses_between(
     """The opioid status of each day from `first` to `last` (one read of the list and the
     plans): what the reminders of those days may say. Pass the patient's `approved` pause
     plans and `medications` when they are already read."""
-    if medications is None:
-        medications = Medication.objects.filter(
-            patient=patient, screening=Medication.Screening.BLOCK
-        )
-    listed = opioids_on_list(medications)
-    if approved is None:
-        approved = approved_pauses(patient=patient)
-    pauses = [as_pause(p) for p in approved]
+    listed, pauses = _opioids_and_pauses(patient, approved=approved, medications=medications)
     days, day = {}, first
     while day <= last:
         days[day] = opioids.opioid_status(opioids=listed, pauses=pauses, today=day)
