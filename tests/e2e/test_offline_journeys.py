@@ -172,6 +172,7 @@ def test_nothing_of_the_diary_stays_in_the_browser_after_logout(context, patient
     log_out(page)
 
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    page.wait_for_function("() => typeof LDNStore !== 'undefined'")
     _wait_until(page, lambda: page.evaluate(KEPT) == [], "IndexedDB still holds the entry")
     for item in page.evaluate(CACHED):
         for secret in (NOTE, patient.user.email, patient.user.name):
