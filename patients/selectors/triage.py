@@ -15,7 +15,9 @@ TRIAGE_PAGE_SIZE = 20
 @dataclass
 class TriageRow:
     status: PatientStatus  # with .patient.user
-    flags: list[Flag]
+    flags: list[Flag]  # with .acknowledged_by
+    waiting: object = None  # messaging's Waiting for this patient, set by the page
+    html: str = ""  # the row rendered (portal.lib.fragments), set by the page
 
     @property
     def patient(self):
@@ -28,6 +30,18 @@ class TriageRow:
     @property
     def flag_ids(self) -> list[int]:
         return [flag.pk for flag in self.flags]
+
+    def shows(self) -> tuple:
+        """Everything templates/patients/review/triage_row.html reads of the row: the key its
+        rendering is kept under (portal.lib.fragments)."""
+        patient = self.status.patient
+        return (
+            self.status,
+            patient,
+            patient.user,
+            [(flag, str(flag.acknowledged_by or "")) for flag in self.flags],
+            self.waiting.waiting_for if self.waiting else "",
+        )
 
 
 @dataclass
@@ -64,9 +78,11 @@ def triage_queue(*, provider, page=1) -> TriagePage:
     rows = triage_statuses(provider=provider).select_related("patient__user")
     statuses, has_next = page_slice(rows, number=number, size=TRIAGE_PAGE_SIZE)
     flags: dict[int, list[Flag]] = {}
-    for flag in Flag.objects.filter(
-        patient__in=[s.patient_id for s in statuses], resolved_at__isnull=True
-    ).order_by("-severity", "-raised_at"):
+    for flag in (
+        Flag.objects.filter(patient__in=[s.patient_id for s in statuses], resolved_at__isnull=True)
+        .select_related("acknowledged_by")
+        .order_by("-severity", "-raised_at")
+    ):
         flags.setdefault(flag.patient_id, []).append(flag)
     return TriagePage(
         rows=[TriageRow(status=s, flags=flags.get(s.patient_id, [])) for s in statuses],

@@ -39,6 +39,7 @@ from portal.accounts.services import account_language_set, account_update
 from portal.core import offline
 from portal.core.health import broker_status, database_status, reminder_lag
 from portal.core.staff import staff_home_sections
+from portal.lib.fragments import render_rows
 from portal.lib.redirects import safe_next
 from portal.lib.timing import local_today
 from regimens.selectors.regimens import tonight_for
@@ -93,6 +94,7 @@ def provider_home(request):
     )
     for row in triage.rows:
         row.waiting = waiting.get(row.patient.pk)
+    render_rows("patients/review/triage_row.html", triage.rows, name="row")
     context = {
         "triage": triage,
         "waiting": waiting_for_team(provider=request.user),

@@ -381,6 +381,21 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 50_000},
         }
     }
+# Rendered list rows (portal.lib.fragments), keyed by a digest of what they show: any process
+# may keep its own copy, so without Redis each process keeps them in its memory.
+CACHES["fragments"] = (
+    {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "ldn-fragments",
+    }
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+        "OPTIONS": {"MAX_ENTRIES": 5_000},
+    }
+)
 
 # --- Celery ------------------------------------------------------------------------------
 BROKER_DIR = VAR_DIR / "broker"

@@ -42,10 +42,11 @@ def recommendation_of(status: PatientStatus) -> titration.Recommendation | None:
     )
 
 
-@dataclass(frozen=True)
+@dataclass
 class QueueItem:
     status: PatientStatus
     regimen: Regimen
+    html: str = ""  # the row rendered (portal.lib.fragments), set by the page
 
     @property
     def patient(self) -> Patient:
@@ -67,6 +68,12 @@ class QueueItem:
     def current_dose(self) -> str:
         step = self.regimen.current_step
         return describe(self.regimen, step.dose_mg) if step else ""
+
+    def shows(self) -> tuple:
+        """Everything templates/regimens/partials/titration_queue_row.html reads of the item:
+        the key its rendering is kept under (portal.lib.fragments)."""
+        patient = self.status.patient
+        return (self.status, patient, patient.user, self.regimen, self.current_dose)
 
 
 def queue_statuses(*, provider, show: str = "all") -> QuerySet[PatientStatus]:

@@ -15,6 +15,7 @@ from patients.services.side_effects import side_effect_report
 from portal.accounts.decorators import role_required
 from portal.accounts.models import Role
 from portal.lib.forms import add_service_errors
+from portal.lib.fragments import render_rows
 from portal.lib.timing import local_today
 from regimens.forms import decisions as decision_forms
 from regimens.forms.start import StartRegimenForm
@@ -49,6 +50,7 @@ def titration_queue(request):
         show = "all"
     statuses_refresh_due(patients=visible_patients(request.user))
     page = queue.titration_queue(provider=request.user, page=request.GET.get("page"), show=show)
+    render_rows("regimens/partials/titration_queue_row.html", page.object_list, name="item")
     context = {
         "page": page,
         "queue": page.object_list,

@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from patients.services.medications import medication_add
+from portal.lib.fragments import render_rows
 from regimens.selectors.queue import titration_queue
 from regimens.selectors.record import record_treatment
 from regimens.selectors.regimens import current_regimen, tonight_for
@@ -37,7 +38,9 @@ def test_it_renders_the_tonight_card_with_and_without_a_regimen(patient, team, s
 def test_it_renders_the_titration_queue(frozen, patient, team, start_regimen):
     regimen = log_taken(start_regimen(patient, team, days_ago=7))
 
-    html = _render("titration_queue", queue=titration_queue(provider=team).object_list)
+    queue = titration_queue(provider=team).object_list
+    render_rows("regimens/partials/titration_queue_row.html", queue, name="item")
+    html = _render("titration_queue", queue=queue)
     empty = _render("titration_queue", queue=[])
 
     assert "Step due" in html and "Step up to 2 mg" in html
