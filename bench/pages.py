@@ -21,7 +21,11 @@ What it does, in order:
    patient and a few trivial POSTs, interleaved over --discover-rounds rounds. The cheapest
    GET and the cheapest POST become the yardsticks.
 4. The main rounds: for every size, the yardsticks, every provider list page, the patient
-   record, the diary timeline, trends at 365 days and the diary day POST. Every round visits
+   record, the diary timeline, trends at 365 days and the diary day POST. Triage and the
+   titration queue keep their rows rendered (portal.lib.fragments), so each is measured twice:
+   as a provider sees it again (rows kept) and with every kept row deleted from Redis just
+   before the request ("rows afresh": the first view after the rows changed; the rows are
+   kept again, unmeasured, before the next page). Every round visits
    every size and page once, in the same order, so load on the machine falls on all alike.
    Each time is divided by the yardstick's time in the same round and size (GETs by the
    cheapest GET, POSTs by the cheapest POST); the table shows the median of those ratios.
@@ -251,6 +255,13 @@ def _pages(patient, regimen, today) -> list[dict]:
         {"name": n, "role": "provider", "method": "GET", "path": p} for n, p in provider.items()
     ]
     pages += [{"name": n, "role": "patient", "method": "GET", "path": p} for n, p in mine.items()]
+    # The two lists keep their rows rendered (portal.lib.fragments); these variants are the
+    # same pages with every kept row forgotten just before the request.
+    pages += [
+        {"name": f"{name}, rows afresh", "role": "provider", "method": "GET",
+         "path": provider[name], "forget_rows": True}
+        for name in ("provider home (triage)", "titration queue")
+    ]  # fmt: skip
     posts = {
         "mark all read (patient)": ("patient", reverse("notification_mark_all_read")),
         "mark all read (provider)": ("provider", reverse("notification_mark_all_read")),
@@ -456,9 +467,19 @@ def _expected(method: str, status: int) -> bool:
 
 
 class Bench:
-    def __init__(self, sites: list[Site]):
+    def __init__(self, sites: list[Site], redis_url: str):
         self.sites = sites
         self.pain = 0
+        self.redis_url = redis_url
+
+    def forget_rows(self) -> None:
+        """Delete every kept row (the portal's fragment cache in the benchmark's Redis)."""
+        import redis
+
+        client = redis.Redis.from_url(self.redis_url)
+        for key in client.scan_iter(match="ldn-fragments:*", count=1000):
+            client.delete(key)
+        client.close()
 
     def call(self, site: Site, page: dict, *, patient: int = 0):
         sessions = site.world["sessions"]
@@ -466,6 +487,8 @@ class Bench:
             sessions["provider"] if page["role"] == "provider" else sessions["patients"][patient]
         )
         data = None
+        if page.get("forget_rows"):
+            self.forget_rows()
         if page["name"] == "diary day POST":
             self.pain = (self.pain + 1) % 11
             data = {**site.world["diary_form"], "pain": str(self.pain)}
@@ -476,6 +499,10 @@ class Bench:
             page["method"] == "POST" and status == 200 and b"is-invalid" in body
         ):
             raise SystemExit(f"{page['name']} at {site.size} answered {status}")
+        if page.get("forget_rows"):  # the other pages' rows, kept again, unmeasured
+            for other in self.sites:
+                for name in ("provider home (triage)", "titration queue"):
+                    self.call(other, other.pages[name])
         return elapsed, size
 
     def rounds(self, plan: list[tuple[Site, dict]], rounds: int, warmup: int) -> dict:
@@ -650,7 +677,7 @@ def run(args) -> None:
 
 
 def _measure(args, sites: list[Site]) -> None:
-    bench = Bench(sites)
+    bench = Bench(sites, args.redis_url)
     smallest = sites[0]
     everything = list(smallest.pages.values())
     print(
@@ -676,7 +703,8 @@ def _measure(args, sites: list[Site]) -> None:
     print(f"\nCheapest GET: {yard['GET']}; cheapest POST: {yard['POST']}")
 
     measured = [
-        yard["GET"], yard["POST"], "provider home (triage)", "titration queue", "patient list",
+        yard["GET"], yard["POST"], "provider home (triage)", "provider home (triage), rows afresh",
+        "titration queue", "titration queue, rows afresh", "patient list",
         "check-ins (provider)", "invitations", "patient record", "diary timeline",
         "trends 365 days", "diary day POST",
     ]  # fmt: skip

@@ -11,6 +11,7 @@ form ("1.5") for files and stored values.
 
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -52,14 +53,22 @@ def dose(value: Decimal | str | int | float | None) -> str:
     return f"{text} mg" if text else ""
 
 
+@lru_cache(maxsize=8192)
+def _date(value: date, pattern: str, language: str) -> str:
+    # The words of a date depend only on the pattern and the language (month names), so a
+    # year of trends labels is formatted once, not once per patient and request. `language`
+    # is the active one: the caller's key, read by date_format through the translation.
+    return date_format(value, pattern)
+
+
 def day(value: date | None) -> str:
     """ "26 Nov 2026"."""
-    return date_format(value, _pattern(DAY_FORMATS)) if value else ""
+    return _date(value, _pattern(DAY_FORMATS), get_language()) if value else ""
 
 
 def short_day(value: date | None) -> str:
     """ "26 Nov", for a recent day inside a sentence."""
-    return date_format(value, _pattern(SHORT_DAY_FORMATS)) if value else ""
+    return _date(value, _pattern(SHORT_DAY_FORMATS), get_language()) if value else ""
 
 
 def clock(value: time | datetime | None) -> str:

@@ -56,26 +56,19 @@ def release() -> str:
     return digest.hexdigest()[:16]
 
 
-def _feed(digest, value) -> None:
+def _plain(value):
     if isinstance(value, Model):
         fields = value._meta.concrete_fields
-        value = (type(value).__name__, *(getattr(value, field.attname) for field in fields))
+        return (type(value).__name__, *(getattr(value, field.attname) for field in fields))
     if isinstance(value, (list, tuple)):
-        digest.update(b"[")
-        for item in value:
-            _feed(digest, item)
-        digest.update(b"]")
-    else:
-        digest.update(repr(value).encode())
-    digest.update(b"\x00")
+        return tuple(_plain(item) for item in value)
+    return value
 
 
 def fingerprint(*parts) -> str:
     """A digest of the parts: model instances by their class and every stored field, lists and
     tuples item by item, anything else by its repr()."""
-    digest = hashlib.sha256()
-    _feed(digest, parts)
-    return digest.hexdigest()
+    return hashlib.sha256(repr(_plain(parts)).encode()).hexdigest()
 
 
 def rendered_rows(
