@@ -119,18 +119,35 @@ def pain_response(comparison: Comparison, *, percent: int, points: int) -> Respo
     return Response(fall_points=fall, fall_percent=fall_percent, responder=responder)
 
 
+def _tenths_half_up(total: int, count: int) -> Decimal:
+    """total / count to one decimal, halves away from zero: what rounded(mean(...)) gives,
+    in integer arithmetic (a year of four scores is 1,460 means a page)."""
+    sign = -1 if total < 0 else 1
+    tenths = (20 * abs(total) + count) // (2 * count)  # 10 * |mean|, halves up
+    return Decimal(sign * tenths).scaleb(-1)
+
+
 def rolling_means(
     values: Sequence[int | None], *, window: int, min_values: int
 ) -> list[Decimal | None]:
     """The trailing mean of each day and the `window - 1` days before it, over the days that
     have a value, to one decimal; None where fewer than `min_values` of them have one (or
-    the day itself starts the series with too little history)."""
+    the day itself starts the series with too little history). The window's sum and count
+    slide along the days."""
     if window < 1 or not 1 <= min_values <= window:
         raise ValueError("the window is at least 1 day and holds the minimum")
-    result = []
-    for index in range(len(values)):
-        present = [v for v in values[max(0, index - window + 1) : index + 1] if v is not None]
-        result.append(rounded(mean(present)) if len(present) >= min_values else None)
+    result: list[Decimal | None] = []
+    total = count = 0
+    for index, value in enumerate(values):
+        if value is not None:
+            total += value
+            count += 1
+        if index >= window:
+            leaving = values[index - window]
+            if leaving is not None:
+                total -= leaving
+                count -= 1
+        result.append(_tenths_half_up(total, count) if count >= min_values else None)
     return result
 
 

@@ -8,6 +8,7 @@ the treatment (patients.treatment). Takes a patient already resolved for the vie
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 from decimal import Decimal
 
 from django.conf import settings
@@ -23,6 +24,7 @@ from patients.selectors.side_effects import side_effects_for
 from patients.treatment import treatment
 from portal.lib.formats import dose as dose_text
 from portal.lib.formats import mg, short_day
+from portal.lib.fragments import fingerprint
 
 SCORES = ("pain", "fatigue", "sleep_quality", "mood")
 SCORE_LABELS = {
@@ -137,6 +139,12 @@ class Trends:
     recent_window: tuple[date, date] | None = None
     reported_tags: list[str] = field(default_factory=list)
     pgic: list[PGICResponse] = field(default_factory=list)
+
+    @cached_property
+    def rows_key(self) -> str:
+        """A digest of the rows: what the two daily tables are kept under
+        (portal.lib.fragments), worked out once for both."""
+        return fingerprint(self.rows)
 
 
 def _mean_text(value: Decimal | None) -> str:

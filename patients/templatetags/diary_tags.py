@@ -9,6 +9,7 @@ from patients.forms.review import ReviewForm
 from patients.rules import side_effects as catalogue
 from patients.rules.side_effects import Severity
 from patients.selectors.diary import caregiver_mark, entered_by_label, reviews_for
+from portal.lib.fragments import kept
 
 register = template.Library()
 SEVERITIES = dict(Severity.choices)
@@ -52,10 +53,15 @@ def _cell(entry, name) -> str:
 
 
 @register.simple_tag
-def trend_score_rows(rows):
-    """The trends page's daily scores table body, one row per day (rows of
+def trend_score_rows(trends):
+    """The trends page's daily scores table body, one row per day (the rows of
     patients.selectors.trends.Trends): built here rather than by template nodes, because a
-    year is 365 rows and each template node costs more than the whole row does here."""
+    year is 365 rows and each template node costs more than the whole row does here. Kept
+    under the digest of the rows (portal.lib.fragments): the same days render once."""
+    return kept("trend_score_rows", (trends.rows_key,), lambda: _score_rows(trends.rows))
+
+
+def _score_rows(rows) -> str:
     return format_html_join(
         "",
         '<tr><th scope="row" class="text-nowrap">{}</th><td>{}{}</td>'
@@ -78,8 +84,12 @@ def trend_score_rows(rows):
 
 
 @register.simple_tag
-def trend_effect_rows(rows):
+def trend_effect_rows(trends):
     """The trends page's side effects table body, one row per day (see trend_score_rows)."""
+    return kept("trend_effect_rows", (trends.rows_key,), lambda: _effect_rows(trends.rows))
+
+
+def _effect_rows(rows) -> str:
     none = _("None")
     return format_html_join(
         "",

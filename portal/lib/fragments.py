@@ -71,27 +71,26 @@ def fingerprint(*parts) -> str:
     return hashlib.sha256(repr(_plain(parts)).encode()).hexdigest()
 
 
-def rendered_rows(
-    template_name: str,
-    rows: Iterable,
-    *,
-    context: Callable[..., dict],
-    shows: Callable[..., tuple],
-) -> list[SafeString]:
-    """Each row's HTML, in order: `template_name` rendered with `context(row)`, taken from
-    the cache when a row with the same `shows(row)` (everything the template reads of it)
-    was rendered before in the same language, time zone, day and release."""
-    rows = list(rows)
-    scope = ":".join(
+def _scope(name: str) -> str:
+    """What a kept fragment depends on besides its data: its name, the release, and the
+    reader's language, time zone and day."""
+    return ":".join(
         (
-            template_name,
+            name,
             release(),
             translation.get_language() or settings.LANGUAGE_CODE,
             timezone.get_current_timezone_name(),
             timezone.localdate().isoformat(),
         )
     )
-    keys = [f"row:{fingerprint(scope, shows(row))}" for row in rows]
+
+
+def kept_many(name: str, items: list, *, shows: Callable, render: Callable) -> list[SafeString]:
+    """Each item's HTML, in order: `render(item)`, taken from the cache when an item with the
+    same `shows(item)` (everything `render` reads of it) was rendered before under the same
+    `name` in the same language, time zone, day and release."""
+    scope = _scope(name)
+    keys = [f"row:{fingerprint(scope, shows(item))}" for item in items]
     fragments = caches[FRAGMENT_CACHE]
     try:
         found = fragments.get_many(keys)
@@ -99,10 +98,10 @@ def rendered_rows(
         logger.warning("fragment cache unavailable; rendering rows", exc_info=True)
         found, fragments = {}, None
     html, new = [], {}
-    for key, row in zip(keys, rows, strict=True):
+    for key, item in zip(keys, items, strict=True):
         text = found.get(key)
         if text is None:
-            text = new[key] = render_to_string(template_name, context(row))
+            text = new[key] = str(render(item))
         html.append(mark_safe(text))  # noqa: S308 (our own rendering of our own template)
     if new and fragments is not None:
         try:
@@ -110,6 +109,28 @@ def rendered_rows(
         except Exception:  # noqa: BLE001
             logger.warning("fragment cache unavailable; rows not kept", exc_info=True)
     return html
+
+
+def kept(name: str, shows: tuple, render: Callable[[], str]) -> SafeString:
+    """One fragment: `render()`, kept under `name` and `shows` (everything it reads)."""
+    return kept_many(name, [None], shows=lambda _item: shows, render=lambda _item: render())[0]
+
+
+def rendered_rows(
+    template_name: str,
+    rows: Iterable,
+    *,
+    context: Callable[..., dict],
+    shows: Callable[..., tuple],
+) -> list[SafeString]:
+    """Each row's HTML, in order: `template_name` rendered with `context(row)`, kept under
+    `shows(row)` (everything the template reads of it)."""
+    return kept_many(
+        template_name,
+        list(rows),
+        shows=shows,
+        render=lambda row: render_to_string(template_name, context(row)),
+    )
 
 
 def render_rows(template_name: str, rows: list, *, name: str) -> None:

@@ -1,6 +1,7 @@
-"""The care team's lists keep their rows rendered (portal.lib.fragments): a page built from kept
-rows is the page rendered afresh, a change to a patient shows on the next view, each reader
-gets rows in their own language, and the page is answered when the cache cannot be reached."""
+"""The care team's lists and the trends tables are kept rendered (portal.lib.fragments): a page
+built from kept rows is the page rendered afresh, a change to a patient shows on the next view,
+each reader gets rows in their own language, and the page is answered when the cache cannot be
+reached."""
 
 import re
 from pathlib import Path
@@ -16,6 +17,7 @@ from django.urls import reverse
 from bench.world import build_care_team
 from messaging.services.conversations import conversation_start
 from patients.models import Flag
+from patients.services.diary import diary_entry_save
 from patients.services.medications import medication_add
 from patients.services.profile import care_team_add
 from patients.services.side_effects import side_effect_report
@@ -184,6 +186,34 @@ def test_the_page_is_answered_when_the_cache_cannot_be_reached(team, caplog):
     assert 'data-queue-patient="' in queue
     assert "fragment cache unavailable" in caplog.text
     assert patients[0].user.name not in caplog.text
+
+
+def test_the_trends_tables_are_kept_under_their_days(team):
+    """A year of trends: the two daily tables from the cache are the tables rendered afresh,
+    and a day written since shows on the next view."""
+    provider, patients = team
+    patient = patients[6]
+    browser = browser_for(provider)
+    url = reverse("patient_trends", args=[patient.pk]) + "?days=365"
+    fresh, _ = get(browser, url)
+    kept, _ = get(browser, url)
+    diary_entry_save(
+        patient=patient,
+        day=TODAY,
+        entered_by=patient.user,
+        today=TODAY,
+        values={"pain": 9, "fatigue": 1, "sleep_quality": 2, "mood": 3, "nausea": 3},
+        now=NOW,
+    )
+    changed, _ = get(browser, url)
+    with override_settings(CACHES=_with_fragments({"BACKEND": DUMMY})):
+        uncached, _ = get(browser, url)
+
+    assert kept == fresh
+    assert changed == uncached != kept
+    today = changed[changed.index('data-testid="scores-table"') :]
+    assert "<td>9</td><td>1</td><td>2</td><td>3</td>" in today
+    assert "Nausea: severe" in changed
 
 
 def test_a_row_is_kept_under_every_stored_field_it_shows(team):

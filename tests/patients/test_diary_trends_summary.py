@@ -5,6 +5,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from patients.rules.trends import (
     Comparison,
@@ -12,6 +14,7 @@ from patients.rules.trends import (
     compare,
     default_range,
     dose_bands,
+    mean,
     pain_response,
     rolling_means,
     rounded,
@@ -279,3 +282,26 @@ def test_rolling_means_take_a_window_of_one_day_and_a_minimum_up_to_the_window()
 def test_rolling_means_refuse_a_window_that_cannot_hold_the_minimum(window, min_values):
     with pytest.raises(ValueError, match="^the window is at least 1 day and holds the minimum$"):
         rolling_means([1, 2, 3], window=window, min_values=min_values)
+
+
+def _rolling_means_by_definition(values, *, window, min_values):
+    """Each day's window read afresh, its exact mean rounded by `rounded` (the reference)."""
+    result = []
+    for index in range(len(values)):
+        present = [v for v in values[max(0, index - window + 1) : index + 1] if v is not None]
+        result.append(rounded(mean(present)) if len(present) >= min_values else None)
+    return result
+
+
+@given(
+    values=st.lists(st.one_of(st.none(), st.integers(-10, 10)), max_size=60),
+    window=st.integers(1, 9),
+    data=st.data(),
+)
+def test_the_sliding_rolling_mean_is_each_window_read_afresh(values, window, data):
+    min_values = data.draw(st.integers(1, window))
+    means = rolling_means(values, window=window, min_values=min_values)
+
+    expected = _rolling_means_by_definition(values, window=window, min_values=min_values)
+    assert means == expected
+    assert [str(m) for m in means] == [str(m) for m in expected]  # one decimal, always
