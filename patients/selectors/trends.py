@@ -8,8 +8,8 @@ the treatment (patients.treatment). Takes a patient already resolved for the vie
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cached_property
 from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
 from django.db.models import Q
