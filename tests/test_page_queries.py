@@ -39,7 +39,7 @@ PINNED = {
     "check-ins": 6,
     "invitations": 6,
     "new invitation": 5,
-    "patient record": 23,
+    "patient record": 22,
     "patient medications": 8,
     "diary review": 17,
     "trends, 90 days": 20,

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils.text import get_text_list
@@ -93,28 +93,26 @@ def patients_for_provider(*, provider, search: str = "") -> QuerySet[Patient]:
 
 
 def with_record(patient: Patient) -> Patient:
-    """The patient again with what the record and profile pages show, in a fixed number of
-    queries (the caller has already resolved who may see it)."""
-    return (
-        Patient.objects.select_related("user")
-        .prefetch_related(
-            "conditions",
-            Prefetch("medications", queryset=Medication.objects.order_by("stopped_on", "name")),
-            Prefetch(
-                "flags",
-                queryset=Flag.objects.filter(resolved_at__isnull=True),
-                to_attr="open_flag_list",
+    """The patient (read already, with their account, by whoever resolved who may see it)
+    with what the record and profile pages show, in a fixed number of queries."""
+    prefetch_related_objects(
+        [patient],
+        "conditions",
+        Prefetch("medications", queryset=Medication.objects.order_by("stopped_on", "name")),
+        Prefetch(
+            "flags",
+            queryset=Flag.objects.filter(resolved_at__isnull=True),
+            to_attr="open_flag_list",
+        ),
+        Prefetch(
+            "memberships",
+            queryset=CareTeamMembership.objects.filter(until__isnull=True).select_related(
+                "provider"
             ),
-            Prefetch(
-                "memberships",
-                queryset=CareTeamMembership.objects.filter(until__isnull=True).select_related(
-                    "provider"
-                ),
-                to_attr="care_team",
-            ),
-        )
-        .get(pk=patient.pk)
+            to_attr="care_team",
+        ),
     )
+    return patient
 
 
 def medication_for(viewer, pk, *, patient: Patient) -> Medication:
