@@ -1,7 +1,8 @@
 """List rows rendered once and kept under a digest of everything they show.
 
 The care team's lists (triage, the titration queue) show 20 to 25 rich rows a page, and
-rendering them is most of those pages' time. A row's HTML follows only from the data it
+rendering them is most of those pages' time; a year of trends is two tables of 365 rows
+(`kept`). A row's HTML follows only from the data it
 shows, the reader's language and time zone, the day, and the portal's templates and code.
 So a row is kept in the `fragments` cache under the digest of exactly those: a row whose
 data changed gets a new key and is rendered again, so nothing is ever invalidated and a
