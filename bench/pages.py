@@ -25,7 +25,8 @@ What it does, in order:
    titration queue keep their rows rendered (portal.lib.fragments), so each is measured twice:
    as a provider sees it again (rows kept) and with every kept row deleted from Redis just
    before the request ("rows afresh": the first view after the rows changed; the rows are
-   kept again, unmeasured, before the next page). Every round visits
+   kept again, unmeasured, before the next page; trends finds its kept tables in no round:
+   the diary POST changes the same patient's day). Every round visits
    every size and page once, in the same order, so load on the machine falls on all alike.
    Each time is divided by the yardstick's time in the same round and size (GETs by the
    cheapest GET, POSTs by the cheapest POST); the table shows the median of those ratios.

@@ -4,10 +4,11 @@ import re
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.template import Context, Template
-from django.utils import formats
+from django.utils import formats, translation
 
 from portal.accounts.services import invitation_create
 from portal.lib import formats as portal_formats
@@ -107,3 +108,17 @@ def test_the_reminder_settings_use_the_shared_time_picker(patient_user):
 
     for name in ("dose_time", "diary_time", "quiet_start", "quiet_end"):
         assert type(form.fields[name].widget) is widgets.TimeInput
+
+
+def test_a_day_is_the_calendar_day_of_the_instant_in_its_own_zone():
+    """Days are formatted once per day and language; one instant seen in two zones is two
+    days, whichever zone asks first."""
+    instant = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
+    madrid = instant.astimezone(ZoneInfo("Europe/Madrid"))
+    los_angeles = instant.astimezone(ZoneInfo("America/Los_Angeles"))
+
+    assert portal_formats.day(madrid) == "26 Nov 2026"
+    assert portal_formats.day(los_angeles) == "25 Nov 2026"
+    assert portal_formats.short_day(los_angeles) == "25 Nov"
+    with translation.override("es"):
+        assert portal_formats.day(madrid) == "26 nov 2026"

@@ -55,20 +55,30 @@ def dose(value: Decimal | str | int | float | None) -> str:
 
 @lru_cache(maxsize=8192)
 def _date(value: date, pattern: str, language: str) -> str:
-    # The words of a date depend only on the pattern and the language (month names), so a
+    # The words of a day depend only on the pattern and the language (month names), so a
     # year of trends labels is formatted once, not once per patient and request. `language`
     # is the active one: the caller's key, read by date_format through the translation.
     return date_format(value, pattern)
 
 
+def _calendar_day(value: date) -> date:
+    # An instant by its own calendar day (the caller has put it in the reader's zone): two
+    # aware datetimes of one instant in two zones compare equal, and must not share a key.
+    return value.date() if isinstance(value, datetime) else value
+
+
 def day(value: date | None) -> str:
     """ "26 Nov 2026"."""
-    return _date(value, _pattern(DAY_FORMATS), get_language()) if value else ""
+    if not value:
+        return ""
+    return _date(_calendar_day(value), _pattern(DAY_FORMATS), get_language())
 
 
 def short_day(value: date | None) -> str:
     """ "26 Nov", for a recent day inside a sentence."""
-    return _date(value, _pattern(SHORT_DAY_FORMATS), get_language()) if value else ""
+    if not value:
+        return ""
+    return _date(_calendar_day(value), _pattern(SHORT_DAY_FORMATS), get_language())
 
 
 def clock(value: time | datetime | None) -> str:

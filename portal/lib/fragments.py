@@ -35,9 +35,11 @@ logger = logging.getLogger(__name__)
 
 FRAGMENT_CACHE = "fragments"
 FRAGMENT_TTL = 24 * 60 * 60  # a day: a row not shown for a day is rendered again
-# What a row's HTML can depend on besides its data: the templates, the translations and the
-# Python that renders them (template tags, labels, formats).
+# What a row's HTML can depend on besides its data: the templates, the translations, the
+# Python that renders them (template tags, labels, formats) and the pinned libraries
+# (Django's own formats and translations).
 _SOURCES = (
+    "requirements.txt",
     "templates/**/*.html",
     "locale/**/*.mo",
     *(f"{app}/**/*.py" for app in ("portal", "patients", "regimens", "messaging", "interop")),

@@ -388,6 +388,8 @@ CACHES["fragments"] = (
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "ldn-fragments",
+        # A Redis that hangs costs a page at most this long before its rows are rendered.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
     if REDIS_URL
     else {
