@@ -58,6 +58,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+import redis
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -475,8 +477,6 @@ class Bench:
 
     def forget_rows(self) -> None:
         """Delete every kept row (the portal's fragment cache in the benchmark's Redis)."""
-        import redis
-
         client = redis.Redis.from_url(self.redis_url)
         for key in client.scan_iter(match="ldn-fragments:*", count=1000):
             client.delete(key)

@@ -12,11 +12,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.apps import apps
 from django.conf import settings
-from django.core.cache import cache
-from django.core.cache.backends.redis import RedisCache
 from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
+from tests.caches import clear_cache
 from tests.factories import AdminFactory, PatientUserFactory, ProviderFactory
 
 # Speed is measured by the benchmarks, never asserted: no per-example deadline, which fails
@@ -75,14 +74,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 def clear_shared_cache():
-    """Empty the cache every process shares (rate limits, used TOTP codes). On Redis only the
-    portal's keys go: the broker's messages share the database."""
-    if isinstance(cache, RedisCache):
-        client = cache._cache.get_client(write=True)
-        for key in client.scan_iter(match=f"{settings.CACHES['default']['KEY_PREFIX']}:*"):
-            client.delete(key)
-    else:
-        cache.clear()
+    """Empty the cache every process shares (rate limits, used TOTP codes)."""
+    clear_cache("default")
 
 
 @pytest.fixture(autouse=True)

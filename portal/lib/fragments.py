@@ -20,7 +20,7 @@ would be without it and the page is answered.
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import cache as once
 from pathlib import Path
 
@@ -119,28 +119,14 @@ def kept(name: str, shows: tuple, render: Callable[[], str]) -> SafeString:
     return kept_many(name, [None], shows=lambda _item: shows, render=lambda _item: render())[0]
 
 
-def rendered_rows(
-    template_name: str,
-    rows: Iterable,
-    *,
-    context: Callable[..., dict],
-    shows: Callable[..., tuple],
-) -> list[SafeString]:
-    """Each row's HTML, in order: `template_name` rendered with `context(row)`, kept under
-    `shows(row)` (everything the template reads of it)."""
-    return kept_many(
-        template_name,
-        list(rows),
-        shows=shows,
-        render=lambda row: render_to_string(template_name, context(row)),
-    )
-
-
 def render_rows(template_name: str, rows: list, *, name: str) -> None:
     """Set each row's `html` to `template_name` rendered with the row as `name`, kept under
     the row's `shows()` (everything the template reads of it)."""
-    html = rendered_rows(
-        template_name, rows, context=lambda row: {name: row}, shows=lambda row: row.shows()
+    html = kept_many(
+        template_name,
+        rows,
+        shows=lambda row: row.shows(),
+        render=lambda row: render_to_string(template_name, {name: row}),
     )
     for row, text in zip(rows, html, strict=True):
         row.html = text

@@ -9,8 +9,6 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.conf import settings
-from django.core.cache import caches
-from django.core.cache.backends.redis import RedisCache
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -24,6 +22,7 @@ from patients.services.side_effects import side_effect_report
 from portal.lib.fragments import FRAGMENT_CACHE, fingerprint
 from regimens.models import Regimen
 from regimens.services.reports import regimen_request_hold
+from tests.caches import clear_cache
 from tests.factories import ProviderFactory
 from tests.patients.diary_factories import NOW, TODAY
 
@@ -45,15 +44,7 @@ TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
 
 
 def forget_rows():
-    """Empty the fragment cache; on Redis only its own keys (the broker shares the database)."""
-    fragments = caches[FRAGMENT_CACHE]
-    if isinstance(fragments, RedisCache):
-        client = fragments._cache.get_client(write=True)
-        prefix = settings.CACHES[FRAGMENT_CACHE]["KEY_PREFIX"]
-        for key in client.scan_iter(match=f"{prefix}:*"):
-            client.delete(key)
-    else:
-        fragments.clear()
+    clear_cache(FRAGMENT_CACHE)
 
 
 @pytest.fixture(autouse=True)
