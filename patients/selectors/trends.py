@@ -260,6 +260,22 @@ def _pain_verdict(comparison: trends.Comparison) -> PainVerdict:
     )
 
 
+def _window_scores(patient, entries, first, today, baseline, recent) -> list[dict]:
+    """The diary days the summary compares (trends.compare keeps those of its two windows):
+    the days already read for the page when both windows lie inside them (a regimen begun
+    within the page's range), else the two windows read on their own."""
+    if all(first <= start and end <= today for start, end in (baseline, recent)):
+        return list(entries.values())
+    return list(
+        DiaryEntry.objects.filter(patient=patient)
+        .filter(
+            Q(local_date__gte=baseline[0], local_date__lte=baseline[1])
+            | Q(local_date__gte=recent[0], local_date__lte=recent[1])
+        )
+        .values("local_date", *SCORES)
+    )
+
+
 def trends_for(*, patient: Patient, today: date, days: int, started=_UNKNOWN) -> Trends:
     """Scores, side effects and the dose over the last `days` days, and the summary:
     the baseline before the latest regimen against the recent weeks (patients.rules.trends)."""
@@ -358,14 +374,7 @@ def trends_for(*, patient: Patient, today: date, days: int, started=_UNKNOWN) ->
             baseline_days=ldn["TRENDS_BASELINE_DAYS"],
             recent_days=ldn["TRENDS_RECENT_DAYS"],
         )
-        scores = list(
-            DiaryEntry.objects.filter(patient=patient)
-            .filter(
-                Q(local_date__gte=baseline[0], local_date__lte=baseline[1])
-                | Q(local_date__gte=recent[0], local_date__lte=recent[1])
-            )
-            .values("local_date", *SCORES)
-        )
+        scores = _window_scores(patient, entries, first, today, baseline, recent)
         for measure in SCORES:
             comparison = trends.compare(
                 scores={s["local_date"]: s[measure] for s in scores},

@@ -100,6 +100,27 @@ def test_it_summarises_the_baseline_against_the_last_14_days(patient, responder)
     assert trends.reported_tags == ["sleep"]
 
 
+@pytest.mark.parametrize("days", [30, 90, 365])
+def test_the_summary_counts_only_the_two_windows_whatever_the_range(patient, responder, days):
+    # Days between the windows score 9: counted, they would move both means. At 30 days the
+    # baseline (29 to 42 days ago) lies before the page's range and is read on its own; at 90
+    # and 365 it comes from the days the page already read.
+    for n in range(14, 28):
+        DiaryEntryFactory(patient=patient, local_date=days_ago(n), pain=9, sleep_quality=1)
+
+    trends = trends_for(patient=patient, today=TODAY, days=days)
+
+    pain = next(s for s in trends.summaries if s.measure == "pain")
+    assert (pain.baseline, pain.recent, pain.baseline_days, pain.recent_days) == (
+        Decimal("6.0"),
+        Decimal("2.5"),
+        13,
+        14,
+    )
+    sleep = next(s for s in trends.summaries if s.measure == "sleep_quality")
+    assert (sleep.baseline, sleep.recent) == (Decimal("4.0"), Decimal("6.0"))
+
+
 def test_it_leaves_out_the_days_a_regimen_was_paused(patient, team):
     regimen = start_regimen(patient, team, days_ago=10)
     regimen_pause(regimen=regimen, decided_by=team, reason="surgery", today=days_ago(4))
