@@ -25,8 +25,9 @@ What it does, in order:
    titration queue keep their rows rendered (portal.lib.fragments), so each is measured twice:
    as a provider sees it again (rows kept) and with every kept row deleted from Redis just
    before the request ("rows afresh": the first view after the rows changed; the rows are
-   kept again, unmeasured, before the next page; trends finds its kept tables in no round:
-   the diary POST changes the same patient's day). Every round visits
+   kept again, unmeasured, before the next page). Trends keeps its two tables: "trends 365
+   days" is of the patient whose diary day POST each round changes (the tables rendered
+   afresh every time), "tables kept" of a patient no request changes. Every round visits
    every size and page once, in the same order, so load on the machine falls on all alike.
    Each time is divided by the yardstick's time in the same round and size (GETs by the
    cheapest GET, POSTs by the cheapest POST); the table shows the median of those ratios.
@@ -67,6 +68,8 @@ from portal.settings.keys import new_rsa_private_key_pem  # noqa: E402 (after th
 
 PROVIDER_EMAIL = "bench-provider@example.org"
 PATIENT_SESSIONS = 9  # one for the latency rounds, eight for the concurrent diary saves
+# The pages whose rows or tables are kept rendered, kept again after the rows afresh.
+KEPT_PAGES = ("provider home (triage)", "titration queue", "trends 365 days, tables kept")
 # BENCH_DB_PREFIX keeps two checkouts measuring at once apart.
 PREFIX = os.environ.get("BENCH_DB_PREFIX", "ldn_bench_p")
 MARKER = "bench_world"
@@ -198,10 +201,12 @@ def form_fields(html: str, path: str | None = None) -> dict:
     raise SystemExit(f"no form posting to {path} on the page")
 
 
-def _pages(patient, regimen, today) -> list[dict]:
+def _pages(patient, regimen, today, quiet) -> list[dict]:
     """Every authenticated GET page of the provider and the patient (the CSV downloads of a
     whole diary aside), and the POSTs the benchmark may use. A page that answers with
-    anything but 200 (a redirect, a POST-only address) is left out and listed."""
+    anything but 200 (a redirect, a POST-only address) is left out and listed. `quiet` is a
+    patient of the team whom no request of the benchmark changes: their trends find their
+    tables kept, as a provider who looks again does."""
     from django.urls import reverse
 
     from portal.content.models import Article
@@ -219,6 +224,7 @@ def _pages(patient, regimen, today) -> list[dict]:
         "diary timeline": reverse("patient_diary", args=[pk]),
         "trends 90 days": reverse("patient_trends", args=[pk]),
         "trends 365 days": reverse("patient_trends", args=[pk]) + "?days=365",
+        "trends 365 days, tables kept": reverse("patient_trends", args=[quiet.pk]) + "?days=365",
         "patient review": reverse("patient_review", args=[pk]),
         "regimen": reverse("regimen_detail", args=[pk, regimen.pk]),
         "report a side effect (provider)": reverse("regimen_side_effect", args=[pk, regimen.pk]),
@@ -324,7 +330,8 @@ def prepare(args) -> None:
         call_command("migrate", verbosity=0)  # a world built before the latest migrations
         built["reused"] = True
     provider = User.objects.get(email=PROVIDER_EMAIL)
-    people = list(visible_patients(provider).order_by("pk")[:PATIENT_SESSIONS])
+    people = list(visible_patients(provider).order_by("pk")[: PATIENT_SESSIONS + 1])
+    people, quiet = people[:PATIENT_SESSIONS], people[PATIENT_SESSIONS]
     patient = people[0]
     regimen = Regimen.objects.filter(patient=patient, status=Regimen.Status.ACTIVE).get()
     today = local_today(patient)
@@ -339,7 +346,7 @@ def prepare(args) -> None:
     provider_client = client_for(provider)
     patient_clients = [client_for(p.user) for p in people]
     clients = {"provider": provider_client, "patient": patient_clients[0]}
-    pages = _pages(patient, regimen, today)
+    pages = _pages(patient, regimen, today, quiet)
     diary_path = next(p["path"] for p in pages if p["name"] == "diary day POST")
     diary_form = form_fields(patient_clients[0].get(diary_path).content.decode(), diary_path)
     for page in pages:
@@ -502,7 +509,7 @@ class Bench:
             raise SystemExit(f"{page['name']} at {site.size} answered {status}")
         if page.get("forget_rows"):  # the other pages' rows, kept again, unmeasured
             for other in self.sites:
-                for name in ("provider home (triage)", "titration queue"):
+                for name in KEPT_PAGES:
                     self.call(other, other.pages[name])
         return elapsed, size
 
@@ -707,7 +714,7 @@ def _measure(args, sites: list[Site]) -> None:
         yard["GET"], yard["POST"], "provider home (triage)", "provider home (triage), rows afresh",
         "titration queue", "titration queue, rows afresh", "patient list",
         "check-ins (provider)", "invitations", "patient record", "diary timeline",
-        "trends 365 days", "diary day POST",
+        "trends 365 days", "trends 365 days, tables kept", "diary day POST",
     ]  # fmt: skip
     measured = list(dict.fromkeys(measured))  # a yardstick may be one of the list pages
     plan = [(site, site.pages[name]) for name in measured for site in sites]
