@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -13,7 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from portal.content.forms import ArticleForm
 from portal.content.models import Article, ArticleVersion, Tag
-from portal.content.selectors import articles_due_for_review
+from portal.content.selectors import articles_due_for_review, library_changed
 from portal.content.services import (
     article_archive,
     article_preview,
@@ -38,6 +39,19 @@ class TagAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("articles"), ordering="n")
     def article_count(self, tag):
         return tag.n
+
+    # A tag's slug is what pages ask the library for: the kept "Read more" links follow it.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(library_changed)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        transaction.on_commit(library_changed)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        transaction.on_commit(library_changed)
 
 
 class ReviewDueFilter(admin.SimpleListFilter):

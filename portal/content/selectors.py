@@ -1,9 +1,14 @@
 """Reads of the education library, always scoped to the person reading."""
 
+import hashlib
+import logging
+import uuid
+from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
@@ -12,6 +17,12 @@ from django.utils.translation import get_language
 from portal.content.models import Article, ArticleRead, Audience, Tag, TagKind, add_months
 
 SEARCH_CONFIG = "english"
+# The "Read more" links are kept in the shared cache under the library's version, which every
+# write that changes what is live moves (library_changed); the lifetime is only a ceiling.
+LIBRARY_VERSION_KEY = "content:library-version"
+SUGGESTIONS_TTL = 10 * 60
+
+logger = logging.getLogger(__name__)
 
 
 def audiences_for(viewer) -> list[str]:
@@ -143,6 +154,44 @@ def articles_for_tags(
     if exclude is not None:
         articles = articles.exclude(pk=exclude.pk)
     return list(articles[:limit])
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    slug: str
+    title: str
+
+
+def library_changed() -> None:
+    """What is live in the library changed (an article published or archived, a tag edited):
+    the kept "Read more" links are asked for afresh."""
+    try:
+        cache.set(LIBRARY_VERSION_KEY, uuid.uuid4().hex, None)
+    except Exception:  # noqa: BLE001 (any backend's error; the links' lifetime bounds them)
+        logger.warning("cache unavailable; the library's version was not moved", exc_info=True)
+
+
+def suggested_articles(*, viewer, tags: list[str], limit: int = 3) -> list[Suggestion]:
+    """articles_for_tags as the links a page shows next to a feature, kept in the shared
+    cache for the viewer's audience and language and the library's version (their query is
+    the dearest part of the pages that show them). Read afresh when the cache is away."""
+    slugs = sorted({slug for slug in tags if slug})
+    if not slugs or limit < 1 or not viewer.is_authenticated:
+        return []
+
+    def read() -> list[Suggestion]:
+        found = articles_for_tags(viewer=viewer, tags=slugs, limit=limit)
+        return [Suggestion(slug=a.slug, title=a.live_version.title) for a in found]
+
+    language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    asked = "|".join((language, *audiences_for(viewer), str(limit), *slugs))
+    try:
+        version = cache.get_or_set(LIBRARY_VERSION_KEY, lambda: uuid.uuid4().hex, None)
+        key = f"content:suggestions:{version}:{hashlib.sha256(asked.encode()).hexdigest()}"
+        return cache.get_or_set(key, read, SUGGESTIONS_TTL)
+    except Exception:  # noqa: BLE001 (any backend's error: the page is answered without it)
+        logger.warning("cache unavailable; reading the library's links", exc_info=True)
+        return read()
 
 
 def articles_due_for_review(*, today: date, months: int | None = None) -> QuerySet[Article]:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
 from portal.content.models import Article, ArticleRead, ArticleVersion, Status, parse_sources
+from portal.content.selectors import library_changed
 
 
 @transaction.atomic
@@ -80,6 +81,7 @@ def article_publish(*, article: Article, by: User, now=None) -> ArticleVersion:
     article.last_reviewed = version.last_reviewed
     article._history_user = by
     article.save(update_fields=["live_version", "status", "last_reviewed", "updated_at"])
+    transaction.on_commit(library_changed)
     return version
 
 
@@ -91,6 +93,7 @@ def article_archive(*, article: Article, by: User) -> Article:
     article.status = Status.ARCHIVED
     article._history_user = by
     article.save(update_fields=["status", "updated_at"])
+    transaction.on_commit(library_changed)
     return article
 
 

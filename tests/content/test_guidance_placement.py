@@ -1,8 +1,11 @@
 """Library links appear where they help, chosen by tags (admins can change them)."""
 
+from django.test import Client
+
 from patients.models import Condition
 from patients.services.medications import medication_add
-from portal.content.services import article_publish, article_save
+from portal.content.models import Tag
+from portal.content.services import article_archive, article_publish, article_save
 from tests.content.factories import content, tags_for
 
 
@@ -39,7 +42,9 @@ def test_it_links_basics_from_onboarding(client_for, patient_user):
     assert "/library/off-label-prescribing/" in html
 
 
-def test_it_follows_an_admins_retagging_once_published(client_for, patient_user):
+def test_it_follows_an_admins_retagging_once_published(
+    client_for, patient_user, django_capture_on_commit_callbacks
+):
     article = content(slug="opioids-surgery-and-ldn", tags=["surgery"], audience="patients")
     medication_add(patient=patient_user.patient, name="Oxycodone", added_by=patient_user)
     client = client_for(patient_user)
@@ -47,6 +52,38 @@ def test_it_follows_an_admins_retagging_once_published(client_for, patient_user)
 
     article.tags.set(tags_for(["evidence"]))
     article_save(article=article, by=article.clinical_reviewer, content_changed=True)
-    article_publish(article=article, by=article.clinical_reviewer)
+    with django_capture_on_commit_callbacks(execute=True):  # the publish commits
+        article_publish(article=article, by=article.clinical_reviewer)
 
     assert "/library/opioids-surgery-and-ldn/" not in client.get("/medications/").content.decode()
+
+
+def test_the_links_follow_an_archived_article_and_a_renamed_tag(
+    client_for, patient_user, admin_user, django_capture_on_commit_callbacks
+):
+    # The links are kept between pages (the library's query is the dearest part of them);
+    # whatever changes what is live shows on the next page.
+    first = content(slug="opioids-surgery-and-ldn", tags=["surgery"], audience="patients")
+    content(slug="opioids-and-the-care-team", tags=["opioids"], audience="patients")
+    medication_add(patient=patient_user.patient, name="Oxycodone", added_by=patient_user)
+    client = client_for(patient_user)
+    html = client.get("/medications/").content.decode()
+    assert "/library/opioids-surgery-and-ldn/" in html
+    assert "/library/opioids-and-the-care-team/" in html
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article_archive(article=first, by=first.clinical_reviewer)
+    html = client.get("/medications/").content.decode()
+    assert "/library/opioids-surgery-and-ldn/" not in html
+    assert "/library/opioids-and-the-care-team/" in html
+
+    tag = Tag.objects.get(slug="opioids")
+    admin = Client()
+    admin.force_login(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = admin.post(
+            f"/admin/content/tag/{tag.pk}/change/",
+            {"name": tag.name, "slug": "opioid-medicines", "kind": tag.kind},
+        )
+    assert answer.status_code == 302
+    assert "/library/opioids-and-the-care-team/" not in client.get("/medications/").content.decode()

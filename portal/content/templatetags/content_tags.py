@@ -1,6 +1,6 @@
 from django import template
 
-from portal.content.selectors import articles_for_tags
+from portal.content.selectors import suggested_articles
 
 register = template.Library()
 
@@ -16,4 +16,5 @@ def guidance_links(viewer, *tags, limit=3):
     slugs = []
     for tag in tags:
         slugs.extend(tag if isinstance(tag, list | tuple | set) else [tag])
-    return {"articles": articles_for_tags(viewer=viewer, tags=[str(s) for s in slugs], limit=limit)}
+    articles = suggested_articles(viewer=viewer, tags=[str(s) for s in slugs], limit=limit)
+    return {"articles": articles}
