@@ -188,10 +188,17 @@ def suggested_articles(*, viewer, tags: list[str], limit: int = 3) -> list[Sugge
     try:
         version = cache.get_or_set(LIBRARY_VERSION_KEY, lambda: uuid.uuid4().hex, None)
         key = f"content:suggestions:{version}:{hashlib.sha256(asked.encode()).hexdigest()}"
-        return cache.get_or_set(key, read, SUGGESTIONS_TTL)
+        found = cache.get(key)
     except Exception:  # noqa: BLE001 (any backend's error: the page is answered without it)
         logger.warning("cache unavailable; reading the library's links", exc_info=True)
         return read()
+    if found is None:
+        found = read()
+        try:
+            cache.set(key, found, SUGGESTIONS_TTL)
+        except Exception:  # noqa: BLE001
+            logger.warning("cache unavailable; the library's links not kept", exc_info=True)
+    return found
 
 
 def articles_due_for_review(*, today: date, months: int | None = None) -> QuerySet[Article]:

@@ -1,10 +1,12 @@
 """Library links appear where they help, chosen by tags (admins can change them)."""
 
-from django.test import Client
+from django.conf import settings
+from django.test import Client, override_settings
 
 from patients.models import Condition
 from patients.services.medications import medication_add
 from portal.content.models import Tag
+from portal.content.selectors import suggested_articles
 from portal.content.services import article_archive, article_publish, article_save
 from tests.content.factories import content, tags_for
 
@@ -87,3 +89,17 @@ def test_the_links_follow_an_archived_article_and_a_renamed_tag(
         )
     assert answer.status_code == 302
     assert "/library/opioids-and-the-care-team/" not in client.get("/medications/").content.decode()
+
+
+def test_the_links_are_read_when_the_cache_cannot_be_reached(patient_user, caplog):
+    content(slug="sleep-and-ldn", tags=["sleep"], audience="patients")
+    unreachable = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens on the discard port
+    }
+
+    with override_settings(CACHES={**settings.CACHES, "default": unreachable}):
+        found = suggested_articles(viewer=patient_user, tags=["sleep"])
+
+    assert [link.slug for link in found] == ["sleep-and-ldn"]
+    assert "cache unavailable; reading the library's links" in caplog.text
