@@ -25,6 +25,7 @@ from portal.audit.models import AccessEvent
 from portal.audit.services import access_record
 
 INBOX_PAGE_SIZE = 25
+RECORD_PANEL_ROWS = 10
 THREAD_PAGE_SIZE = 30
 FILTERS = ("open", "unread", "waiting", "mine", "closed")
 
@@ -124,16 +125,20 @@ def inbox_page(
     elif status == "open":
         conversations = conversations.filter(closed_at__isnull=True)
     result = Paginator(conversations.order_by(*order), INBOX_PAGE_SIZE).get_page(page)
+    return result, _rows(result.object_list, viewer)
+
+
+def _rows(conversations, viewer) -> list[InboxRow]:
+    """Each conversation (read by with_read_state) with whether the viewer has read it."""
     last = _other_side_last(viewer)
-    rows = [
+    return [
         InboxRow(
             conversation=c,
             unread=getattr(c, last) is not None
             and (c.my_read_at is None or c.my_read_at < getattr(c, last)),
         )
-        for c in result.object_list
+        for c in conversations
     ]
-    return result, rows
 
 
 def conversation_for(
@@ -243,11 +248,19 @@ def waiting_for_patient(*, patient: Patient) -> list[Conversation]:
 
 
 def record_panel(*, patient, viewer) -> dict | None:
-    """The patient record's "Messages" panel (registered with patients.record_panels)."""
-    page, rows = inbox_page(viewer=viewer, status="all", page=1, patient=patient)
+    """The patient record's "Messages" panel (registered with patients.record_panels): the
+    newest RECORD_PANEL_ROWS conversations, closed ones too, and how many there are in all,
+    counted only when there are more than it shows."""
+    conversations = (
+        with_read_state(visible_conversations(viewer).filter(patient=patient), viewer)
+        .select_related("patient__user", "assigned_to")
+        .order_by("-last_message_at", "-id")
+    )
+    found = list(conversations[: RECORD_PANEL_ROWS + 1])
+    count = len(found) if len(found) <= RECORD_PANEL_ROWS else conversations.count()
     return {
         "template": "messaging/partials/record_panel.html",
         "patient": patient,
-        "rows": rows[:10],
-        "count": page.paginator.count,
+        "rows": _rows(found[:RECORD_PANEL_ROWS], viewer),
+        "count": count,
     }

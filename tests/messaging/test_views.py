@@ -400,3 +400,23 @@ def test_withdrawing_after_five_minutes_is_refused_and_changes_nothing(client, t
     message.refresh_from_db()
     assert message.withdrawn_at is None
     assert Conversation.objects.get().waiting_since == waiting_since
+
+
+def test_the_record_shows_the_ten_newest_conversations_and_counts_the_rest(client, team, provider):
+    client.force_login(provider)
+    for n in range(10):
+        with time_machine.travel(NOW + timedelta(minutes=n), tick=False):
+            conversation = start(team, subject=f"Question {n:02d}")
+    conversation_close(conversation=conversation, by=provider)  # closed ones count too
+
+    record = client.get(reverse("patient_record", args=[team.pk])).content.decode()
+    assert all(f"Question {n:02d}" in record for n in range(10))
+    assert "conversations in all" not in record
+
+    for n in (10, 11):
+        with time_machine.travel(NOW + timedelta(minutes=n), tick=False):
+            start(team, subject=f"Question {n:02d}")
+    record = client.get(reverse("patient_record", args=[team.pk])).content.decode()
+    assert all(f"Question {n:02d}" in record for n in range(2, 12))
+    assert "Question 00" not in record and "Question 01" not in record
+    assert "12 conversations in all." in record
