@@ -56,6 +56,14 @@ class TreatmentFacts:
 
 
 @dataclass(frozen=True)
+class RegimenStarts:
+    """The first days the diary and the trends count from, without the rest of the facts."""
+
+    active: date | None = None  # the active regimen's first day (TreatmentFacts.regimen_started_on)
+    latest: date | None = None  # the latest regimen begun by today (.latest_started_on)
+
+
+@dataclass(frozen=True)
 class DoseQuestion:
     """The diary may ask about this day's dose: what the dose log says so far."""
 
@@ -64,6 +72,9 @@ class DoseQuestion:
 
 class Treatment(Protocol):
     def facts(self, *, patient, today: date, missed_since: date) -> TreatmentFacts: ...
+
+    def regimen_starts(self, *, patient, today: date) -> RegimenStarts:
+        """The two first days of `facts`, in one short read."""
 
     def dose_days(self, *, patient, first: date, last: date) -> dict[date, DoseDay]:
         """Every day from `first` to `last` with a dose in effect or a dose-log entry."""

@@ -11,7 +11,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from patients.models import Patient
-from patients.treatment import DoseDay, DoseQuestion, DoseStep, TreatmentFacts
+from patients.treatment import DoseDay, DoseQuestion, DoseStep, RegimenStarts, TreatmentFacts
 from portal.accounts.models import Role
 from regimens.models import DoseLog, Regimen, RegimenEvent, TitrationStep
 from regimens.selectors.record import RecordTreatment, record_treatment
@@ -105,12 +105,7 @@ class RegimenTreatment:
 
     def facts(self, *, patient: Patient, today: date, missed_since: date) -> TreatmentFacts:
         active = _active(patient)
-        latest = (
-            Regimen.objects.filter(patient=patient, started_on__lte=today)
-            .order_by("-started_on", "-pk")
-            .values_list("started_on", flat=True)
-            .first()
-        )
+        latest = self.regimen_starts(patient=patient, today=today).latest
         # Missed doses of any regimen: a pause right after them does not hide them.
         missed = DoseLog.objects.filter(
             regimen__patient=patient,
@@ -123,6 +118,17 @@ class RegimenTreatment:
             latest_started_on=latest,
             step_up_on=step_up_of(active, today),
             missed_dose_days=tuple(sorted(missed)),
+        )
+
+    def regimen_starts(self, *, patient: Patient, today: date) -> RegimenStarts:
+        # A patient has a few regimens: all of them in one read, chosen here.
+        rows = list(
+            Regimen.objects.filter(patient=patient).values_list("status", "started_on", "pk")
+        )
+        begun = [(started_on, pk) for _status, started_on, pk in rows if started_on <= today]
+        return RegimenStarts(
+            active=next((s for status, s, _pk in rows if status == Regimen.Status.ACTIVE), None),
+            latest=max(begun)[0] if begun else None,
         )
 
     def dose_days(self, *, patient: Patient, first: date, last: date) -> dict[date, DoseDay]:

@@ -167,7 +167,7 @@ def dose_question(*, patient: Patient, day: date) -> DoseQuestion | None:
 def pgic_due(*, patient: Patient, today: date) -> bool:
     """Every PGIC_INTERVAL_DAYS of an active regimen: counted from the regimen's start or
     from the last answer, whichever is later (FINAL asked at weeks 4, 8 and 12)."""
-    started = treatment().facts(patient=patient, today=today, missed_since=today).regimen_started_on
+    started = treatment().regimen_starts(patient=patient, today=today).active
     if started is None:
         return False
     last = PGICResponse.objects.filter(patient=patient, answered_on__lte=today).aggregate(

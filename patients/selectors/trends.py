@@ -92,7 +92,7 @@ _UNKNOWN = object()
 def latest_regimen_started_on(*, patient: Patient, today: date) -> date | None:
     """The day the patient's latest regimen started (None without one): the default range
     and the summary's baseline both follow it, so the page reads it once."""
-    return treatment().facts(patient=patient, today=today, missed_since=today).latest_started_on
+    return treatment().regimen_starts(patient=patient, today=today).latest
 
 
 def default_trend_range(*, patient: Patient, today: date, started=_UNKNOWN) -> int:
