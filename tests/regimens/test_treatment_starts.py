@@ -41,9 +41,7 @@ def test_a_stopped_regimen_stays_the_latest_begun_until_the_next_one_starts(
     patient, team, start_regimen
 ):
     first = start_regimen(patient, team, days_ago=120)
-    regimen_stop(
-        regimen=first, decided_by=team, reason=DecisionReason.TOLERATING_WELL, today=TODAY
-    )
+    regimen_stop(regimen=first, decided_by=team, reason=DecisionReason.TOLERATING_WELL, today=TODAY)
     assert _starts(patient) == RegimenStarts(active=None, latest=first.started_on)
 
     later = TODAY + timedelta(days=3)
