@@ -39,6 +39,19 @@ class SideEffectDay:
     other_text: str = ""
 
 
+# The diary's columns its side effects are read from. A page that reads the patient's diary
+# days anyway (the trends) asks for these beside its own and hands the rows to
+# side_effects_with, rather than reading the diary twice.
+DIARY_EFFECT_COLUMNS = (
+    "patient_id",
+    "local_date",
+    "entered_by_id",
+    "entered_by__role",
+    "other_effect_text",
+    *catalogue.FIELDS,
+)
+
+
 def _any_side_effect() -> Q:
     query = Q()
     for field_name in catalogue.FIELDS:
@@ -50,14 +63,7 @@ def _from_diary(patients: Q, first: date, last: date) -> Iterable[SideEffect]:
     rows = (
         DiaryEntry.objects.filter(patients, _any_side_effect(), local_date__range=(first, last))
         .order_by()
-        .values_list(
-            "patient_id",
-            "local_date",
-            "entered_by_id",
-            "entered_by__role",
-            "other_effect_text",
-            *catalogue.FIELDS,
-        )
+        .values_list(*DIARY_EFFECT_COLUMNS)
     )
     yield from _diary_effects(rows)
 
@@ -177,6 +183,15 @@ def side_effects_for(*, patient: Patient, first: date, last: date) -> list[SideE
     """The patient's side effects from `first` to `last` (inclusive), mild or worse, oldest
     first: one per day and item at the worse severity of any source."""
     return side_effects_of(patient_ids=[patient.pk], first=first, last=last).get(patient.pk, [])
+
+
+def side_effects_with(
+    *, patient: Patient, diary_rows: Iterable[dict], first: date, last: date
+) -> list[SideEffect]:
+    """side_effects_for, when the caller has read the patient's diary days from `first` to
+    `last` (every day, each a dict with DIARY_EFFECT_COLUMNS): only the reports are read."""
+    rows = (tuple(row[column] for column in DIARY_EFFECT_COLUMNS) for row in diary_rows)
+    return _worst([*_diary_effects(rows), *_from_reports(Q(patient_id=patient.pk), first, last)])
 
 
 def side_effect_days(*, patient: Patient, first: date, last: date) -> list[SideEffectDay]:

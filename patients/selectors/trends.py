@@ -20,7 +20,7 @@ from patients.models import DiaryEntry, Patient, PGICResponse
 from patients.rules import side_effects as catalogue
 from patients.rules import trends
 from patients.selectors.diary import DOSE_STATUS_LABELS, pgic_answers, reported_tags
-from patients.selectors.side_effects import side_effects_for
+from patients.selectors.side_effects import DIARY_EFFECT_COLUMNS, side_effects_with
 from patients.treatment import treatment
 from portal.lib.formats import dose as dose_text
 from portal.lib.formats import mg, short_day
@@ -281,14 +281,17 @@ def trends_for(*, patient: Patient, today: date, days: int, started=_UNKNOWN) ->
     the baseline before the latest regimen against the recent weeks (patients.rules.trends)."""
     first = today - timedelta(days=days - 1)
     fields = ("local_date", *SCORES, *catalogue.FIELDS)
-    entries = {
-        e["local_date"]: e
-        for e in DiaryEntry.objects.filter(
+    # The diary is read once: its scores for the page, its side effects for the one read path.
+    diary_days = list(
+        DiaryEntry.objects.filter(
             patient=patient, local_date__gte=first, local_date__lte=today
-        ).values(*fields)
-    }
+        ).values(*dict.fromkeys((*fields, *DIARY_EFFECT_COLUMNS)))
+    )
+    entries = {e["local_date"]: {name: e[name] for name in fields} for e in diary_days}
     effects: dict[date, dict[str, int]] = {}
-    for effect in side_effects_for(patient=patient, first=first, last=today):
+    for effect in side_effects_with(
+        patient=patient, diary_rows=diary_days, first=first, last=today
+    ):
         effects.setdefault(effect.day, {})[effect.item] = effect.severity
     doses = treatment().dose_days(patient=patient, first=first, last=today)
     labels, rows = [], []

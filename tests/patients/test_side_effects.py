@@ -6,15 +6,21 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from patients.models import Flag
-from patients.selectors.side_effects import side_effect_days, side_effects_for
+from patients.models import DiaryEntry, Flag
+from patients.selectors.side_effects import (
+    DIARY_EFFECT_COLUMNS,
+    side_effect_days,
+    side_effects_for,
+    side_effects_with,
+)
 from patients.services.diary import diary_entry_save
 from patients.services.profile import care_team_add
 from patients.services.side_effects import side_effect_report
 from portal.notifications.models import Notification
 from regimens.models import DecisionReason
 from regimens.services.decisions import regimen_stop
-from tests.patients.diary_factories import NOW, TODAY, start_regimen
+from tests.factories import CaregiverFactory
+from tests.patients.diary_factories import NOW, TODAY, DiaryEntryFactory, days_ago, start_regimen
 
 pytestmark = pytest.mark.django_db
 
@@ -109,3 +115,45 @@ def test_a_report_on_an_ended_regimen_is_refused_and_changes_nothing(patient, te
             regimen=regimen, on=TODAY, kind="headache", severity=3, entered_by=patient.user
         )
     assert not patient.side_effect_reports.exists()
+
+
+def test_side_effects_from_diary_days_already_read_are_those_of_the_one_read_path(
+    patient, team, regimen
+):
+    """The trends read the diary once and hand its days to side_effects_with: the same side
+    effects, severities and sources as side_effects_for reading the diary itself."""
+    caregiver = CaregiverFactory()
+    first, last = days_ago(6), TODAY
+    DiaryEntryFactory(patient=patient, local_date=days_ago(7), headache=3)  # before the range
+    DiaryEntryFactory(patient=patient, local_date=days_ago(6), headache=1, pain=4)
+    DiaryEntryFactory(patient=patient, local_date=days_ago(5), pain=2)  # no side effect
+    DiaryEntryFactory(
+        patient=patient,
+        local_date=days_ago(4),
+        entered_by=caregiver,
+        nausea=2,
+        other_effect=1,
+        other_effect_text="dry mouth",
+    )
+    DiaryEntryFactory(patient=patient, local_date=days_ago(2), insomnia=1, vivid_dreams=2)
+    side_effect_report(
+        regimen=regimen, on=days_ago(2), kind="insomnia", severity=2, entered_by=team
+    )
+    side_effect_report(
+        regimen=regimen, on=days_ago(1), kind="headache", severity=1, entered_by=patient.user
+    )
+    rows = DiaryEntry.objects.filter(patient=patient, local_date__range=(first, last)).values(
+        *DIARY_EFFECT_COLUMNS
+    )
+
+    found = side_effects_with(patient=patient, diary_rows=rows, first=first, last=last)
+
+    assert found == side_effects_for(patient=patient, first=first, last=last)
+    assert [(e.day, e.item, e.severity, e.source, e.note) for e in found] == [
+        (days_ago(6), "headache", 1, "diary", ""),
+        (days_ago(4), "nausea", 2, "caregiver", ""),
+        (days_ago(4), "other", 1, "caregiver", "dry mouth"),
+        (days_ago(2), "vivid_dreams", 2, "diary", ""),
+        (days_ago(2), "insomnia", 2, "care_team", ""),
+        (days_ago(1), "headache", 1, "tonight", ""),
+    ]
