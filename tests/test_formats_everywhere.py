@@ -122,3 +122,12 @@ def test_a_day_is_the_calendar_day_of_the_instant_in_its_own_zone():
     assert portal_formats.short_day(los_angeles) == "25 Nov"
     with translation.override("es"):
         assert portal_formats.day(madrid) == "26 nov 2026"
+
+
+def test_a_run_of_days_is_written_as_each_day_is_in_the_active_language():
+    days = [date(2026, 12, 30), date(2026, 12, 31), date(2027, 1, 1)]
+
+    assert portal_formats.short_days(days) == ["30 Dec", "31 Dec", "1 Jan"]
+    with translation.override("es"):
+        assert portal_formats.short_days(days) == ["30 dic", "31 dic", "1 ene"]
+        assert portal_formats.short_days(days) == [portal_formats.short_day(d) for d in days]

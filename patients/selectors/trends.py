@@ -23,7 +23,7 @@ from patients.selectors.diary import DOSE_STATUS_LABELS, pgic_answers, reported_
 from patients.selectors.side_effects import DIARY_EFFECT_COLUMNS, side_effects_with
 from patients.treatment import treatment
 from portal.lib.formats import dose as dose_text
-from portal.lib.formats import mg, short_day
+from portal.lib.formats import mg, short_days
 from portal.lib.fragments import fingerprint
 
 SCORES = ("pain", "fatigue", "sleep_quality", "mood")
@@ -294,15 +294,15 @@ def trends_for(*, patient: Patient, today: date, days: int, started=_UNKNOWN) ->
     ):
         effects.setdefault(effect.day, {})[effect.item] = effect.severity
     doses = treatment().dose_days(patient=patient, first=first, last=today)
-    labels, rows = [], []
+    every_day = [first + timedelta(days=n) for n in range(days)]
+    labels, rows = short_days(every_day), []
+    # The dose log's words, translated once for the page's rows (and their digest).
+    dose_words = {status: str(label) for status, label in DOSE_STATUS_LABELS.items()}
     series = {name: [] for name in (*SCORES, *(i.key for i in CHART_ITEMS), "dose")}
-    day = first
-    while day <= today:
+    for day, label in zip(every_day, labels, strict=True):
         entry = entries.get(day, {})
         worst = effects.get(day, {})
         dose = doses.get(day)
-        label = short_day(day)
-        labels.append(label)
         for name in SCORES:
             series[name].append(entry.get(name))
         for item in CHART_ITEMS:
@@ -316,10 +316,9 @@ def trends_for(*, patient: Patient, today: date, days: int, started=_UNKNOWN) ->
                     "label": label,
                     "entry": {**entry, **{catalogue.item(k).field: v for k, v in worst.items()}},
                     "dose": mg(dose_mg) if dose_mg is not None else "",
-                    "dose_status": DOSE_STATUS_LABELS.get(dose.logged, "") if dose else "",
+                    "dose_status": dose_words.get(dose.logged, "") if dose else "",
                 }
             )
-        day += timedelta(days=1)
 
     if started is _UNKNOWN:
         started = latest_regimen_started_on(patient=patient, today=today)

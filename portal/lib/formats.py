@@ -81,6 +81,12 @@ def short_day(value: date | None) -> str:
     return _date(_calendar_day(value), _pattern(SHORT_DAY_FORMATS), get_language())
 
 
+def short_days(values: list[date]) -> list[str]:
+    """short_day of each day, the language looked up once (a year of the trends' labels)."""
+    pattern, language = _pattern(SHORT_DAY_FORMATS), get_language()
+    return [_date(value, pattern, language) for value in values]
+
+
 def clock(value: time | datetime | None) -> str:
     """A time of day in the locale's clock: "7:10 pm" in English."""
     if value is None:
