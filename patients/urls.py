@@ -9,6 +9,11 @@ urlpatterns = [
     path("onboarding/", profile.onboarding, name="onboarding"),
     path("profile/", profile.profile, name="profile"),
     path("profile/access-log/", profile.access_log, name="access_log"),
+    path(
+        "profile/access-log/<int:actor>/<day:day>/",
+        profile.access_visit_log,
+        name="access_visit",
+    ),
     path("medications/", medications.medication_list, name="medication_list"),
     path("medications/<int:med_pk>/edit/", medications.medication_edit, name="medication_edit"),
     path("medications/<int:med_pk>/stop/", medications.medication_stop, name="medication_stop"),

@@ -28,7 +28,8 @@ from patients.services.checkins import checkin_book
 from patients.services.medications import medication_add
 from patients.services.profile import care_team_add, care_team_end
 from portal.accounts.services import invitation_accept_existing, invitation_create
-from portal.lib.timing import local_today
+from portal.audit.services import access_record
+from portal.lib.timing import local_date, local_today
 from portal.notifications.models import Notification
 from regimens.models import Protocol
 from regimens.safety import Formulation
@@ -319,6 +320,10 @@ MATRIX = {
         _url("library_article", slug=lambda w: w.article.slug), {"GET": LOGGED_IN}
     ),
     "access_log": Entry(_url("access_log"), {"GET": PATIENTS}),
+    "access_visit": Entry(
+        _url("access_visit", actor=lambda w: w.users["provider"].pk, day=lambda w: w.access_day),
+        {"GET": OWN_RECORD},
+    ),
     "medication_list": Entry(
         _url("medication_list"),
         {"GET": PATIENTS, "POST": PATIENTS},
@@ -805,6 +810,9 @@ class World:
             invited_by=team,
             now=timezone.now() - timedelta(minutes=1),
         )
+        # The care team's provider opened the record: a visit on the patient's access log.
+        viewed = access_record(actor=team, patient=self.patient, action="view_record", path="/")
+        self.access_day = local_date(viewed.at, self.patient_user.timezone)
 
 
 def _grant(patient, caregiver, permissions):

@@ -7,12 +7,22 @@ view can forget it.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, prefetch_related_objects
-from django.db.models.functions import TruncDate
+from django.db.models import (
+    Count,
+    F,
+    Max,
+    Min,
+    Prefetch,
+    Q,
+    QuerySet,
+    Window,
+    prefetch_related_objects,
+)
+from django.db.models.functions import RowNumber, TruncDate
 from django.http import Http404
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
@@ -161,12 +171,15 @@ class AccessVisit:
     """Everything one person looked at in the patient's record on one day (the patient's
     local date): "Dr Priya Shah viewed your diary and trends, 26 Nov, 3 times"."""
 
+    actor_id: int
     actor_name: str
     actor_role: str
     day: date
     count: int
     last_at: datetime
     actions: list[str] = field(default_factory=list)  # AccessEvent.Action values, in order
+    # Its newest times (ACCESS_VISIT_TIMES) on the log, oldest first; a page of them on the
+    # visit's own page.
     events: list[AccessEvent] = field(default_factory=list)
 
     @property
@@ -183,45 +196,101 @@ class AccessVisit:
     def times(self) -> str:
         return ngettext("once", "%(count)d times", self.count) % {"count": self.count}
 
+    @property
+    def earlier(self) -> int:
+        """How many of its times the log leaves to the visit's own page."""
+        return self.count - len(self.events)
+
 
 ACCESS_LOG_PAGE_SIZE = 30
+# A connected app can read a record hundreds of times a day: the log lists each visit's
+# newest times, and the visit's own page all of them, a page at a time.
+ACCESS_VISIT_TIMES = 20
+ACCESS_VISIT_PAGE_SIZE = 100
 
 
-def access_visits(*, patient: Patient, page: str | int | None = None):
-    """One page of the patient's access log, grouped by person and day, newest first; every
-    event of the page's groups comes with them (the detail, one click away)."""
-    zone = ZoneInfo(patient.user.timezone)
-    groups = (
-        AccessEvent.objects.filter(patient=patient)
+def _events_on(patient: Patient, zone: ZoneInfo, actors, first: date, last: date):
+    """The patient's access events by `actors` from local day `first` to `last` in `zone`,
+    each with its local `day`. The instants a day (a UTC day either side: no zone is a day
+    away) narrow the read to the index on the patient and the time."""
+    return (
+        AccessEvent.objects.filter(
+            patient=patient,
+            actor__in=actors,
+            at__gte=datetime.combine(first - timedelta(days=1), time.min, tzinfo=UTC),
+            at__lt=datetime.combine(last + timedelta(days=2), time.min, tzinfo=UTC),
+        )
         .annotate(day=TruncDate("at", tzinfo=zone))
-        .values("actor", "actor__name", "actor__email", "actor_role", "day")
-        .annotate(count=Count("pk"), last_at=Max("at"))
-        .order_by("-last_at", "actor")
+        .filter(day__gte=first, day__lte=last)
     )
-    groups_page = Paginator(groups, ACCESS_LOG_PAGE_SIZE).get_page(page)
-    visits = {
+
+
+def _visits(groups) -> dict[tuple[int, date], AccessVisit]:
+    return {
         (g["actor"], g["day"]): AccessVisit(
+            actor_id=g["actor"],
             actor_name=g["actor__name"] or g["actor__email"],
             actor_role=g["actor_role"],
             day=g["day"],
             count=g["count"],
             last_at=g["last_at"],
         )
-        for g in groups_page
+        for g in groups
     }
+
+
+def _add_actions(visits: dict, events) -> None:
+    """Each visit's kinds of access, in the order it first came."""
+    kinds = events.values("actor", "day", "action").annotate(first_at=Min("at"))
+    for row in kinds.order_by("first_at", "action"):
+        visit = visits.get((row["actor"], row["day"]))
+        if visit is not None:
+            visit.actions.append(row["action"])
+
+
+def _grouped(events):
+    return events.values("actor", "actor__name", "actor__email", "actor_role", "day").annotate(
+        count=Count("pk"), last_at=Max("at")
+    )
+
+
+def access_visits(*, patient: Patient, page: str | int | None = None):
+    """One page of the patient's access log, grouped by person and day, newest first, with
+    each visit's kinds of access and its newest times (the detail, one click away)."""
+    zone = ZoneInfo(patient.user.timezone)
+    groups = _grouped(
+        AccessEvent.objects.filter(patient=patient).annotate(day=TruncDate("at", tzinfo=zone))
+    ).order_by("-last_at", "actor")
+    groups_page = Paginator(groups, ACCESS_LOG_PAGE_SIZE).get_page(page)
+    visits = _visits(groups_page)
     if visits:
         days = [day for _actor, day in visits]
-        events = (
-            AccessEvent.objects.filter(patient=patient, actor__in={actor for actor, _day in visits})
-            .annotate(day=TruncDate("at", tzinfo=zone))
-            .filter(day__gte=min(days), day__lte=max(days))
-            .order_by("at", "pk")
-        )
-        for event in events:
+        events = _events_on(patient, zone, {a for a, _d in visits}, min(days), max(days))
+        _add_actions(visits, events)
+        newest = events.annotate(
+            newest=Window(
+                RowNumber(),
+                partition_by=[F("actor"), F("day")],
+                order_by=[F("at").desc(), F("pk").desc()],
+            )
+        ).filter(newest__lte=ACCESS_VISIT_TIMES)
+        for event in newest.order_by("at", "pk"):
             visit = visits.get((event.actor_id, event.day))
-            if visit is None:
-                continue
-            visit.events.append(event)
-            if event.action not in visit.actions:
-                visit.actions.append(event.action)
+            if visit is not None:
+                visit.events.append(event)
     return groups_page, list(visits.values())
+
+
+def access_visit(*, patient: Patient, actor: int, day: date, page: str | int | None = None):
+    """Every time one person opened the patient's record on one local day, oldest first, a
+    page at a time (the log's "see every time" link); 404 when they did not that day."""
+    zone = ZoneInfo(patient.user.timezone)
+    events = _events_on(patient, zone, [actor], day, day)
+    visits = _visits(_grouped(events).order_by())
+    if not visits:
+        raise Http404
+    (visit,) = visits.values()
+    _add_actions(visits, events)
+    times = Paginator(events.order_by("at", "pk"), ACCESS_VISIT_PAGE_SIZE).get_page(page)
+    visit.events = list(times)
+    return times, visit

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from patients.forms.profile import OnboardingForm, ProfileForm
 from patients.models import Medication
-from patients.selectors.records import access_visits, own_patient, with_record
+from patients.selectors.records import access_visit, access_visits, own_patient, with_record
 from patients.services.profile import onboarding_complete, profile_update
 from portal.accounts.decorators import role_required
 from portal.accounts.models import Role
@@ -67,4 +67,17 @@ def access_log(request):
             "visits": visits,
             "zone": zoneinfo.ZoneInfo(request.user.timezone),
         },
+    )
+
+
+@role_required(Role.PATIENT)
+def access_visit_log(request, actor, day):
+    """Every time one person opened the patient's record on one day (the log lists the
+    newest of them)."""
+    patient = own_patient(request.user)
+    times, visit = access_visit(patient=patient, actor=actor, day=day, page=request.GET.get("page"))
+    return render(
+        request,
+        "patients/access_visit.html",
+        {"page": times, "visit": visit, "zone": zoneinfo.ZoneInfo(request.user.timezone)},
     )

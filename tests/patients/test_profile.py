@@ -207,3 +207,67 @@ def test_it_pages_the_log_by_person_and_day(client_for, patient, provider):
     assert "Page 1 of 2" in first.content.decode()
     (last,) = second.context["visits"]
     assert last.day == (NOW - timedelta(days=30)).astimezone(ZoneInfo("America/New_York")).date()
+
+
+def test_a_busy_visit_lists_its_latest_times_and_links_to_every_time(client_for, patient, provider):
+    # 25 times between 10:00 and 10:24 New York time; the diary only at the first of them.
+    start = datetime(2026, 3, 9, 14, 0, tzinfo=UTC)
+    _viewed(patient, provider, start, "view_diary")
+    for minute in range(1, 25):
+        _viewed(patient, provider, start + timedelta(minutes=minute))
+    client = client_for(patient.user)
+
+    response = client.get("/profile/access-log/")
+
+    html = " ".join(response.content.decode().split())
+    (visit,) = response.context["visits"]
+    assert (visit.count, len(visit.events), visit.earlier) == (25, 20, 5)
+    assert [e.at.minute for e in visit.events] == list(range(5, 25))
+    assert "looked at your diary and record, 9 Mar 2026, 25 times" in html
+    assert "10:05 am" in html and "10:04 am" not in html
+    every_time = f"/profile/access-log/{provider.pk}/2026-03-09/"
+    assert f'The latest 20 times. <a href="{every_time}">See all 25 times</a>' in html
+
+    page = client.get(every_time)
+
+    html = " ".join(page.content.decode().split())
+    assert page.status_code == 200
+    assert "looked at your diary and record, 9 Mar 2026, 25 times" in html
+    assert [e.at.minute for e in page.context["visit"].events] == list(range(25))
+    assert "10:00 am" in html and "10:24 am" in html
+    assert "Page 1 of" not in html
+
+
+def test_every_time_of_a_visit_comes_a_page_at_a_time(client_for, patient, provider):
+    start = datetime(2026, 3, 9, 14, 0, tzinfo=UTC)
+    for second in range(0, 130 * 10, 10):
+        _viewed(patient, provider, start + timedelta(seconds=second))
+    client = client_for(patient.user)
+    every_time = f"/profile/access-log/{provider.pk}/2026-03-09/"
+
+    first, second = client.get(every_time), client.get(every_time + "?page=2")
+
+    assert len(first.context["visit"].events) == 100
+    assert len(second.context["visit"].events) == 30
+    assert "Page 2 of 2" in second.content.decode()
+    assert second.context["visit"].events[-1].at == start + timedelta(seconds=1290)
+
+
+def test_a_visit_that_did_not_happen_is_not_found(
+    client_for, patient, other_patient_user, provider
+):
+    _viewed(patient, provider, datetime(2026, 3, 9, 14, 0, tzinfo=UTC))
+    # The same provider on another patient's record: not a visit of this patient's.
+    _viewed(other_patient_user.patient, provider, datetime(2026, 3, 8, 14, 0, tzinfo=UTC))
+    client = client_for(patient.user)
+
+    assert client.get(f"/profile/access-log/{provider.pk}/2026-03-09/").status_code == 200
+    for address in (
+        f"/profile/access-log/{provider.pk}/2026-03-08/",
+        f"/profile/access-log/{provider.pk}/2026-03-10/",
+        f"/profile/access-log/{patient.user.pk}/2026-03-09/",
+        f"/profile/access-log/{provider.pk}/2026-02-30/",
+    ):
+        assert client.get(address).status_code == 404, address
+    stranger = client_for(other_patient_user)
+    assert stranger.get(f"/profile/access-log/{provider.pk}/2026-03-09/").status_code == 404
