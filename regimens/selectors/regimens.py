@@ -6,14 +6,14 @@ caller resolves the patient first (patients.selectors.records.patient_for, which
 access event).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.http import Http404
 
-from patients.models import Patient
+from patients.models import Medication, Patient
 from patients.selectors.records import visible_patients
 from portal.lib.formats import dose
 from regimens import opioids, safety, titration
@@ -21,12 +21,13 @@ from regimens.models import (
     CalendarFeed,
     CheckInRule,
     DoseLog,
+    PausePlan,
     Protocol,
     Regimen,
     RegimenEvent,
     TitrationStep,
 )
-from regimens.selectors.opioids import opioid_status_for
+from regimens.selectors.opioids import approved_pauses, opioid_status_and_next_change
 
 DOSE_LOG_DAYS = 14
 
@@ -91,8 +92,12 @@ class Tonight:
     next_step: TitrationStep | None
     next_line: str
     steps: list[TitrationStep]
-    log: DoseLog | None
+    log: DoseLog | None  # with .recorded_by
     opioid: opioids.Status  # the patient's opioid status today
+    # What the opioid status was read from (the medications that block LDN and the approved
+    # pauses, soonest first): the page hands them on to the supply, which needs them too.
+    medications: list[Medication] = field(default_factory=list)
+    approved: list[PausePlan] = field(default_factory=list)
 
     @property
     def paused(self) -> bool:
@@ -152,6 +157,13 @@ def tonight_for(*, patient: Patient, today: date) -> Tonight | None:
     steps = _steps(regimen)
     step = regimen.current_step
     upcoming = regimen.next_step
+    medications = list(
+        Medication.objects.filter(patient=patient, screening=Medication.Screening.BLOCK)
+    )
+    approved = approved_pauses(patient=patient)
+    opioid, _next_change = opioid_status_and_next_change(
+        patient=patient, today=today, approved=approved, medications=medications
+    )
     return Tonight(
         regimen=regimen,
         today=today,
@@ -160,8 +172,10 @@ def tonight_for(*, patient: Patient, today: date) -> Tonight | None:
         next_step=upcoming,
         next_line=describe(regimen, upcoming.dose_mg) if upcoming else "",
         steps=steps,
-        log=DoseLog.objects.filter(regimen=regimen, on=today).first(),
-        opioid=opioid_status_for(patient=patient, today=today),
+        log=DoseLog.objects.filter(regimen=regimen, on=today).select_related("recorded_by").first(),
+        opioid=opioid,
+        medications=medications,
+        approved=approved,
     )
 
 

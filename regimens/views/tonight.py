@@ -21,7 +21,7 @@ from portal.lib.timing import local_today
 from regimens.forms.reports import CalendarPreferenceForm, DoseLogForm, HoldRequestForm
 from regimens.models import DoseLog
 from regimens.selectors import regimens as selectors
-from regimens.selectors.supply import supply_for
+from regimens.selectors.supply import Read, supply_for
 from regimens.services import calendar_feeds
 from regimens.services.reports import dose_log_mark, regimen_request_hold
 
@@ -53,7 +53,15 @@ def tonight(request):
             "history": selectors.plan_history(regimen=tonight.regimen),
             "side_effect_form": SideEffectForm(regimen=tonight.regimen, today=today),
             "hold_form": HoldRequestForm(),
-            "supply": supply_for(patient=patient, today=today),
+            "supply": supply_for(
+                patient=patient,
+                today=today,
+                read=Read(
+                    regimen=tonight.regimen,
+                    medications=tonight.medications,
+                    approved=tonight.approved,
+                ),
+            ),
             "supply_url": reverse("supply"),
         }
     return render(request, "regimens/patient/tonight.html", context)

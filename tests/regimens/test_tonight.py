@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from patients.models import SideEffectReport
@@ -226,3 +228,19 @@ def test_it_names_the_last_dose_before_a_procedure_or_a_pause(
     assert title in page
     assert ("Take today's dose as usual" in page) == (dose_time == "morning")
     assert ("Take tonight's dose as usual" in page) == (dose_time == "bedtime")
+
+
+def test_tonight_reads_the_regimen_the_opioids_and_the_pauses_once(
+    client_for, frozen, regimen, patient_user
+):
+    """Tonight's dose, its opioid status and the supply card share one read of each."""
+    client = client_for(patient_user)
+    client.get(reverse("tonight"))  # the session written
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("tonight"))
+
+    assert response.status_code == 200
+    read = [query["sql"] for query in captured.captured_queries]
+    for table in ("regimens_regimen", "patients_medication", "regimens_pauseplan"):
+        assert sum(f'FROM "{table}"' in sql for sql in read) == 1, table
