@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import Role, User, known_timezones, validate_timezone
 from portal.accounts.services import LANGUAGE_UNKNOWN
+from portal.lib.widgets import LongSelect
 
 # Where most people using the portal live: listed first.
 COMMON_TIMEZONES = (
@@ -137,7 +138,7 @@ class TimezoneField(forms.ChoiceField):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("Time zone"))
         kwargs.setdefault("help_text", _("Reminders and your diary dates follow this time zone."))
-        kwargs.setdefault("widget", forms.Select(attrs={"data-timezone": ""}))
+        kwargs.setdefault("widget", LongSelect(attrs={"data-timezone": ""}))
         super().__init__(choices=timezone_choices, **kwargs)
 
     def validate(self, value):

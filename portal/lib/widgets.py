@@ -1,6 +1,9 @@
-"""Form widgets the browser helps with: a date picker and a time picker, in ISO format."""
+"""Form widgets: a date picker and a time picker the browser helps with, in ISO format, and a
+select for long lists."""
 
 from django import forms
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 
 class DateInput(forms.DateInput):
@@ -15,3 +18,50 @@ class TimeInput(forms.TimeInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%H:%M", **kwargs)
+
+
+def _attributes(attrs: dict) -> str:
+    """As Django's widgets/attrs.html writes them: in order, True as a bare name, False left
+    out."""
+    written = (
+        format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
+        for name, value in attrs.items()
+        if value is not False
+    )
+    return mark_safe("".join(written))  # noqa: S308 (each escaped by format_html)
+
+
+class LongSelect(forms.Select):
+    """A select of a long list (the time zones: about 600 options), written here rather than
+    through Django's select template, which renders a template for each option (10 ms for
+    the time zones against 2 to 3 ms): the same HTML, option for option (Select.optgroups:
+    groups, and the first option of the value selected)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        value = self.format_value(value)
+        has_selected = False
+
+        def option(choice, label) -> tuple:
+            nonlocal has_selected
+            choice = "" if choice is None else str(choice)
+            selected = not has_selected and choice in value
+            has_selected |= selected
+            return choice, " selected" if selected else "", label
+
+        groups = []
+        for choice, label in self.choices:
+            if isinstance(label, (list, tuple)):
+                written = format_html_join(
+                    "", '<option value="{}"{}>{}</option>', (option(*c) for c in label)
+                )
+                groups.append(format_html('<optgroup label="{}">{}</optgroup>', choice, written))
+            else:
+                groups.append(
+                    format_html('<option value="{}"{}>{}</option>', *option(choice, label))
+                )
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            name,
+            _attributes(self.build_attrs(self.attrs, attrs)),
+            mark_safe("".join(groups)),  # noqa: S308 (each part escaped by format_html)
+        )
