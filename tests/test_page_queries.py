@@ -41,7 +41,7 @@ PINNED = {
     "new invitation": 5,
     "patient record": 22,
     "patient medications": 8,
-    "diary review": 17,
+    "diary review": 16,
     "trends, 90 days": 15,
     "trends, 365 days": 15,
     "regimen": 22,

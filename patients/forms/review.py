@@ -41,12 +41,11 @@ class ReviewForm(forms.Form):
         if data is None:
             field = self.fields["flags"]
             field.queryset = Flag.objects.filter(patient=patient, resolved_at__isnull=True)
-            if open_flags is None:
-                open_flags = field.queryset
-            else:
-                choice = field.iterator(field).choice
-                field.choices = [choice(flag) for flag in open_flags]
-            self.initial.setdefault("flags", list(open_flags))
+            # Read once, for the choices and the ticked boxes alike.
+            open_flags = list(field.queryset if open_flags is None else open_flags)
+            choice = field.iterator(field).choice
+            field.choices = [choice(flag) for flag in open_flags]
+            self.initial.setdefault("flags", open_flags)
 
 
 class FlagReviewForm(forms.Form):
