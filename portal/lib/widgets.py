@@ -20,7 +20,7 @@ class TimeInput(forms.TimeInput):
         super().__init__(format="%H:%M", **kwargs)
 
 
-def _attributes(attrs: dict) -> str:
+def attributes(attrs: dict) -> str:
     """As Django's widgets/attrs.html writes them: in order, True as a bare name, False left
     out."""
     written = (
@@ -62,6 +62,21 @@ class LongSelect(forms.Select):
         return format_html(
             '<select name="{}"{}>{}</select>',
             name,
-            _attributes(self.build_attrs(self.attrs, attrs)),
+            attributes(self.build_attrs(self.attrs, attrs)),
             mark_safe("".join(groups)),  # noqa: S308 (each part escaped by format_html)
         )
+
+
+def option_input(option) -> str:
+    """One radio or checkbox of a field (a BoundWidget), as its `tag` writes it
+    (django/forms/widgets/input.html), without rendering a template for each: a diary day
+    has about 70 of them."""
+    widget = option.data
+    value = widget["value"]
+    return format_html(
+        '<input type="{}" name="{}"{}{}>',
+        widget["type"],
+        widget["name"],
+        format_html(' value="{}"', value) if value is not None else "",
+        attributes(widget["attrs"]),
+    )
