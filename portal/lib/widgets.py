@@ -2,7 +2,8 @@
 select for long lists."""
 
 from django import forms
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape as escape
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 
@@ -34,36 +35,33 @@ def attributes(attrs: dict) -> str:
 class LongSelect(forms.Select):
     """A select of a long list (the time zones: about 600 options), written here rather than
     through Django's select template, which renders a template for each option (10 ms for
-    the time zones against 2 to 3 ms): the same HTML, option for option (Select.optgroups:
+    the time zones against 1.5 ms): the same HTML, option for option (Select.optgroups:
     groups, and the first option of the value selected)."""
 
     def render(self, name, value, attrs=None, renderer=None):
         value = self.format_value(value)
         has_selected = False
 
-        def option(choice, label) -> tuple:
+        def option(choice, label) -> str:
             nonlocal has_selected
             choice = "" if choice is None else str(choice)
             selected = not has_selected and choice in value
             has_selected |= selected
-            return choice, " selected" if selected else "", label
+            mark = " selected" if selected else ""
+            return f'<option value="{escape(choice)}"{mark}>{escape(label)}</option>'
 
-        groups = []
+        written = []
         for choice, label in self.choices:
             if isinstance(label, (list, tuple)):
-                written = format_html_join(
-                    "", '<option value="{}"{}>{}</option>', (option(*c) for c in label)
-                )
-                groups.append(format_html('<optgroup label="{}">{}</optgroup>', choice, written))
+                options = "".join(option(*c) for c in label)
+                written.append(f'<optgroup label="{escape(choice)}">{options}</optgroup>')
             else:
-                groups.append(
-                    format_html('<option value="{}"{}>{}</option>', *option(choice, label))
-                )
+                written.append(option(choice, label))
         return format_html(
             '<select name="{}"{}>{}</select>',
             name,
             attributes(self.build_attrs(self.attrs, attrs)),
-            mark_safe("".join(groups)),  # noqa: S308 (each part escaped by format_html)
+            mark_safe("".join(written)),  # noqa: S308 (every value and label escaped)
         )
 
 
