@@ -1,7 +1,9 @@
 """Template helpers for the symptom diary, its trends and the care team's review."""
 
 from django import template
+from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from patients.forms.diary import DREAM_TAP_LABELS, SLEEP_TAP_LABELS
@@ -9,7 +11,7 @@ from patients.forms.review import ReviewForm
 from patients.rules import side_effects as catalogue
 from patients.rules.side_effects import Severity
 from patients.selectors.diary import caregiver_mark, entered_by_label, reviews_for
-from portal.lib.fragments import kept
+from portal.lib.fragments import kept, kept_many
 
 register = template.Library()
 SEVERITIES = dict(Severity.choices)
@@ -138,3 +140,29 @@ def entered_by(user) -> str:
 def logged_by(name: str) -> str:
     """The same for a dose a caregiver logged, from the caregiver's name."""
     return caregiver_mark(name) if name else ""
+
+
+@register.simple_tag
+def timeline_rows(page, can_change):
+    """The diary timeline's rows (timeline_row.html), each kept rendered under everything it
+    shows (portal.lib.fragments): the entry and whoever entered it, its day's dose and
+    whether the reader may change it. A page of a month renders only the days that
+    changed."""
+    can_change = bool(can_change)
+    rows = kept_many(
+        "diary_timeline_row",
+        list(page),
+        shows=lambda entry: (
+            entry,
+            entry.entered_by,
+            entry.dose_mg,
+            entry.dose_status,
+            entry.dose_logged_by_caregiver,
+            can_change,
+        ),
+        render=lambda entry: render_to_string(
+            "patients/diary/partials/timeline_row.html",
+            {"entry": entry, "can_change": can_change},
+        ),
+    )
+    return mark_safe("".join(rows))  # noqa: S308 (our own rendering of our own template)

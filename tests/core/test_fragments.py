@@ -29,6 +29,7 @@ from tests.patients.diary_factories import NOW, TODAY
 pytestmark = pytest.mark.django_db
 TRIAGE_ROW = "patients/review/triage_row.html"
 QUEUE_ROW = "regimens/partials/titration_queue_row.html"
+TIMELINE_ROW = "patients/diary/partials/timeline_row.html"
 HOME = reverse("provider_home")
 QUEUE = reverse("titration_queue")
 PAGES = {
@@ -207,6 +208,37 @@ def test_the_trends_tables_are_kept_under_their_days(team):
     assert "Nausea: severe" in changed
 
 
+def test_the_diary_timeline_is_kept_by_day_and_by_reader(team):
+    """The timeline's days from the cache are the days rendered afresh; a day written since
+    shows on the next view; the patient's own rows (with their links to change a day) are
+    never the care team's."""
+    provider, patients = team
+    patient = patients[7]
+    browser, own = browser_for(provider), browser_for(patient.user)
+    url = reverse("patient_diary", args=[patient.pk])
+    edit = reverse("diary_entry", kwargs={"day": TODAY})
+    fresh, rendered_fresh = get(browser, url)
+    kept, rendered_kept = get(browser, url)
+    mine, _ = get(own, reverse("diary"))
+    diary_entry_save(
+        patient=patient,
+        day=TODAY,
+        entered_by=patient.user,
+        today=TODAY,
+        values={"pain": 9, "fatigue": 1, "sleep_quality": 2, "mood": 3, "headache": 3},
+        now=NOW,
+    )
+    changed, _ = get(browser, url)
+    with override_settings(CACHES=_with_fragments({"BACKEND": DUMMY})):
+        uncached, _ = get(browser, url)
+
+    assert TIMELINE_ROW in rendered_fresh and TIMELINE_ROW not in rendered_kept
+    assert kept == fresh
+    assert changed == uncached != kept
+    assert "Headache: severe" in changed and "Headache: severe" not in kept
+    assert f'href="{edit}"' in mine and f'href="{edit}"' not in changed
+
+
 def test_a_row_is_kept_under_every_stored_field_it_shows(team):
     """Any stored field of a row's models changes its key, whichever field it is."""
     _, patients = team
@@ -225,7 +257,7 @@ def test_a_row_is_kept_under_every_stored_field_it_shows(team):
 def test_row_templates_read_nothing_of_the_viewer():
     """Rows are shared between readers: their templates are rendered without the request and
     must not reach for it, the user, or a CSRF token."""
-    for name in (TRIAGE_ROW, QUEUE_ROW):
+    for name in (TRIAGE_ROW, QUEUE_ROW, TIMELINE_ROW):
         source = (Path(settings.BASE_DIR) / "templates" / name).read_text()
         for word in (r"\brequest\b", r"csrf", r"(?<![.\w])user\b", r"\bperms\b"):
             assert not re.search(word, source), (name, word)
