@@ -198,3 +198,20 @@ def test_every_form_uses_the_range_checked_fields():
         if path != root / "portal" / "lib" / "fields.py" and unchecked.search(path.read_text())
     ]
     assert not offenders, f"use portal.lib.fields instead of Django's fields in {offenders}"
+
+
+@pytest.mark.parametrize(
+    "person, day",
+    [
+        ("9223372036854775808", "2026-03-09"),
+        ("99999999999999999999999999", "2026-03-09"),
+        ("1", "0001-01-01"),
+        ("1", "9999-12-31"),
+    ],
+)
+def test_a_visit_no_row_or_calendar_can_hold_is_not_found(client, world, person, day):
+    client.force_login(world.patient_user)
+
+    response = client.get(f"/profile/access-log/{person}/{day}/")
+
+    assert response.status_code == 404

@@ -285,8 +285,11 @@ def access_visit(*, patient: Patient, actor: int, day: date, page: str | int | N
     """Every time one person opened the patient's record on one local day, oldest first, a
     page at a time (the log's "see every time" link); 404 when they did not that day."""
     zone = ZoneInfo(patient.user.timezone)
-    events = _events_on(patient, zone, [actor], day, day)
-    visits = _visits(_grouped(events).order_by())
+    try:
+        events = _events_on(patient, zone, [actor], day, day)
+        visits = _visits(_grouped(events).order_by())
+    except OverflowError:  # a day at the calendar's edge, an id no row can have
+        raise Http404 from None
     if not visits:
         raise Http404
     (visit,) = visits.values()
