@@ -40,6 +40,12 @@ def as_pause(plan: PausePlan) -> opioids.Pause:
     )
 
 
+def blocking_medications(*, patient: Patient) -> list[Medication]:
+    """The medications on the patient's list that block LDN (taken now or stopped: the
+    washout counts from the stop), which the opioid status is read from."""
+    return list(Medication.objects.filter(patient=patient, screening=Medication.Screening.BLOCK))
+
+
 def approved_pauses(*, patient: Patient) -> list[PausePlan]:
     return list(
         PausePlan.objects.filter(patient=patient, status=PausePlan.Status.APPROVED).order_by(
@@ -87,9 +93,7 @@ def _opioids_and_pauses(
     """The opioids on the patient's list and their approved pauses, as the pure rules take
     them; what the caller has already read is not read again."""
     if medications is None:
-        medications = Medication.objects.filter(
-            patient=patient, screening=Medication.Screening.BLOCK
-        )
+        medications = blocking_medications(patient=patient)
     if approved is None:
         approved = approved_pauses(patient=patient)
     return opioids_on_list(medications), [as_pause(p) for p in approved]
@@ -118,9 +122,7 @@ def ldn_stopped_since(*, patient: Patient, since: date, today: date) -> date | N
     yesterday. An opioid with no start date counts from the day it was put on the list."""
     zone = patient.user.timezone
     listed = []
-    for medication in Medication.objects.filter(
-        patient=patient, screening=Medication.Screening.BLOCK
-    ):
+    for medication in blocking_medications(patient=patient):
         (opioid,) = opioids_on_list([medication])
         if opioid.started_on is None:
             opioid = replace(opioid, started_on=local_date(medication.created_at, zone))

@@ -12,7 +12,11 @@ from datetime import date, datetime
 from patients.models import Medication, Patient
 from regimens import opioids
 from regimens.models import PausePlan, Regimen
-from regimens.selectors.opioids import open_pause_plans, opioid_status_and_next_change
+from regimens.selectors.opioids import (
+    blocking_medications,
+    open_pause_plans,
+    opioid_status_and_next_change,
+)
 from regimens.selectors.regimens import current_regimen
 from regimens.selectors.supply import Read, Supply, supply_for
 
@@ -40,11 +44,9 @@ def record_treatment(
     """The treatment cards' data as of `today` (the patient's local date). `medications`:
     the patient's medications when the caller has read them (the record page has); the ones
     that block LDN are read otherwise."""
-    if medications is None:
-        medications = Medication.objects.filter(
-            patient=patient, screening=Medication.Screening.BLOCK
-        )
-    medications = list(medications)
+    medications = (
+        blocking_medications(patient=patient) if medications is None else list(medications)
+    )
     regimen = current_regimen(patient=patient)
     plans = open_pause_plans(patient=patient)
     approved = [plan for plan in plans if plan.status == PausePlan.Status.APPROVED]

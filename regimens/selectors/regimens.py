@@ -27,7 +27,11 @@ from regimens.models import (
     RegimenEvent,
     TitrationStep,
 )
-from regimens.selectors.opioids import approved_pauses, opioid_status_and_next_change
+from regimens.selectors.opioids import (
+    approved_pauses,
+    blocking_medications,
+    opioid_status_and_next_change,
+)
 
 DOSE_LOG_DAYS = 14
 
@@ -157,9 +161,7 @@ def tonight_for(*, patient: Patient, today: date) -> Tonight | None:
     steps = _steps(regimen)
     step = regimen.current_step
     upcoming = regimen.next_step
-    medications = list(
-        Medication.objects.filter(patient=patient, screening=Medication.Screening.BLOCK)
-    )
+    medications = blocking_medications(patient=patient)
     approved = approved_pauses(patient=patient)
     opioid, _next_change = opioid_status_and_next_change(
         patient=patient, today=today, approved=approved, medications=medications
