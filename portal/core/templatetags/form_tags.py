@@ -1,3 +1,5 @@
+"""Template filters for writing form widgets faster than their templates (portal.lib.widgets)."""
+
 from django import template
 
 from portal.lib import widgets
