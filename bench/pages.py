@@ -25,9 +25,11 @@ What it does, in order:
    titration queue keep their rows rendered (portal.lib.fragments), so each is measured twice:
    as a provider sees it again (rows kept) and with every kept row deleted from Redis just
    before the request ("rows afresh": the first view after the rows changed; the rows are
-   kept again, unmeasured, before the next page). Trends keeps its two tables: "trends 365
-   days" is of the patient whose diary day POST each round changes (the tables rendered
-   afresh every time), "tables kept" of a patient no request changes. Every round visits
+   kept again, unmeasured, before the next page, and so are the diary timeline's days and
+   the patient's diary). Trends keeps its two tables: "trends 365 days" is of the patient
+   whose diary day POST each round changes (the tables rendered afresh every time), "tables
+   kept" of a patient no request changes; the diary timeline is of the patient whose day
+   changes (one row rendered afresh each round). Every round visits
    every size and page once, in the same order, so load on the machine falls on all alike.
    Each time is divided by the yardstick's time in the same round and size (GETs by the
    cheapest GET, POSTs by the cheapest POST); the table shows the median of those ratios.
@@ -69,7 +71,13 @@ from portal.settings.keys import new_rsa_private_key_pem  # noqa: E402 (after th
 PROVIDER_EMAIL = "bench-provider@example.org"
 PATIENT_SESSIONS = 9  # one for the latency rounds, eight for the concurrent diary saves
 # The pages whose rows or tables are kept rendered, kept again after the rows afresh.
-KEPT_PAGES = ("provider home (triage)", "titration queue", "trends 365 days, tables kept")
+KEPT_PAGES = (
+    "provider home (triage)",
+    "titration queue",
+    "trends 365 days, tables kept",
+    "diary timeline",
+    "diary",
+)
 # BENCH_DB_PREFIX keeps two checkouts measuring at once apart.
 PREFIX = os.environ.get("BENCH_DB_PREFIX", "ldn_bench_p")
 MARKER = "bench_world"
