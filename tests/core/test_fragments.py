@@ -107,8 +107,7 @@ def test_a_page_of_kept_rows_is_the_page_rendered_afresh(team):
         forget_rows()
         fresh, rendered_fresh = get(browser, path)
         kept, rendered_kept = get(browser, path)
-        with override_settings(CACHES=_with_fragments({"BACKEND": DUMMY})):
-            uncached, _ = get(browser, path)
+        uncached = _uncached(browser, path)
 
         assert row_template in rendered_fresh, path  # the first view renders the rows
         assert row_template not in rendered_kept, path  # the second takes them as kept
@@ -180,6 +179,20 @@ def test_the_page_is_answered_when_the_cache_cannot_be_reached(team, caplog):
     assert patients[0].user.name not in caplog.text
 
 
+def _write_today(patient, **effects):
+    """The patient writes today's diary day: pain 9, fatigue 1, sleep 2, mood 3, `effects`."""
+    values = {"pain": 9, "fatigue": 1, "sleep_quality": 2, "mood": 3, **effects}
+    diary_entry_save(
+        patient=patient, day=TODAY, entered_by=patient.user, today=TODAY, values=values, now=NOW
+    )
+
+
+def _uncached(browser: Client, path: str) -> str:
+    """The page rendered with nothing kept."""
+    with override_settings(CACHES=_with_fragments({"BACKEND": DUMMY})):
+        return get(browser, path)[0]
+
+
 def test_the_trends_tables_are_kept_under_their_days(team):
     """A year of trends: the two daily tables from the cache are the tables rendered afresh,
     and a day written since shows on the next view."""
@@ -189,17 +202,9 @@ def test_the_trends_tables_are_kept_under_their_days(team):
     url = reverse("patient_trends", args=[patient.pk]) + "?days=365"
     fresh, _ = get(browser, url)
     kept, _ = get(browser, url)
-    diary_entry_save(
-        patient=patient,
-        day=TODAY,
-        entered_by=patient.user,
-        today=TODAY,
-        values={"pain": 9, "fatigue": 1, "sleep_quality": 2, "mood": 3, "nausea": 3},
-        now=NOW,
-    )
+    _write_today(patient, nausea=3)
     changed, _ = get(browser, url)
-    with override_settings(CACHES=_with_fragments({"BACKEND": DUMMY})):
-        uncached, _ = get(browser, url)
+    uncached = _uncached(browser, url)
 
     assert kept == fresh
     assert changed == uncached != kept
@@ -220,17 +225,9 @@ def test_the_diary_timeline_is_kept_by_day_and_by_reader(team):
     fresh, rendered_fresh = get(browser, url)
     kept, rendered_kept = get(browser, url)
     mine, _ = get(own, reverse("diary"))
-    diary_entry_save(
-        patient=patient,
-        day=TODAY,
-        entered_by=patient.user,
-        today=TODAY,
-        values={"pain": 9, "fatigue": 1, "sleep_quality": 2, "mood": 3, "headache": 3},
-        now=NOW,
-    )
+    _write_today(patient, headache=3)
     changed, _ = get(browser, url)
-    with override_settings(CACHES=_with_fragments({"BACKEND": DUMMY})):
-        uncached, _ = get(browser, url)
+    uncached = _uncached(browser, url)
 
     assert TIMELINE_ROW in rendered_fresh and TIMELINE_ROW not in rendered_kept
     assert kept == fresh
