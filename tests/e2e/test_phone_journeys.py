@@ -5,13 +5,15 @@ most 8 taps and no typing; an empty day is refused with a message; an earlier da
 picked within the edit window.
 """
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
 
 from patients.models import DiaryEntry
 from patients.services.profile import care_team_add
+from portal.audit.models import AccessEvent
 from portal.lib.timing import local_today
 from regimens.models import DoseLog
 from tests.e2e.conftest import ARTIFACTS
@@ -162,3 +164,41 @@ def test_onboarding_proposes_the_time_zone_the_phone_is_set_to(browser, live_ser
         axe_check(page)
     finally:
         context.close()
+
+
+def test_a_busy_visit_shows_its_latest_times_and_every_time_a_tap_away(phone, axe_check, cast):
+    """Who viewed my record, on a phone: a provider who opened the record 25 times yesterday
+    is one line; it lists the latest 20 times and leads to a page with all 25."""
+    provider, patient = cast
+    noon = datetime.combine(
+        local_today(patient) - timedelta(days=1), time(12), tzinfo=ZoneInfo(patient.user.timezone)
+    )
+    for minute in range(25):
+        AccessEvent.objects.create(
+            actor=provider,
+            actor_role=provider.role,
+            patient=patient,
+            action="view_record",
+            path="/",
+            at=noon + timedelta(minutes=minute),
+        )
+    log_in(phone, patient.user.email)
+    phone.goto("/profile/access-log/")
+
+    phone.locator("#access-visits summary").tap()
+
+    visit = phone.locator("#access-visits li.list-group-item")
+    expect(visit).to_contain_text("Dana Doc (Provider) looked at your record")
+    expect(visit.locator("time")).to_have_count(20)
+    expect(visit).to_contain_text("The latest 20 times.")
+    _fits(phone)
+    axe_check(phone)
+
+    phone.get_by_role("link", name="See all 25 times").tap()
+
+    expect(phone.locator("#access-times time")).to_have_count(25)
+    expect(phone.locator("#access-times")).to_contain_text("12:00 pm")
+    _fits(phone)
+    axe_check(phone)
+    ARTIFACTS.mkdir(exist_ok=True)
+    phone.screenshot(path=str(ARTIFACTS / "access-visit-390.png"), full_page=True)
