@@ -19,9 +19,12 @@ LAST_SEEN_RESOLUTION = 60
 
 
 class ClearSiteDataOnLogoutMiddleware:
-    """Logging out tells the browser to drop this site's caches and storage (the service
-    worker's caches and the entries kept offline in IndexedDB), so nothing of the patient's
-    stays on a shared phone; the page's script clears them too (static/js/offline.js)."""
+    """Logging out tells the browser to drop this site's storage (the service worker, its
+    caches and the entries kept offline in IndexedDB), so nothing of the patient's stays on a
+    shared phone; the page's script clears them too (static/js/offline.js). Not "cache":
+    Chromium holds the logout's answer while it clears the HTTP cache, for seconds and at
+    times for longer than half a minute (crbug.com/40233601), and pages for a logged-in user
+    are never stored there (Cache-Control: no-store, NoStoreForUsersMiddleware)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -33,7 +36,7 @@ class ClearSiteDataOnLogoutMiddleware:
             and request.path == reverse("account_logout")
             and response.status_code in (200, 302)
         ):
-            response["Clear-Site-Data"] = '"cache", "storage"'
+            response["Clear-Site-Data"] = '"storage"'
         return response
 
 
