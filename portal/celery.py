@@ -4,6 +4,8 @@ import os
 
 from celery import Celery
 
+from portal.lib import fsbroker  # noqa: F401 (registers the development broker's scheme)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.base")
 
 app = Celery("portal")

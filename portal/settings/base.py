@@ -405,8 +405,9 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
-    # Kombu's filesystem transport: no server to run, folders under var/.
-    CELERY_BROKER_URL = "filesystem://"
+    # Kombu's filesystem transport, each message written whole (portal/lib/fsbroker.py): no
+    # server to run, folders under var/.
+    CELERY_BROKER_URL = "portal-filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
