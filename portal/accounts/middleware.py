@@ -22,9 +22,9 @@ class ClearSiteDataOnLogoutMiddleware:
     """Logging out tells the browser to drop this site's storage (the service worker, its
     caches and the entries kept offline in IndexedDB), so nothing of the patient's stays on a
     shared phone; the page's script clears them too (static/js/offline.js). Not "cache":
-    Chromium holds the logout's answer while it clears the HTTP cache, for seconds and at
-    times for longer than half a minute (crbug.com/40233601), and pages for a logged-in user
-    are never stored there (Cache-Control: no-store, NoStoreForUsersMiddleware)."""
+    Chromium holds the logout's answer while it clears the HTTP cache, for seconds
+    (crbug.com/40233601), and pages for a logged-in user are never stored there
+    (Cache-Control: no-store, NoStoreForUsersMiddleware)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
